@@ -1,0 +1,3 @@
+from wholepop.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""The Typer application every command module registers on, and the error boundary.
+
+Only the CLI catches exceptions: each ``UserError`` class maps to one exit code
+(``wholepop.errors.EXIT_CODES``); anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from wholepop.errors import EXIT_CODES, UserError
+
+__all__ = ["app", "console", "err_console", "main"]
+
+app = typer.Typer(
+    name="wholepop",
+    help="Run an accountable-care contract end to end: inputs, population, budget, settlement, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def exit_code(error: UserError) -> int:
+    for cls, code in EXIT_CODES:
+        if isinstance(error, cls):
+            return code
+    return 2  # pragma: no cover  (EXIT_CODES ends with UserError itself)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, prog_name="wholepop")
+    except UserError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
+        sys.exit(exit_code(e))
+
+
+@app.callback()
+def _root() -> None:
+    """wholepop: accountable-care contracts, from registered lists to a settled year."""

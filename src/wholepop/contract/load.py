@@ -1,0 +1,79 @@
+"""Reading a contract file: TOML in, a frozen ``Contract`` out, or errors naming key paths."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from wholepop.contract.model import Contract
+from wholepop.errors import ContractError
+
+__all__ = ["load_contract", "parse_contract"]
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Read and validate a contract file.
+
+    Raises:
+        ContractError: the file is missing, is not TOML, or breaks a rule; the message
+            holds one line per problem, each starting with the file and key path.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ContractError(f"{path}: cannot read the contract file ({e.strerror})") from None
+    return parse_contract(text, source=path.name)
+
+
+def parse_contract(text: str, source: str = "contract.toml") -> Contract:
+    """Validate contract TOML text; ``source`` prefixes every error line."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        raise ContractError(f"{source}: not valid TOML ({e})") from None
+    try:
+        return Contract.model_validate(data)
+    except ValidationError as e:
+        raise ContractError("\n".join(f"{source} {line}" for line in _lines(e))) from None
+
+
+def _lines(error: ValidationError) -> list[str]:
+    lines = []
+    for err in error.errors():
+        path = _key_path(err["loc"])
+        msg = err["msg"]
+        if err["type"] == "value_error":
+            # Cross-field rules already name their own key paths, one per line.
+            text = str(err.get("ctx", {}).get("error", msg))
+            for rule in text.splitlines():
+                lines.append(rule if not path else f"{path}: {rule}")
+            continue
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"{path}: {_tidy(msg)}, got {err['input']!r}" if err["type"] not in ("missing", "extra_forbidden") else f"{path}: {msg}")
+    return lines
+
+
+def _tidy(msg: str) -> str:
+    return msg.replace("Input should be", "must be").replace("Value error, ", "")
+
+
+def _key_path(loc: tuple) -> str:
+    # pydantic reports union members and tagged variants as extra loc parts; drop them.
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("decimal", "tuple[decimal,...]", "function-after[_distinct_thresholds(), Metric]"):
+            continue
+        elif "[" in str(part) or "-" in str(part):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,261 @@
+"""The contract file as immutable, validated values (DESIGN section 4).
+
+Numbers are parsed as ``Decimal`` (``tomllib.load(parse_float=Decimal)``) so ``0.032``
+is never a float. Every model is frozen; collections are tuples. Cross-field rules live
+in ``Contract``'s validator so that each error can name its key path.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from wholepop.inputs.vocab import ACUTE, Form, NeedWeighting, Service
+
+__all__ = [
+    "Band",
+    "BudgetTerms",
+    "Contingency",
+    "Contract",
+    "ContractTerms",
+    "Deficit",
+    "Metric",
+    "Performance",
+    "RiskShare",
+    "Scope",
+    "SegmentTerms",
+    "SystemShare",
+]
+
+Fraction = Annotated[Decimal, Field(ge=0, le=1)]
+Rate = Annotated[Decimal, Field(ge=-1, le=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContractTerms(_Frozen):
+    """``[contract]``: who, which form, and when."""
+
+    name: str
+    form: Form
+    start_year: Annotated[int, Field(ge=2000, le=2100)]
+    term_years: Annotated[int, Field(ge=1, le=30)] = 15
+    baseline_year: Annotated[int, Field(ge=2000, le=2100)]
+    min_population: Annotated[int, Field(ge=0)] = 100_000
+    exit_window_years: Annotated[int, Field(ge=1)] = 2
+    exit_notice_months: Annotated[int, Field(ge=0)] = 12
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The contract years, first to last."""
+        return tuple(range(self.start_year, self.start_year + self.term_years))
+
+
+class Scope(_Frozen):
+    """``[scope]``: service lines inside the whole-population budget."""
+
+    services: tuple[Service, ...] = ()
+
+
+class BudgetTerms(_Frozen):
+    """``[budget]``: how the whole-population budget grows from the baseline.
+
+    ``uplift`` and ``efficiency`` are one rate for every year, or a list with one rate per
+    year after the baseline year (element 0 = baseline_year + 1).
+    """
+
+    uplift: Rate | tuple[Rate, ...] = Decimal("0")
+    efficiency: Rate | tuple[Rate, ...] = Decimal("0")
+    need_weighting: NeedWeighting = NeedWeighting.AGE_SEX
+    unregistered: Literal["baseline", "none"] = "baseline"
+
+    def rate(self, which: Literal["uplift", "efficiency"], year_index: int) -> Decimal:
+        """The uplift or efficiency rate for the ``year_index``-th year after the baseline."""
+        value = getattr(self, which)
+        if isinstance(value, tuple):
+            return value[year_index] if year_index < len(value) else value[-1]
+        return value
+
+
+class Metric(_Frozen):
+    """One metric of the performance element.
+
+    Achievement is 0 at or beyond ``lower`` and 1 at or beyond ``upper``, linear between;
+    ``upper < lower`` means lower values are better.
+    """
+
+    id: str
+    weight: Fraction
+    lower: Decimal
+    upper: Decimal
+    gateway: bool = False
+
+    @model_validator(mode="after")
+    def _distinct_thresholds(self) -> "Metric":
+        if self.lower == self.upper:
+            raise ValueError("lower and upper thresholds must differ")
+        return self
+
+
+class Performance(_Frozen):
+    """``[performance]``: the improvement payment scheme."""
+
+    share: Fraction = Decimal("0")
+    mode: Literal["withhold", "bonus"] = "withhold"
+    metrics: tuple[Metric, ...] = ()
+
+
+class Band(_Frozen):
+    """A band of the risk share: variance up to ``upto`` x target shared at ``provider_share``."""
+
+    upto: Annotated[Decimal, Field(gt=0)]
+    provider_share: Fraction
+
+
+class _ShareTerms(_Frozen):
+    target_growth: Rate = Decimal("0")
+    corridor: Fraction = Decimal("0")
+    first_pound: bool = True
+    bands: tuple[Band, ...] = (Band(upto=Decimal(1), provider_share=Decimal("0.5")),)
+    cap_gain: Fraction | None = None
+    cap_loss: Fraction | None = None
+    quality_gate: Fraction = Decimal("0")
+    parties: dict[str, Fraction] = Field(default_factory=lambda: {"commissioner": Decimal(1)})
+
+
+class RiskShare(_ShareTerms):
+    """``[risk_share]``: the acute gain/risk share against a target."""
+
+    basis: tuple[Service, ...] = ACUTE
+
+
+class SystemShare(_ShareTerms):
+    """``[system_share]``: a share on total spend, the `pacs` alternative to an acute share."""
+
+
+class Contingency(_Frozen):
+    """``[contingency]``: the commissioner's reserve as a share of the budget."""
+
+    rate: Fraction = Decimal("0.005")
+
+
+class Deficit(_Frozen):
+    """``[deficit]``: a deficit transferred to the provider, repaid in equal annual lines."""
+
+    amount: Annotated[Decimal, Field(ge=0)]  # pounds
+    years: Annotated[int, Field(ge=1)]
+    first_year: int | None = None  # default: the contract's start year
+
+
+class SegmentTerms(_Frozen):
+    """``[segments]``: the care-model segmentation and its transparent need score."""
+
+    extensive_care_share: Fraction = Decimal("0.02")
+    weight_age_per_decade: Decimal = Decimal("0.5")
+    weight_condition: Decimal = Decimal("1.0")
+    weight_frailty_moderate: Decimal = Decimal("1.5")
+    weight_frailty_severe: Decimal = Decimal("3.0")
+    weight_prior_emergency_admission: Decimal = Decimal("1.5")
+    weight_prior_spend_per_1000_pounds: Decimal = Decimal("0.25")
+
+
+class Contract(_Frozen):
+    """A whole contract file: every section validated, cross-field rules checked."""
+
+    contract: ContractTerms
+    scope: Scope = Scope()
+    budget: BudgetTerms = BudgetTerms()
+    performance: Performance = Performance()
+    risk_share: RiskShare | None = None
+    system_share: SystemShare | None = None
+    contingency: Contingency = Contingency()
+    deficit: Deficit | None = None
+    segments: SegmentTerms = SegmentTerms()
+    # The ACO preset's MSSP terms; validated by wholepop.money.mssp (kept loose here so
+    # the English forms do not depend on the US rules).
+    mssp: dict[str, object] | None = None
+
+    @property
+    def form(self) -> Form:
+        return self.contract.form
+
+    @property
+    def name(self) -> str:
+        return self.contract.name
+
+    @property
+    def budget_services(self) -> tuple[Service, ...]:
+        """Service lines inside the budget (``pacs`` adds the acute lines)."""
+        if self.form is Form.VIRTUAL:
+            return ()
+        services = tuple(self.scope.services)
+        if self.form is Form.PACS:
+            services += tuple(s for s in ACUTE if s not in services)
+        return services
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> "Contract":
+        errors: list[str] = []
+        c = self.contract
+        if c.baseline_year >= c.start_year:
+            errors.append(
+                f"contract.baseline_year: must be before start_year ({c.start_year}), got {c.baseline_year}"
+            )
+        if self.form is Form.VIRTUAL and self.scope.services:
+            errors.append("scope.services: a virtual contract has no budget, so no budget scope")
+        for name, share in (("risk_share", self.risk_share), ("system_share", self.system_share)):
+            if share is not None:
+                errors.extend(_share_errors(name, share))
+        metrics = self.performance.metrics
+        if metrics:
+            total = sum((m.weight for m in metrics), Decimal(0))
+            if total != 1:
+                errors.append(f"performance.metrics: weights must sum to 1, got {total}")
+            ids = [m.id for m in metrics]
+            for i, m in enumerate(metrics):
+                if ids.index(m.id) != i:
+                    errors.append(f"performance.metrics[{i}].id: {m.id!r} is listed twice")
+        if self.risk_share is not None:
+            if self.form is Form.PACS:
+                errors.append(
+                    "risk_share: a pacs contract holds the acute lines inside its budget; "
+                    "use [system_share] for a share on total spend"
+                )
+            scoped = set(self.scope.services)
+            for i, s in enumerate(self.risk_share.basis):
+                if s in scoped:
+                    errors.append(
+                        f"risk_share.basis[{i}]: {s.value!r} is inside the budget scope; "
+                        "a service cannot be both in scope and in the risk share"
+                    )
+        if self.system_share is not None and self.form is not Form.PACS:
+            errors.append("system_share: only a pacs contract takes a system-wide share")
+        if self.deficit is not None and self.deficit.first_year is not None:
+            if self.deficit.first_year not in c.years:
+                errors.append("deficit.first_year: must be a contract year")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+def _share_errors(name: str, share: _ShareTerms) -> list[str]:
+    errors = []
+    previous = Decimal(0)
+    for i, band in enumerate(share.bands):
+        if band.upto <= previous:
+            errors.append(f"{name}.bands[{i}].upto: bands must ascend, got {band.upto} after {previous}")
+        if band.upto > 1:
+            errors.append(f"{name}.bands[{i}].upto: must be at most 1.0, got {band.upto}")
+        previous = band.upto
+    if share.bands and share.bands[-1].upto != 1:
+        errors.append(f"{name}.bands[{len(share.bands) - 1}].upto: the last band must end at 1.0")
+    if not share.bands:
+        errors.append(f"{name}.bands: at least one band is needed")
+    total = sum(share.parties.values(), Decimal(0))
+    if share.parties and total != 1:
+        errors.append(f"{name}.parties: shares must sum to 1, got {total}")
+    return errors

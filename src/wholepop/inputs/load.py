@@ -1,0 +1,132 @@
+"""Reading an input folder into typed Ibis tables (the input layer of DESIGN section 3).
+
+A folder holds one file per table, ``<table>.parquet`` or ``<table>.csv`` (a folder
+``<table>/`` of Parquet parts also works, for data written in partitions). Declared
+columns are selected and cast to their declared types; unknown columns are kept but not
+passed on. Optional tables that are absent become empty tables of the declared schema,
+so later stages never branch on presence.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+from ibis.backends import BaseBackend
+
+from wholepop.inputs.schema import TABLES, DType, Table
+
+__all__ = ["Inputs", "IBIS_TYPES", "find_file", "read_raw", "typed"]
+
+IBIS_TYPES: Mapping[DType, dt.DataType] = types.MappingProxyType(
+    {
+        DType.STRING: dt.string,
+        DType.INT: dt.int64,
+        DType.FLOAT: dt.float64,
+        DType.DATE: dt.date,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The validated input layer: one typed Ibis table per declared table.
+
+    Attributes:
+        backend: the Ibis backend the tables live on.
+        tables: table name -> typed table holding exactly the declared columns.
+        files: table name -> the file it was read from (absent optional tables have none).
+        folder: the data folder, if read from one.
+    """
+
+    backend: BaseBackend
+    tables: Mapping[str, ibis.Table]
+    files: Mapping[str, Path] = field(default_factory=dict)
+    folder: Path | None = None
+
+    def __getattr__(self, name: str) -> ibis.Table:
+        try:
+            return self.__dict__["tables"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def has(self, name: str) -> bool:
+        """Whether table ``name`` was given (rather than filled in empty)."""
+        return name in self.files
+
+
+def find_file(folder: Path, name: str) -> Path | None:
+    """The file holding table ``name`` in ``folder``, or None."""
+    for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv", folder / name):
+        if candidate.is_file() or (candidate.is_dir() and any(candidate.rglob("*.parquet"))):
+            return candidate
+    return None
+
+
+def read_raw(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
+    """Read a file as it is: Parquet with its own types, CSV with every column a string.
+
+    CSV columns are read as strings so the validator, not the CSV sniffer, decides what is
+    a bad value and can say which row holds it.
+    """
+    backend_name = backend.name
+    if path.is_dir():
+        return backend.read_parquet(str(path / "**" / "*.parquet"), table_name=f"raw_{name}")
+    if path.suffix == ".parquet":
+        return backend.read_parquet(str(path), table_name=f"raw_{name}")
+    if backend_name == "duckdb":
+        return backend.read_csv(str(path), table_name=f"raw_{name}", all_varchar=True, header=True)
+    if backend_name == "polars":
+        return backend.read_csv(str(path), table_name=f"raw_{name}", infer_schema=False)
+    return backend.read_csv(str(path), table_name=f"raw_{name}")
+
+
+def typed(raw: ibis.Table, decl: Table) -> ibis.Table:
+    """Select the declared columns of ``raw`` and cast them to their declared types.
+
+    Absent optional columns become typed nulls. Strings are trimmed, and empty strings
+    (how a CSV spells "no value") become nulls before casting.
+    """
+    cols = {}
+    for c in decl.columns:
+        target = IBIS_TYPES[c.dtype]
+        if c.name not in raw.columns:
+            cols[c.name] = ibis.null().cast(target)
+            continue
+        col = raw[c.name]
+        if col.type().is_string():
+            col = col.strip().nullif("")
+            if c.dtype is not DType.STRING:
+                col = col.cast(target)
+        elif col.type() != target:
+            col = col.cast(target)
+        cols[c.name] = col
+    return raw.select(**cols)
+
+
+def empty(decl: Table) -> ibis.Table:
+    """An empty table with ``decl``'s schema."""
+    schema = ibis.schema({c.name: IBIS_TYPES[c.dtype] for c in decl.columns})
+    return ibis.memtable(schema.to_pyarrow().empty_table())
+
+
+def open_inputs(folder: str | Path, backend: BaseBackend) -> Inputs:
+    """Read every declared table of ``folder`` into typed tables, without validating.
+
+    Use ``load_inputs`` (which validates first) unless the data is known to be clean.
+    """
+    folder = Path(folder)
+    tables: dict[str, ibis.Table] = {}
+    files: dict[str, Path] = {}
+    for decl in TABLES:
+        path = find_file(folder, decl.name)
+        if path is None:
+            tables[decl.name] = empty(decl)
+            continue
+        files[decl.name] = path
+        tables[decl.name] = typed(read_raw(backend, path, decl.name), decl)
+    return Inputs(backend=backend, tables=types.MappingProxyType(tables), files=types.MappingProxyType(files), folder=folder)

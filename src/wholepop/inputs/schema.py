@@ -1,0 +1,209 @@
+"""The input layer: every table wholepop reads, declared once (DESIGN section 3).
+
+The validator, the loader, the docs and ``synth`` all read these declarations. Like
+Tuva's input layer, a declaration is the contract user data must meet: its grain, and
+per column a type, whether it is required, what it means and how to map it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wholepop.inputs.vocab import Condition, Integration, Service, Sex
+
+__all__ = ["Column", "DType", "TABLES", "Table", "table"]
+
+
+class DType(StrEnum):
+    """Logical column types; each maps to an Ibis type in the loader."""
+
+    STRING = "string"
+    INT = "int64"
+    FLOAT = "float64"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column.
+
+    Attributes:
+        name: the column's fixed name in the file.
+        dtype: its logical type.
+        required: a missing required column is an error; optional ones may be absent.
+        description: what it holds, for the docs and for error messages.
+        vocab: the closed vocabulary its values must come from, if any.
+        non_negative: values below zero are an error (money, counts).
+    """
+
+    name: str
+    dtype: DType
+    required: bool
+    description: str
+    vocab: type[StrEnum] | None = None
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """One declared input table.
+
+    Attributes:
+        name: the file stem (``activity.parquet`` or ``activity.csv``).
+        grain: what one row is.
+        columns: its columns, required ones first.
+        required: whether the folder must hold this table.
+        key: the column(s) that must be unique, if any.
+    """
+
+    name: str
+    grain: str
+    columns: tuple[Column, ...]
+    required: bool
+    key: tuple[str, ...] = ()
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name}")
+
+
+S, I, F, Dt = DType.STRING, DType.INT, DType.FLOAT, DType.DATE
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "practices",
+        "one row per GP practice",
+        (
+            Column("practice_code", S, True, "ODS-style practice code, unique"),
+            Column("practice_name", S, True, "practice name"),
+            Column("hub", S, True, "care hub / neighbourhood (PCN by default)"),
+            Column("lat", F, False, "latitude (WGS84)"),
+            Column("lon", F, False, "longitude (WGS84)"),
+            Column("postcode", S, False, "practice postcode"),
+            Column("imd_score", F, False, "practice deprivation score (IMD)"),
+        ),
+        required=True,
+        key=("practice_code",),
+    ),
+    Table(
+        "memberships",
+        "one row per span of a practice's place in the provider",
+        (
+            Column("practice_code", S, True, "member practice"),
+            Column("from_date", Dt, True, "first day of membership"),
+            Column("to_date", Dt, False, "last day of membership (empty: still a member)"),
+            Column("integration", S, True, "full, partial, alliance or independent", Integration),
+            Column("notice_date", Dt, False, "date notice of leaving was given"),
+        ),
+        required=True,
+    ),
+    Table(
+        "patients",
+        "one row per person",
+        (
+            Column("patient_id", S, True, "pseudonymised person id, unique"),
+            Column("sex", S, True, "F, M or U", Sex),
+            Column("birth_year", I, True, "year of birth"),
+            Column("death_date", Dt, False, "date of death"),
+            Column("lsoa", S, False, "lower-layer super output area of residence"),
+            Column("imd_decile", I, False, "deprivation decile of residence (1 = most deprived)"),
+        ),
+        required=True,
+        key=("patient_id",),
+    ),
+    Table(
+        "registrations",
+        "one row per span of a person's registration with a practice",
+        (
+            Column("patient_id", S, True, "person"),
+            Column("practice_code", S, True, "practice registered with"),
+            Column("from_date", Dt, True, "first day registered"),
+            Column("to_date", Dt, False, "last day registered (empty: still registered)"),
+        ),
+        required=True,
+    ),
+    Table(
+        "activity",
+        "one row per contact, attendance or spell",
+        (
+            Column("patient_id", S, True, "person"),
+            Column("date", Dt, True, "date of the contact or start of the spell"),
+            Column("service", S, True, "service line", Service),
+            Column("cost_pence", I, True, "cost in whole pence", non_negative=True),
+            Column("pod", S, False, "point of delivery"),
+            Column("code", S, False, "procedure, HRG or activity code"),
+            Column("admission_method", S, False, "admission method code"),
+            Column("provider", S, False, "providing organisation"),
+            Column("data_source", S, False, "source data set"),
+        ),
+        required=True,
+    ),
+    Table(
+        "conditions",
+        "one row per long-term condition diagnosed in a person",
+        (
+            Column("patient_id", S, True, "person"),
+            Column("condition", S, True, "long-term condition", Condition),
+            Column("from_date", Dt, True, "date first recorded"),
+        ),
+        required=False,
+    ),
+    Table(
+        "unregistered",
+        "one row per year and service line of spend on the unregistered population",
+        (
+            Column("year", I, True, "contract year (April-March, named by its first year)"),
+            Column("service", S, True, "service line", Service),
+            Column("cost_pence", I, True, "spend in whole pence", non_negative=True),
+        ),
+        required=False,
+    ),
+    Table(
+        "measures",
+        "one row per metric value supplied from outside",
+        (
+            Column("year", I, True, "contract year"),
+            Column("measure", S, True, "metric id as used in the contract"),
+            Column("value", F, True, "metric value"),
+            Column("denominator", F, False, "denominator the value was computed over"),
+        ),
+        required=False,
+    ),
+    Table(
+        "list_counts",
+        "one row per practice, sex and age band (as NHS Digital publishes)",
+        (
+            Column("practice_code", S, True, "practice"),
+            Column("sex", S, True, "F, M or U", Sex),
+            Column("age_band", S, True, "5-year age band, e.g. 0_4 ... 95+"),
+            Column("patients", I, True, "registered patients", non_negative=True),
+            Column("extract_date", Dt, False, "date the list was extracted"),
+        ),
+        required=False,
+    ),
+    Table(
+        "weights",
+        "one row per practice and component of NHS England's weighted population",
+        (
+            Column("practice_code", S, True, "practice"),
+            Column("component", S, True, "overall, community, mental_health, prescribing, ..."),
+            Column("weighted_population", F, True, "weighted population", non_negative=True),
+            Column("year", I, False, "allocation year"),
+        ),
+        required=False,
+    ),
+)
+
+_BY_NAME = {t.name: t for t in TABLES}
+
+
+def table(name: str) -> Table:
+    """The declaration of input table ``name``."""
+    return _BY_NAME[name]

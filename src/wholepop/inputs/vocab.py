@@ -1,0 +1,119 @@
+"""Every closed vocabulary of wholepop, defined once.
+
+Service lines, long-term conditions, integration modes, sexes, contract forms and
+care-model levels are ``StrEnum``s so that a misspelt literal is a NameError, not a
+silent zero. Nothing outside this module should spell one of these values as a string.
+"""
+
+from enum import StrEnum
+
+__all__ = [
+    "ACUTE",
+    "Condition",
+    "Form",
+    "Integration",
+    "NeedWeighting",
+    "Segment",
+    "Service",
+    "Sex",
+    "URGENT_OR_EPISODIC",
+]
+
+
+class Service(StrEnum):
+    """Service lines: mutually exclusive and exhaustive (totals over lines = grand total)."""
+
+    PRIMARY_MEDICAL = "primary_medical"
+    PRESCRIBING = "prescribing"
+    COMMUNITY = "community"
+    MENTAL_HEALTH = "mental_health"
+    URGENT_CARE = "urgent_care"
+    OUTPATIENT = "outpatient"
+    DIAGNOSTICS = "diagnostics"
+    DAY_CASE = "day_case"
+    ELECTIVE = "elective"
+    EMERGENCY_ADMISSION = "emergency_admission"
+    AE = "ae"
+    SOCIAL_CARE = "social_care"
+    PUBLIC_HEALTH = "public_health"
+    END_OF_LIFE = "end_of_life"
+    OTHER = "other"
+
+
+# The acute set of DESIGN section 3: the default basis of the acute gain/risk share and
+# the lines a `pacs` contract brings inside its budget.
+ACUTE: tuple[Service, ...] = (
+    Service.OUTPATIENT,
+    Service.DAY_CASE,
+    Service.ELECTIVE,
+    Service.EMERGENCY_ADMISSION,
+    Service.AE,
+)
+
+# Contacts that make a person without a long-term condition "self-limiting" rather than
+# "staying well" in the care-model segmentation.
+URGENT_OR_EPISODIC: tuple[Service, ...] = (
+    Service.AE,
+    Service.URGENT_CARE,
+    Service.PRIMARY_MEDICAL,
+)
+
+
+class Condition(StrEnum):
+    """Long-term conditions (mapping tables from SNOMED CT / ICD-10 live in package data)."""
+
+    DIABETES = "diabetes"
+    COPD = "copd"
+    ASTHMA = "asthma"
+    HEART_FAILURE = "heart_failure"
+    CHD = "chd"
+    CKD = "ckd"
+    HYPERTENSION = "hypertension"
+    DEMENTIA = "dementia"
+    CANCER = "cancer"
+    SERIOUS_MENTAL_ILLNESS = "serious_mental_illness"
+    DEPRESSION = "depression"
+    FRAILTY_MODERATE = "frailty_moderate"
+    FRAILTY_SEVERE = "frailty_severe"
+    END_OF_LIFE = "end_of_life"
+    LEARNING_DISABILITY = "learning_disability"
+
+
+class Integration(StrEnum):
+    """A member practice's place in the provider (DESIGN section 1, "mixed economy")."""
+
+    FULL = "full"  # GMS/PMS suspended: primary medical care inside the budget
+    PARTIAL = "partial"  # keeps GMS/PMS under an integration agreement
+    ALLIANCE = "alliance"
+    INDEPENDENT = "independent"
+
+
+class Sex(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+    UNKNOWN = "U"
+
+
+class Form(StrEnum):
+    """Contract forms: how much of the money flows through the provider."""
+
+    VIRTUAL = "virtual"
+    PARTIAL = "partial"
+    FULL = "full"
+    PACS = "pacs"
+    ACO = "aco"
+
+
+class NeedWeighting(StrEnum):
+    AGE_SEX = "age_sex"
+    SUPPLIED = "supplied"
+    NONE = "none"
+
+
+class Segment(StrEnum):
+    """Care-model levels, most severe first (the priority order of assignment)."""
+
+    VERY_HIGH_NEEDS = "very_high_needs"
+    ONGOING_NEEDS = "ongoing_needs"
+    SELF_LIMITING = "self_limiting"
+    STAYING_WELL = "staying_well"

@@ -1,0 +1,1 @@
+"""Money: budget, performance, gain/risk share, contingency and the settled statement."""
