@@ -1,0 +1,153 @@
+"""The small facts money needs, reduced from the patient-level tables in one place.
+
+Everything per patient is summed here by Ibis (on whichever backend holds the tables);
+what comes out is a few hundred numbers per year, held exactly (Decimal, int pence), on
+which the money rules then work in plain Python. Tests of the money rules build
+``MoneyFacts`` by hand, so every golden case can be worked on paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import ibis
+
+from wholepop.inputs.vocab import Segment, Service
+from wholepop.money.pence import D, ZERO
+
+__all__ = ["MoneyFacts", "PracticeYear", "gather_facts"]
+
+# A person in the extensive-care cohort is "in contact" with 4 or more community contacts
+# in the year (issue 4: the extensive_care_contact_rate metric).
+EXTENSIVE_CARE_CONTACTS = 4
+
+
+@dataclass(frozen=True)
+class PracticeYear:
+    """A practice's population in one year under one integration mode."""
+
+    year: int
+    practice_code: str
+    hub: str
+    integration: str
+    person_months: Decimal
+    weighted_population: Decimal
+
+
+@dataclass(frozen=True)
+class MoneyFacts:
+    """Everything the money rules read, already aggregated.
+
+    Attributes:
+        practices: population per (year, practice, integration).
+        spend: (year, service, integration) -> attributed spend in pence.
+        events: (year, service) -> attributed activity rows.
+        unregistered: (year, service) -> spend on the unregistered population in pence.
+        measures: (year, measure id) -> value supplied in the measures table.
+        extensive_care: year -> (people in the very-high-needs cohort, of whom with
+            at least ``EXTENSIVE_CARE_CONTACTS`` community contacts).
+    """
+
+    practices: tuple[PracticeYear, ...]
+    spend: Mapping[tuple[int, str, str], int]
+    events: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    unregistered: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    measures: Mapping[tuple[int, str], Decimal] = field(default_factory=dict)
+    extensive_care: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+
+    def weighted_population(self, year: int, integrations: Iterable[str] | None = None) -> Decimal:
+        keep = None if integrations is None else set(integrations)
+        return sum(
+            (p.weighted_population for p in self.practices if p.year == year and (keep is None or p.integration in keep)),
+            ZERO,
+        )
+
+    def person_months(self, year: int) -> Decimal:
+        return sum((p.person_months for p in self.practices if p.year == year), ZERO)
+
+    def spend_on(self, year: int, services: Iterable[Service], integrations: Iterable[str] | None = None) -> int:
+        wanted = {s.value for s in services}
+        keep = None if integrations is None else set(integrations)
+        return sum(
+            v
+            for (y, s, i), v in self.spend.items()
+            if y == year and s in wanted and (keep is None or i in keep)
+        )
+
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({p.year for p in self.practices}))
+
+
+def _rows(expr: ibis.Table) -> list[dict]:
+    return expr.to_pyarrow().to_pylist()
+
+
+def gather_facts(
+    population: ibis.Table,
+    costs: ibis.Table,
+    segments: ibis.Table | None,
+    unregistered: ibis.Table,
+    measures: ibis.Table,
+    years: Iterable[int],
+) -> MoneyFacts:
+    """Reduce the patient-level tables to ``MoneyFacts`` for ``years``.
+
+    Args:
+        population: ``population.person_months`` (patient x practice x year x integration).
+        costs: ``costing.cost`` (patient x year x service, with the practice's integration).
+        segments: ``segments.segment`` (patient x year) or None (no extensive-care metric).
+        unregistered: the ``unregistered`` input table.
+        measures: the ``measures`` input table.
+        years: the years wanted (the baseline year and the years being settled).
+    """
+    years = sorted(set(years))
+    pop = population.filter(population.year.isin(years))
+    pop_rows = _rows(
+        pop.group_by(["year", "practice_code", "hub", "integration"]).agg(
+            person_months=pop.person_months.sum(), weighted_population=pop.weighted_population.sum()
+        )
+    )
+    practices = tuple(
+        sorted(
+            (
+                PracticeYear(
+                    year=int(r["year"]),
+                    practice_code=r["practice_code"],
+                    hub=r["hub"],
+                    integration=r["integration"],
+                    person_months=D(r["person_months"]),
+                    weighted_population=D(r["weighted_population"]),
+                )
+                for r in pop_rows
+            ),
+            key=lambda p: (p.year, p.hub, p.practice_code, p.integration),
+        )
+    )
+    c = costs.filter(costs.year.isin(years))
+    spend_rows = _rows(c.group_by(["year", "service", "integration"]).agg(cost_pence=c.cost_pence.sum(), events=c.events.sum()))
+    spend: dict[tuple[int, str, str], int] = {}
+    events: dict[tuple[int, str], int] = {}
+    for r in spend_rows:
+        spend[(int(r["year"]), r["service"], r["integration"])] = int(r["cost_pence"])
+        key = (int(r["year"]), r["service"])
+        events[key] = events.get(key, 0) + int(r["events"])
+    u = unregistered.filter(unregistered.year.isin(years))
+    unreg = {
+        (int(r["year"]), r["service"]): int(r["cost_pence"])
+        for r in _rows(u.group_by(["year", "service"]).agg(cost_pence=u.cost_pence.sum()))
+    }
+    m = measures.filter(measures.year.isin(years))
+    meas = {(int(r["year"]), r["measure"]): D(r["value"]) for r in _rows(m.select("year", "measure", "value"))}
+    extensive: dict[int, tuple[int, int]] = {}
+    if segments is not None:
+        cohort = segments.filter(segments.year.isin(years) & (segments.segment == Segment.VERY_HIGH_NEEDS.value))
+        community = c.filter(c.service == Service.COMMUNITY.value).group_by(["patient_id", "year"]).agg(n=c.events.sum())
+        joined = cohort.left_join(community, ["patient_id", "year"])
+        contacted = (joined.n.fill_null(0) >= EXTENSIVE_CARE_CONTACTS).cast("int64")
+        for r in _rows(joined.group_by(cohort.year).agg(people=joined.count(), contacted=contacted.sum())):
+            extensive[int(r["year"])] = (int(r["people"]), int(r["contacted"] or 0))
+    return MoneyFacts(
+        practices=practices, spend=spend, events=events, unregistered=unreg, measures=meas, extensive_care=extensive
+    )
