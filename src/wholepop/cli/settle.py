@@ -1,0 +1,82 @@
+"""``wholepop settle``: settle contract years, print each statement, optionally record it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from wholepop import __version__
+from wholepop.cli.app import app, console
+from wholepop.money.pence import pounds
+from wholepop.money.statement import Statement
+
+
+def statement_table(s: Statement) -> Table:
+    """A statement as a finance reader expects it: sections, items, pounds, the total."""
+    t = Table(title=f"{s.contract} ({s.form}): statement for contract year {s.year}-{(s.year + 1) % 100:02d}",
+              title_justify="left")
+    t.add_column("section")
+    t.add_column("item")
+    t.add_column("£", justify="right")
+    t.add_column("", justify="center")
+    for line in s.lines:
+        style = "bold" if line.section == "total" else None
+        t.add_row(line.section, line.item, f"{pounds(line.amount_pence):,}", "" if line.payable else "memo", style=style)
+    return t
+
+
+def headline(s: Statement) -> str:
+    parts = []
+    if s.budget is not None:
+        parts.append(f"budget £{pounds(s.budget.total_pence):,}")
+    parts.append(f"performance £{pounds(s.performance.payment_pence):,} of £{pounds(s.performance.at_stake_pence):,}")
+    if s.risk_share is not None:
+        parts.append(f"risk share £{pounds(s.risk_share.provider_pence):,}")
+    parts.append(f"total payable £{pounds(s.total_payable_pence):,}")
+    return f"{s.year}: " + ", ".join(parts)
+
+
+@app.command()
+def settle(
+    data: Path = typer.Option(..., "--data", help="input folder (Parquet or CSV files)"),
+    contract: Path = typer.Option(..., "--contract", help="contract TOML file"),
+    year: list[int] = typer.Option(None, "--year", help="contract year to settle (repeatable; default every year with data)"),
+    json_out: Path = typer.Option(None, "--json", help="write the statement JSON here (one year) or to FILE-<year>.json"),
+    ledger: Path = typer.Option(None, "--ledger", help="record the settlement in this ledger file"),
+    correct: str = typer.Option(None, "--correct", help="reason for superseding a settled year with different inputs"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
+    quiet: bool = typer.Option(False, "--quiet", help="print only the headline of each year"),
+) -> None:
+    """Settle contract years: budget, performance, gain/risk share, contingency, total payable."""
+    from wholepop.pipeline import prepare
+    from wholepop.pipeline import settle as settle_one
+
+    with console.status("validating inputs and building the population..."):
+        run = prepare(data, contract, engine)
+    years = year or [y for y in run.contract.contract.years if y in _data_years(run)]
+    statements = []
+    for y in years:
+        with console.status(f"settling {y}..."):
+            statements.append(settle_one(run, y))
+    if ledger is not None:
+        from wholepop.ledger import append, provenance
+
+        prov = provenance(dict(run.inputs.files), contract, __version__)
+    for s in statements:
+        if not quiet:
+            console.print(statement_table(s))
+        console.print(headline(s), highlight=False)
+        if json_out is not None:
+            path = json_out if len(statements) == 1 else json_out.with_name(f"{json_out.stem}-{s.year}{json_out.suffix}")
+            path.write_text(s.to_json(), encoding="utf-8")
+            console.print(f"  wrote {path}")
+        if ledger is not None:
+            result = append(ledger, s, prov, correct=correct)
+            console.print(f"  ledger: {result.message}", highlight=False)
+
+
+def _data_years(run) -> set[int]:
+    p = run.population
+    return {int(r["year"]) for r in p.select("year").distinct().to_pyarrow().to_pylist()}

@@ -1,0 +1,95 @@
+"""The stages in order, once: what ``settle``, ``report`` and the demo all run.
+
+contract -> inputs (validated) -> population -> costing -> segments -> money facts ->
+statement. Patient-level tables are cached on the backend after they are first built, so
+each is computed once however many years are settled or reports drawn from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+
+from wholepop.contract import Contract, load_contract
+from wholepop.errors import InputError, UserError
+from wholepop.inputs import Inputs, Problem, Severity, load_inputs
+from wholepop.inputs.vocab import Form
+from wholepop.money.facts import MoneyFacts, gather_facts
+from wholepop.money.settle import settle_year
+from wholepop.money.statement import Statement
+
+__all__ = ["Run", "prepare", "settle"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A validated data folder and contract with the patient-level stage tables built.
+
+    Attributes:
+        contract: the frozen contract.
+        contract_path: where it was read from.
+        inputs: the typed input tables.
+        problems: warnings found by validation (errors stop ``prepare``).
+        population: ``population.person_months`` (cached).
+        costs: ``costing.cost`` (cached).
+        segments: ``segments.segment`` (cached).
+    """
+
+    contract: Contract
+    contract_path: Path
+    inputs: Inputs
+    problems: tuple[Problem, ...]
+    population: ibis.Table
+    costs: ibis.Table
+    segments: ibis.Table
+
+    def facts(self, years) -> MoneyFacts:
+        return gather_facts(
+            self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years
+        )
+
+
+def prepare(data: str | Path, contract_path: str | Path, engine: str = "duckdb") -> Run:
+    """Load and validate, then build the patient-level tables.
+
+    Raises:
+        ContractError: the contract is invalid.
+        InputError: the data has errors (every one is listed).
+    """
+    from wholepop.costing import cost
+    from wholepop.population import person_months
+    from wholepop.segments import segment
+
+    contract = load_contract(contract_path)
+    inputs, problems = load_inputs(data, contract, engine=engine)
+    errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+    if errors:
+        raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
+                         + "\n".join(str(p) for p in errors[:20]))
+    population = person_months(inputs, contract).cache()
+    costs = cost(inputs, population, contract).cache()
+    segments = segment(population, costs, inputs, contract).cache()
+    return Run(contract, Path(contract_path), inputs, problems, population, costs, segments)
+
+
+def settle(run: Run, year: int) -> Statement:
+    """The statement of contract year ``year``.
+
+    Raises:
+        UserError: ``year`` is not a contract year, or has no data.
+    """
+    c = run.contract
+    if year not in c.contract.years:
+        raise UserError(f"--year: {year} is not a contract year of {c.name} ({c.contract.years[0]}-{c.contract.years[-1]})")
+    facts = run.facts((c.contract.baseline_year, year))
+    if not any(p.year == year for p in facts.practices):
+        raise UserError(f"--year: the data holds no registered population in contract year {year}")
+    if not any(p.year == c.contract.baseline_year for p in facts.practices):
+        raise UserError(f"the data holds no registered population in the baseline year {c.contract.baseline_year}")
+    if c.form is Form.ACO:
+        from wholepop.money.mssp.contract import settle_aco_year
+
+        return settle_aco_year(facts, c, year)
+    return settle_year(facts, c, year)
