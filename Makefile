@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: demo test clean bench
+.PHONY: demo test clean bench chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m wholepop.cli.demo --out $(DEMO)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
@@ -25,3 +25,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
+
+# Headless Chromium for the real-browser report test: Debian's package, installed when
+# missing (no browser download by Playwright); if it cannot be installed the browser test
+# skips and says why.
+APT_CHROMIUM = DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  ( $(APT_CHROMIUM) || ( $$SUDO apt-get update -qq && $(APT_CHROMIUM) ) ) \
+	  || echo "warning: could not install chromium; the browser test will be skipped"; }

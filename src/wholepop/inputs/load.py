@@ -88,9 +88,13 @@ def read_raw(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
 def typed(raw: ibis.Table, decl: Table) -> ibis.Table:
     """Select the declared columns of ``raw`` and cast them to their declared types.
 
-    Absent optional columns become typed nulls. Strings are trimmed, and empty strings
-    (how a CSV spells "no value") become nulls before casting.
+    Absent optional columns become typed nulls. Strings read from text (CSV, where every
+    raw column is a string) are trimmed, and empty strings (how a CSV spells "no value")
+    become nulls before casting. Text columns of typed sources (Parquet) are passed on
+    as stored unless they must be cast: trimming millions of ids on every read cost more
+    than the stages that use them.
     """
+    from_text = all(t.is_string() for t in raw.schema().types)
     cols = {}
     for c in decl.columns:
         target = IBIS_TYPES[c.dtype]
@@ -99,7 +103,8 @@ def typed(raw: ibis.Table, decl: Table) -> ibis.Table:
             continue
         col = raw[c.name]
         if col.type().is_string():
-            col = col.strip().nullif("")
+            if from_text or c.dtype is not DType.STRING:
+                col = col.strip().nullif("")
             if c.dtype is not DType.STRING:
                 col = col.cast(target)
         elif col.type() != target:

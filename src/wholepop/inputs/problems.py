@@ -20,6 +20,8 @@ class Problem:
     Attributes:
         table: input table (or file) it was found in.
         row: spreadsheet-style row number (header = row 1, first data row = row 2), if any.
+        also_rows: further rows the same problem spans, e.g. the second of two overlapping
+            registration spans (printed ``rows 15, 16``).
         column: column it concerns, if any.
         message: what was found and what was expected.
         severity: error or warning.
@@ -32,6 +34,7 @@ class Problem:
     message: str
     severity: Severity = Severity.ERROR
     blocks: tuple[str, ...] = ()
+    also_rows: tuple[int, ...] = ()
 
     def __str__(self) -> str:
         return format_problem(self)
@@ -40,7 +43,9 @@ class Problem:
 def format_problem(p: Problem) -> str:
     """``<table>[ row <n>][ column <c>]: <message>``, the one line format users see."""
     where = p.table
-    if p.row is not None:
+    if p.row is not None and p.also_rows:
+        where += " rows " + ", ".join(str(r) for r in (p.row, *p.also_rows))
+    elif p.row is not None:
         where += f" row {p.row}"
     if p.column is not None:
         where += f" column {p.column}"

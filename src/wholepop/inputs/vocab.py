@@ -17,6 +17,7 @@ __all__ = [
     "Service",
     "Sex",
     "URGENT_OR_EPISODIC",
+    "WeightComponent",
 ]
 
 
@@ -108,6 +109,20 @@ class NeedWeighting(StrEnum):
     AGE_SEX = "age_sex"
     SUPPLIED = "supplied"
     NONE = "none"
+
+
+class WeightComponent(StrEnum):
+    """Components of NHS England's weighted population per practice (the ``weights`` table)."""
+
+    OVERALL = "overall"
+    GENERAL_ACUTE = "general_acute"
+    COMMUNITY = "community"
+    MENTAL_HEALTH = "mental_health"
+    MATERNITY = "maternity"
+    HEALTH_INEQUALITIES = "health_inequalities"
+    PRESCRIBING = "prescribing"
+    PRIMARY_MEDICAL = "primary_medical"
+    REGISTERED = "registered"  # the registered list the weights were computed on (unweighted)
 
 
 class Segment(StrEnum):

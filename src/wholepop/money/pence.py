@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["D", "ONE", "ROUNDING", "ZERO", "allocate", "pounds", "to_pence"]
+__all__ = ["D", "ONE", "ROUNDING", "ZERO", "allocate", "pounds", "pounds_text_to_pence_sql", "to_pence"]
 
 ROUNDING = ROUND_HALF_UP
 ZERO = Decimal(0)
@@ -29,6 +29,17 @@ def D(value: object) -> Decimal:
 def to_pence(amount: Decimal) -> int:
     """Round an amount *in pence* to whole pence, half up."""
     return int(D(amount).quantize(ONE, rounding=ROUNDING))
+
+
+def pounds_text_to_pence_sql(column_sql: str) -> str:
+    """DuckDB SQL for whole pence from an amount in pounds (or dollars) held as text.
+
+    The same rule as ``to_pence``, applied to a whole column at once by an importer: the
+    text is cast to an exact DECIMAL (18 decimal places, so no binary fraction creeps in),
+    multiplied by 100 and rounded to whole pence half away from zero, which is
+    ``ROUND_HALF_UP`` (DuckDB's ROUND on a DECIMAL rounds ties away from zero).
+    """
+    return f"CAST(ROUND(CAST({column_sql} AS DECIMAL(38, 18)) * 100, 0) AS BIGINT)"
 
 
 def pounds(pence: int) -> Decimal:

@@ -39,6 +39,11 @@ class ShareRule:
         cap_gain: the most the provider can gain (pounds-or-pence Decimal), or None.
         cap_loss: the most the provider can lose (a positive amount), or None.
         parties: how the part not borne or kept by the provider is split.
+        loss_corridor: the corridor for losses when it differs from gains (MSSP's minimum
+            loss rate may differ from its minimum savings rate); default ``corridor``.
+        corridor_inclusive: True (the default): a variance exactly at the corridor edge is
+            inside it and not shared. False: it is shared, as MSSP's "savings that meet or
+            exceed the minimum savings rate" (42 CFR 425.604(c)) requires.
     """
 
     corridor: Decimal
@@ -50,6 +55,8 @@ class ShareRule:
     cap_loss: Decimal | None = None
     loss_bands: tuple[tuple[Decimal, Decimal], ...] | None = None
     parties: Mapping[str, Decimal] | None = None
+    loss_corridor: Decimal | None = None
+    corridor_inclusive: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,21 +123,27 @@ def share_variance(
     magnitude = Decimal(abs(variance))
     gain = variance > 0
     steps = [f"variance = target {target_pence} - actual {actual_pence} = {variance} pence"]
-    corridor_amount = rule.corridor * target
-    within = magnitude <= corridor_amount or variance == 0
+    corridor = rule.corridor if gain or rule.loss_corridor is None else rule.loss_corridor
+    corridor_amount = corridor * target
+    if rule.corridor_inclusive:
+        within = magnitude <= corridor_amount or variance == 0
+    else:
+        within = magnitude < corridor_amount or variance == 0
     shareable = ZERO
     banded = ZERO
     capped = gated = False
     provider = ZERO
     if within:
-        steps.append(f"|variance| {magnitude} <= corridor {rule.corridor} x target = {corridor_amount}: nothing shared")
+        steps.append(
+            f"|variance| {magnitude} {'<=' if rule.corridor_inclusive else '<'} corridor {corridor} x target = {corridor_amount}: nothing shared"
+        )
     else:
-        start = ZERO if rule.first_pound else rule.corridor
+        start = ZERO if rule.first_pound else corridor
         shareable = magnitude - start * target
         bands = rule.bands if gain or rule.loss_bands is None else rule.loss_bands
         banded = _banded(magnitude, start, target, bands)
         steps.append(
-            f"outside the corridor ({rule.corridor} x target = {corridor_amount}); "
+            f"outside the corridor ({corridor} x target = {corridor_amount}); "
             + ("from the first pound" if rule.first_pound else "beyond the corridor")
             + f": bands {', '.join(f'{r} up to {u}' for u, r in bands)} give {banded}"
         )

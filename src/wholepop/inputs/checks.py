@@ -1,0 +1,365 @@
+"""The data checks of the input layer: each one a relational filter, all run every time.
+
+A check is a plain function with one signature::
+
+    def check(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]
+
+It reads the staged, row-numbered tables (``wholepop.inputs.raw``), selects the rows at
+fault with Ibis, and lists them through ``listed`` (at most 20, then a count). It
+declares its severity and the stages its problems block, and it skips quietly what an
+earlier check has already reported (a missing file or column). ``DATA_CHECKS`` is the
+registry of checks that need only the data; contract-dependent checks live in
+``wholepop.inputs.contract_checks``; ``wholepop.inputs.validate.CHECKS`` runs both, in
+order. Add a check by writing such a function and adding it to a registry tuple.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from wholepop.inputs.listing import OTHER, listed, quoted
+from wholepop.inputs.problems import Problem, Severity
+from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable, parse
+from wholepop.inputs.schema import TABLES, DType
+from wholepop.inputs.vocab import Condition, Integration, Service, Sex
+
+if TYPE_CHECKING:
+    from wholepop.contract.model import Contract
+
+__all__ = ["BLOCKS", "DATA_CHECKS", "FAR_FUTURE", "RowRule", "row_rules"]
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+# The stages each table feeds (Tuva's "required_for_data_marts"): a problem in a table
+# blocks these. Stage names are the stage packages.
+BLOCKS: Mapping[str, tuple[str, ...]] = types.MappingProxyType(
+    {
+        "practices": ("population", "costing", "money"),
+        "memberships": ("population", "money"),
+        "patients": ("population", "segments", "costing", "money"),
+        "registrations": ("population", "segments", "costing", "money"),
+        "activity": ("segments", "costing", "money"),
+        "conditions": ("segments",),
+        "unregistered": ("money",),
+        "measures": ("money",),
+        "list_counts": ("population",),
+        "weights": ("money",),
+    }
+)
+
+# An open span (no to_date) runs for ever.
+FAR_FUTURE = ibis.date(9999, 12, 31)
+FAR_PAST = ibis.date(1900, 1, 1)
+
+_EXPECTED_TYPE: Mapping[DType, str] = types.MappingProxyType(
+    {DType.STRING: "text", DType.INT: "an integer", DType.FLOAT: "a number", DType.DATE: "a date"}
+)
+_VOCAB_NOUN: Mapping[type[StrEnum], str] = types.MappingProxyType(
+    {
+        Service: "a service line",
+        Condition: "a long-term condition",
+        Integration: "an integration mode",
+        Sex: "a sex code",
+    }
+)
+
+# (table, column, parent table, parent key): every value must name a row of the parent.
+# activity.patient_id is checked with the activity's registrations (activity_attribution):
+# one pass over the largest table finds both unknown patients and unregistered dates.
+_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("memberships", "practice_code", "practices", "practice_code"),
+    ("registrations", "patient_id", "patients", "patient_id"),
+    ("registrations", "practice_code", "practices", "practice_code"),
+    ("conditions", "patient_id", "patients", "patient_id"),
+    ("list_counts", "practice_code", "practices", "practice_code"),
+    ("weights", "practice_code", "practices", "practice_code"),
+)
+
+# (table, owner column, span noun, owner noun): spans of one owner must not overlap.
+_SPANS: tuple[tuple[str, str, str, str], ...] = (
+    ("registrations", "patient_id", "registration", "patient"),
+    ("memberships", "practice_code", "membership", "practice"),
+)
+
+
+def files_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Every required table has a file, and every file present can be read. Error."""
+    for decl in TABLES:
+        if decl.name in raw.absent and decl.required:
+            yield Problem(
+                decl.name,
+                None,
+                None,
+                f"file missing (expected {decl.name}.parquet or {decl.name}.csv in {raw.folder})",
+                ERROR,
+                BLOCKS[decl.name],
+            )
+        if decl.name in raw.unreadable:
+            path, reason = raw.unreadable[decl.name]
+            yield Problem(decl.name, None, None, f"cannot read {path.name} ({reason})", ERROR, BLOCKS[decl.name])
+
+
+def columns_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Every required column is there; Parquet columns are stored in a usable type. Error."""
+    for rt in raw.tables.values():
+        found = ", ".join(c for c in rt.raw.columns if c not in (ROW, PART))
+        for name in rt.missing:
+            yield Problem(
+                rt.name, None, name, f"required column is missing (the file has: {found})", ERROR, BLOCKS[rt.name]
+            )
+        for name, stored in rt.incompatible.items():
+            expected = _EXPECTED_TYPE[rt.decl.column(name).dtype]
+            yield Problem(rt.name, None, name, f"stored as {stored} (expected {expected})", ERROR, BLOCKS[rt.name])
+
+
+def tables_not_empty(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """A required table has at least one row. Error."""
+    for rt in raw.tables.values():
+        if rt.decl.required and raw.rows(rt.name) == 0:
+            yield Problem(rt.name, None, None, "table is empty (expected at least one row)", ERROR, BLOCKS[rt.name])
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule one row meets or breaks on its own (a value's type, vocabulary, sign...).
+
+    Attributes:
+        column: the column it concerns.
+        broken: boolean expression on the table's ``raw``: true where the row breaks it.
+        shown: expressions on ``raw`` the message reads (name -> expression).
+        message: the message for one offending row (a dict of ``shown``).
+        severity: error or warning.
+    """
+
+    column: str
+    broken: ibis.Value
+    shown: Mapping[str, ibis.Value]
+    message: Callable[[Mapping[str, Any]], str]
+    severity: Severity = ERROR
+
+
+def row_rules(rt: RawTable) -> list[RowRule]:
+    """Every single-row rule of table ``rt``, in reporting order.
+
+    1. values parse as their declared type: text (all of CSV) must be a whole number, a
+       number, or a ``YYYY-MM-DD`` date naming a real day; a Parquet float column declared
+       integer (``cost_pence``) must hold whole numbers;
+    2. required columns have a value in every row;
+    3. coded columns hold only values of their vocabulary (exact spelling and case);
+    4. money and counts are not negative;
+    5. a span (registrations, memberships) ends on or after it starts.
+    """
+    rules: list[RowRule] = []
+    for col in rt.decl.columns:
+        if col.dtype is DType.STRING or not rt.has(col.name):
+            continue
+        text = rt.text(col.name)
+        stored = rt.raw[col.name]
+        if text is not None:
+            rules.append(RowRule(col.name, text.notnull() & rt.value(col.name).isnull(), {"value": text},
+                                 _not_parsed(col.dtype, col.name)))
+        elif col.dtype is DType.INT and stored.type().is_numeric() and not stored.type().is_integer():
+            rules.append(RowRule(col.name, stored.notnull() & (stored % 1 != 0), {"value": stored},
+                                 lambda r, name=col.name: f"{r['value']} is not a whole number (expected {_whole(name)})"))
+    for col in rt.decl.required_columns:
+        if rt.has(col.name):
+            text = rt.text(col.name)
+            empty = text.isnull() if text is not None else rt.raw[col.name].isnull()
+            rules.append(RowRule(col.name, empty, {}, lambda r: "empty (a value is required)"))
+    for col in rt.decl.columns:
+        if col.vocab is not None and rt.has(col.name):
+            allowed = [v.value for v in col.vocab]
+            value = rt.value(col.name)
+            noun = _VOCAB_NOUN.get(col.vocab, "an allowed value")
+            rules.append(RowRule(
+                col.name, value.notnull() & ~value.isin(allowed), {"value": value},
+                lambda r, noun=noun, allowed=allowed: f"{quoted(r['value'])} is not {noun} (expected one of {', '.join(allowed)})",
+            ))
+    for col in rt.decl.columns:
+        if col.non_negative and rt.has(col.name):
+            value = rt.value(col.name)
+            rules.append(RowRule(col.name, value < 0, {"value": value},
+                                 lambda r: f"{_number(r['value'])} is negative (expected 0 or more)"))
+    if rt.name in {table for table, *_ in _SPANS} and rt.has("from_date", "to_date"):
+        start, end = rt.value("from_date"), rt.value("to_date")
+        rules.append(RowRule(
+            "to_date", end < start, {"from_date": start, "to_date": end},
+            lambda r: f"{r['to_date']} is before from_date {r['from_date']} (expected on or after from_date)",
+        ))
+    return rules
+
+
+def row_values(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Every single-row rule (``row_rules``) of every table. Error.
+
+    One scan per table counts the rows breaking each rule; only rules with offending
+    rows are then listed, so clean data costs one pass.
+    """
+    for rt in raw.tables.values():
+        rules = row_rules(rt)
+        if not rules:
+            continue
+        counts = raw.backend.to_pyarrow(
+            rt.raw.aggregate(**{f"rule{i}": r.broken.fill_null(False).cast("int64").sum() for i, r in enumerate(rules)})
+        ).to_pylist()[0]
+        for i, rule in enumerate(rules):
+            n = int(counts[f"rule{i}"] or 0)
+            if n == 0:
+                continue
+            offending = rt.raw.filter(rule.broken.fill_null(False)).select(ROW, *_part(rt), **rule.shown)
+            yield from listed(
+                raw, rt.name, offending, column=rule.column, message=rule.message,
+                severity=rule.severity, blocks=BLOCKS[rt.name], count=n,
+            )
+
+
+def _not_parsed(dtype: DType, name: str) -> Callable[[Mapping[str, Any]], str]:
+    if dtype is DType.INT:
+        return lambda r: f"{quoted(r['value'])} is not a whole number (expected {_whole(name)})"
+    if dtype is DType.FLOAT:
+        return lambda r: f"{quoted(r['value'])} is not a number (expected digits with an optional decimal point)"
+    return lambda r: f"{quoted(r['value'])} is not a date (expected YYYY-MM-DD)"
+
+
+def _whole(name: str) -> str:
+    return "whole pence, e.g. 1250 for £12.50" if name.endswith("_pence") else "an integer"
+
+
+def _number(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def unique_keys(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """A table's key (``practice_code``, ``patient_id``) appears once. Error.
+
+    Each repeat is listed with the first row holding the same key (``rows 3, 7``); the
+    key itself is not shown (it may identify a patient).
+    """
+    for rt in raw.tables.values():
+        if not rt.decl.key or not rt.has(*rt.decl.key):
+            continue
+        key = list(rt.decl.key)
+        v = rt.values.filter(*[rt.values[k].notnull() for k in key])
+        first = v.group_by(key).agg(_first=v[ROW].min(), _n=v.count()).filter(ibis._._n > 1)
+        pairs = v.join(first, key).filter(ibis._[ROW] != ibis._._first)
+        pairs = pairs.select(**{ROW: pairs._first, OTHER: pairs[ROW]})
+        label = "+".join(key)
+        yield from listed(
+            raw, rt.name, pairs, column=label,
+            message=f"the same {label} appears more than once (expected each once)",
+            severity=ERROR, blocks=BLOCKS[rt.name], noun="repeats",
+        )
+
+
+def references(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Patients and practices named by other tables exist. Error.
+
+    The row is named, not the id (ids may identify a patient).
+    """
+    for table, column, parent, key in _REFERENCES:
+        if not raw.has(table, column) or not raw.has(parent, key) or raw.rows(parent) == 0:
+            continue  # an absent or empty parent is reported once, not once per child row
+        child = raw[table].values
+        known = raw[parent].values.select(**{column: raw[parent].values[key]}).filter(ibis._[column].notnull())
+        bad = child.filter(child[column].notnull()).anti_join(known, column).select(ROW, *_part(raw[table]))
+        yield from listed(
+            raw, table, bad, column=column,
+            message=f"not in {parent} (expected a {key} listed in {parent})",
+            severity=ERROR, blocks=BLOCKS[table],
+        )
+
+
+def span_overlaps(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Spans of one patient (registrations) or one practice (memberships) do not overlap. Error.
+
+    Both rows are named; dates are inclusive, and an open span (no ``to_date``) runs for
+    ever, so a span ending 2027-03-31 and one starting 2027-04-01 do not overlap.
+    """
+    for table, owner, span, whose in _SPANS:
+        if not raw.has(table, owner, "from_date"):
+            continue
+        v = raw[table].values.filter(ibis._[owner].notnull() & ibis._.from_date.notnull())
+        v = v.select(owner, ROW, "from_date", _to=v.to_date.fill_null(FAR_FUTURE))
+        a, b = v.view(), v.view()
+        # An equality join first, then the interval test: Polars joins only on equality.
+        pairs = a.join(b, a[owner] == b[owner]).filter(
+            a[ROW] < b[ROW], a.from_date <= b._to, b.from_date <= a._to
+        ).select(**{ROW: a[ROW], OTHER: b[ROW]})
+        yield from listed(
+            raw, table, pairs, column="from_date",
+            message=f"{span} spans of one {whose} overlap (expected one {span} at a time)",
+            severity=ERROR, blocks=BLOCKS[table], noun="overlapping pairs",
+        )
+
+
+def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Activity names a known patient (error) and falls inside one of that patient's
+    registrations (warning: activity outside every registration is kept but counted as
+    unattributed, adding to no practice's spend).
+
+    One anti-join of activity against the registrations of known patients finds both
+    kinds at once (an unknown patient has no such registration); the few rows it finds are
+    then split by whether the patient is known.
+    """
+    if not raw.has("activity", "patient_id") or not raw.has("patients", "patient_id") or raw.rows("patients") == 0:
+        return
+    act_rt = raw["activity"]
+    ids = [ROW, *_part(act_rt)]
+    known = raw["patients"].values.select("patient_id").filter(ibis._.patient_id.notnull()).distinct()
+    act = act_rt.values.filter(ibis._.patient_id.notnull()).select(*ids, "patient_id", "date")
+    if raw.has("registrations", "patient_id", "from_date"):
+        reg = raw["registrations"].values.semi_join(known, "patient_id")
+        # A span whose dates did not parse (already an error) is taken as covering all
+        # time, so its patient's activity is not also flagged as unattributed.
+        reg = reg.select(_pid=reg.patient_id, _from=reg.from_date.fill_null(FAR_PAST), _to=reg.to_date.fill_null(FAR_FUTURE))
+        if raw.backend.name == "duckdb":
+            # DuckDB runs an anti-join with interval conditions in one pass.
+            found = act.anti_join(reg, [act.patient_id == reg._pid, act.date >= reg._from, act.date <= reg._to])
+        else:
+            # Polars joins only on equality: join, keep rows inside a span, subtract.
+            inside = (
+                act.join(reg, act.patient_id == reg._pid)
+                .filter(ibis._.date >= ibis._._from, ibis._.date <= ibis._._to)
+                .select(*ids)
+                .distinct()
+            )
+            found = act.anti_join(inside, ids)
+    else:
+        found = act
+    known_ids = known.select(_known=known.patient_id)
+    flagged = found.left_join(known_ids, found.patient_id == known_ids._known)
+    flagged = flagged.select(*ids, _is_known=flagged._known.notnull(), _dated=flagged.date.notnull())
+    # Usually few rows: bring them out once rather than re-running the anti-join per listing.
+    found = ibis.memtable(raw.backend.to_pyarrow(flagged))
+    yield from listed(
+        raw, "activity", found.filter(~found._is_known).select(*ids), column="patient_id",
+        message="not in patients (expected a patient_id listed in patients)",
+        severity=ERROR, blocks=BLOCKS["activity"],
+    )
+    yield from listed(
+        raw, "activity", found.filter(found._is_known & found._dated).select(*ids), column="date",
+        message="outside every registration of its patient (counted as unattributed)",
+        severity=WARNING, blocks=("costing",),
+    )
+
+
+def _part(rt: RawTable) -> tuple[str, ...]:
+    return (PART,) if rt.parts else ()
+
+
+DATA_CHECKS = (
+    files_present,
+    columns_present,
+    tables_not_empty,
+    row_values,
+    unique_keys,
+    references,
+    span_overlaps,
+    activity_attribution,
+)

@@ -1,0 +1,214 @@
+"""Counted spans: the days on which a person counts in the provider's population.
+
+A *counted span* is an unbroken run of days on which one person was registered with one
+practice while that practice (or, after a late exit, the provider) held them. It is the
+one place the membership, baseline and exit rules live; person-months (``months.py``) and
+activity attribution (``attribute`` below, used by costing) both read these spans, so a
+contact is attributed exactly when its day counts in the population.
+
+Grain of ``counted_spans``: one row per (patient_id, registration, membership span)
+intersection; spans of one person never overlap when registrations do not overlap and a
+practice's membership spans do not overlap (both checked by the input validator).
+
+Rules (DESIGN sections 1 and 5; issue 3):
+
+* **Membership.** A registration counts only on days its practice is a member: the
+  registration span is intersected with each membership span, and the integration is the
+  membership's.
+* **Baseline.** Before the first contract day S = ``start_year``-04-01 (the baseline year
+  and any earlier year) a practice counts as a member, with the integration it has on S,
+  exactly when it has a membership covering S. So the baseline population is the
+  population of the practices that form the provider at the start.
+* **Death.** Spans end on the death date (the death day counts).
+* **Exit.** A ``full`` practice whose membership ends before the last day of the term
+  (and is not followed the next day by another membership span of the same practice)
+  *leaves*. If it leaves within the first two contract years (``to_date`` before
+  (``start_year`` + 2)-04-01) its patients leave with it: nothing further counts. If it
+  leaves later, its patients stay with the provider (the MCP contract's "patients follow
+  the GP only within the first two years"): their registrations at that practice after
+  the leaving date count under the practice code ``<code>-PROVIDER`` (same hub,
+  integration ``full``) until the registration ends, i.e. unless the data says they moved
+  or died. A practice that re-joins later is not expected; if it does, the re-joined
+  membership and the ``-PROVIDER`` span would both count, so the validator should flag it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+
+from wholepop.contract.calendar import year_end, year_start
+from wholepop.contract.model import Contract
+from wholepop.inputs.load import Inputs
+from wholepop.inputs.vocab import Integration
+
+__all__ = ["FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "fy_of"]
+
+# Open-ended spans (no to_date) run to this day, so every span has two real ends and the
+# overlap tests need no null logic.
+FAR_PAST = dt.date(1900, 1, 1)
+FAR_FUTURE = dt.date(2999, 12, 31)
+PROVIDER_SUFFIX = "-PROVIDER"
+
+# The exit window during which a full practice's patients leave with it (years from start).
+_FOLLOW_GP_YEARS = 2
+
+
+def fy_of(day: ibis.DateValue) -> ibis.IntegerValue:
+    """The contract year (April-March, named by its first year) of a date column."""
+    return (day.year() - (day.month() < 4).cast("int64")).cast("int64")
+
+
+def _lit(day: dt.date) -> ibis.DateValue:
+    return ibis.literal(day, type="date")
+
+
+def _day_after(day: ibis.DateValue) -> ibis.DateValue:
+    # DuckDB types date + interval as a timestamp, which Ibis still calls a date (so a
+    # plain cast to date is dropped); going through timestamp keeps the column a date,
+    # and keeps every later comparison date-to-date.
+    return (day + ibis.interval(days=1)).cast("timestamp").cast("date")
+
+
+def _stg_memberships(inputs: Inputs) -> ibis.Table:
+    m = inputs.memberships
+    return m.select(
+        practice_code=m.practice_code,
+        from_date=m.from_date,
+        to_date=m.to_date.fill_null(_lit(FAR_FUTURE)),
+        integration=m.integration,
+    )
+
+
+def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table:
+    """Membership spans after the baseline and exit rules.
+
+    Columns: practice_code (the registered practice), counted_code (the code the days are
+    counted under), from_date, to_date (both non-null), integration.
+    """
+    terms = contract.contract
+    start = year_start(terms.start_year)
+    m = _stg_memberships(inputs)
+
+    # Before the first contract day: the membership on day one stands for all earlier days.
+    on_day_one = m.filter((m.from_date <= _lit(start)) & (m.to_date >= _lit(start)))
+    before = on_day_one.select(
+        practice_code=on_day_one.practice_code,
+        counted_code=on_day_one.practice_code,
+        from_date=_lit(FAR_PAST),
+        to_date=_lit(start - dt.timedelta(days=1)),
+        integration=on_day_one.integration,
+    )
+
+    current = m.filter(m.to_date >= _lit(start))
+    during = current.select(
+        practice_code=current.practice_code,
+        counted_code=current.practice_code,
+        from_date=ibis.greatest(current.from_date, _lit(start)),
+        to_date=current.to_date,
+        integration=current.integration,
+    )
+
+    # A late exit of a full practice: its patients stay with the provider.
+    window_end = year_start(terms.start_year + _FOLLOW_GP_YEARS)
+    term_last_day = year_end(terms.years[-1])
+    ends = m.filter(
+        (m.integration == Integration.FULL.value)
+        & (m.to_date >= _lit(window_end))
+        & (m.to_date < _lit(term_last_day))
+    ).mutate(next_day=_day_after(m.to_date))
+    followed = m.select(practice_code=m.practice_code, next_day=m.from_date)
+    leaves = ends.anti_join(followed, ["practice_code", "next_day"])
+    after = leaves.select(
+        practice_code=leaves.practice_code,
+        counted_code=leaves.practice_code + PROVIDER_SUFFIX,
+        from_date=leaves.next_day,
+        to_date=_lit(FAR_FUTURE),
+        integration=ibis.literal(Integration.FULL.value, type="string"),
+    )
+    return ibis.union(before, during, after)
+
+
+def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
+    """The day spans on which each person counts in the provider's population.
+
+    Reads registrations, memberships, patients (death_date) and practices (hub).
+
+    Returns:
+        Table with columns patient_id, practice_code (the code counted under, with the
+        ``-PROVIDER`` suffix after a late exit), hub, integration, from_date and to_date
+        (inclusive, never null; open spans run to ``FAR_FUTURE``), and the person's sex and
+        birth_year (carried along so later steps need not join ``patients`` again).
+        People absent from ``patients`` do not count (the validator reports them).
+    """
+    r = inputs.registrations
+    reg = r.select(
+        patient_id=r.patient_id,
+        reg_practice=r.practice_code,
+        reg_from=r.from_date,
+        reg_to=r.to_date.fill_null(_lit(FAR_FUTURE)),
+    )
+    p = inputs.patients
+    deaths = p.select(
+        patient_id=p.patient_id,
+        sex=p.sex,
+        birth_year=p.birth_year,
+        death_date=p.death_date.fill_null(_lit(FAR_FUTURE)),
+    )
+    em = _int_effective_memberships(inputs, contract)
+    # Equality join then a filter: the Polars backend has no inequality joins.
+    j = reg.join(em, reg.reg_practice == em.practice_code).join(deaths, "patient_id")
+    j = j.filter((j.reg_from <= j.to_date) & (j.from_date <= j.reg_to))
+    spans = j.select(
+        patient_id=j.patient_id,
+        sex=j.sex,
+        birth_year=j.birth_year,
+        registered_code=j.reg_practice,
+        practice_code=j.counted_code,
+        integration=j.integration,
+        from_date=ibis.greatest(j.reg_from, j.from_date),
+        to_date=ibis.least(j.reg_to, j.to_date, j.death_date),
+    )
+    spans = spans.filter(spans.from_date <= spans.to_date)
+    pr = inputs.practices.select("practice_code", "hub").rename(registered_code="practice_code")
+    spans = spans.left_join(pr, "registered_code")
+    return spans.select("patient_id", "practice_code", "hub", "integration", "from_date", "to_date", "sex", "birth_year")
+
+
+def attribute(
+    activity: ibis.Table, spans: ibis.Table, window: tuple[dt.date, dt.date] | None = None
+) -> ibis.Table:
+    """Activity rows dated inside a counted span of their person, with that span's practice.
+
+    Args:
+        activity: the activity table.
+        spans: ``counted_spans(...)``.
+        window: if given, only activity dated in [first, last] (inclusive) is read, and
+            only spans overlapping it are joined (a smaller hash table, and Parquet row
+            groups outside the window are skipped).
+
+    Returns:
+        One row per attributed activity row: patient_id, date, year (contract year of the
+        date), service, cost_pence, practice_code, hub, integration, sex, birth_year.
+    """
+    a = activity.select("patient_id", "date", "service", "cost_pence")
+    s = spans
+    if window is not None:
+        first, last = _lit(window[0]), _lit(window[1])
+        a = a.filter((a.date >= first) & (a.date <= last))
+        s = s.filter((s.to_date >= first) & (s.from_date <= last))
+    j = a.join(s, "patient_id")
+    j = j.filter((j.date >= j.from_date) & (j.date <= j.to_date))
+    return j.select(
+        patient_id=j.patient_id,
+        date=j.date,
+        year=fy_of(j.date),
+        service=j.service,
+        cost_pence=j.cost_pence,
+        practice_code=j.practice_code,
+        hub=j.hub,
+        integration=j.integration,
+        sex=j.sex,
+        birth_year=j.birth_year,
+    )

@@ -1,0 +1,113 @@
+"""Need weights: how much more (or less) care a person is expected to need than average.
+
+``contract.budget.need_weighting`` chooses the rule:
+
+* ``none``: every person weighs 1.0.
+* ``age_sex``: the weight of an (age band, sex) cell is the baseline year's spend per
+  person-month in that cell divided by the baseline spend per person-month overall (all
+  service lines, attributed activity only). The weights therefore average exactly 1.0
+  over baseline person-months. Cells with no baseline person-months weigh 1.0; if the
+  baseline has no attributed spend at all, every cell weighs 1.0. A person's cell is
+  their age band in the year being weighted, so people move through the cells as they age.
+* ``supplied``: NHS England's weighted populations per practice (the ``weights`` table):
+  a practice's ``overall`` weighted population over its ``registered`` list, carried by
+  every person registered with it.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pyarrow as pa
+
+from wholepop.contract.calendar import year_end, year_start
+from wholepop.contract.model import Contract
+from wholepop.inputs.load import Inputs
+from wholepop.inputs.vocab import NeedWeighting, WeightComponent
+from wholepop.population.months import band_from, months_in_span, split_by_year
+from wholepop.population.spans import attribute
+
+__all__ = ["need_weights"]
+
+
+def need_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table | None:
+    """Need weight per (age band, sex) cell, or None when every person weighs 1.0.
+
+    Returns:
+        Table with columns band_from (first age of the 5-year band, see
+        ``months.band_from``), sex, need_weight (float64); cells absent from it weigh 1.0.
+        Under ``supplied`` the table is per practice instead: practice_code, need_weight.
+    """
+    rule = contract.budget.need_weighting
+    if rule is NeedWeighting.NONE:
+        return None
+    if rule is NeedWeighting.SUPPLIED:
+        return _supplied_weights(inputs, contract, spans)
+    return _age_sex_weights(inputs, contract, spans)
+
+
+def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
+    """Need weight per practice from NHS England's weighted populations (``weights``).
+
+    A practice's weight is its ``overall`` weighted population divided by its
+    ``registered`` population (the list the weights were computed on), from the latest
+    allocation year that has both; every person registered with the practice carries it.
+    Practices without both components weigh 1.0, as cells without baseline data do under
+    ``age_sex``. (``wholepop import nhs-map --weights`` writes the table.)
+
+    Returns:
+        Table with columns practice_code, need_weight (float64).
+    """
+    w = inputs.weights
+    w = w.mutate(y=w.year.fill_null(0))
+    per = w.group_by("practice_code", "y").agg(
+        overall=w.weighted_population.sum(where=w.component == WeightComponent.OVERALL.value),
+        registered=w.weighted_population.sum(where=w.component == WeightComponent.REGISTERED.value),
+    )
+    per = per.filter(per.overall.notnull() & (per.registered > 0))
+    latest = per.group_by("practice_code").agg(y_latest=per.y.max()).rename(lp="practice_code")
+    j = per.inner_join(latest, [per.practice_code == latest.lp, per.y == latest.y_latest])
+    return j.select(practice_code=j.practice_code, need_weight=(j.overall / j.registered).cast("float64"))
+
+
+def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
+    """Baseline person-months and attributed spend per (band_from, sex) cell."""
+    base = contract.contract.baseline_year
+    base_lit = ibis.literal(base, type="int64")
+
+    clipped = split_by_year(spans, (base,))
+    pm = clipped.select(
+        "sex",
+        band_from=band_from(ibis.greatest(base_lit - clipped.birth_year, 0)),
+        person_months=months_in_span(clipped.from_date, clipped.to_date),
+    )
+    cells_pm = pm.group_by("band_from", "sex").agg(person_months=pm.person_months.sum())
+
+    spent = attribute(inputs.activity, spans, (year_start(base), year_end(base)))
+    spent = spent.select("sex", "cost_pence", band_from=band_from(ibis.greatest(base_lit - spent.birth_year, 0)))
+    cells_spend = spent.group_by("band_from", "sex").agg(spend_pence=spent.cost_pence.sum())
+    cells = cells_pm.left_join(cells_spend, ["band_from", "sex"])
+    return cells.select("band_from", "sex", "person_months", spend_pence=cells.spend_pence.fill_null(0).cast("int64"))
+
+
+def _age_sex_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
+    # The cell table is tiny (at most 20 bands x 3 sexes) and is needed twice (each cell
+    # and the overall rate): it is computed once here rather than re-scanning the
+    # baseline activity for the totals.
+    cells = _int_cells(inputs, contract, spans).to_pyarrow().to_pylist()
+    all_months = sum(c["person_months"] for c in cells)
+    all_spend = sum(c["spend_pence"] for c in cells)
+    weights = []
+    for c in cells:  # one loop over <= 60 cells, not over people
+        if all_spend > 0 and c["person_months"] > 0:
+            weights.append((c["spend_pence"] / c["person_months"]) / (all_spend / all_months))
+        else:
+            weights.append(1.0)
+    return ibis.memtable(
+        pa.table(
+            {
+                "band_from": pa.array([c["band_from"] for c in cells], pa.int64()),
+                "sex": pa.array([c["sex"] for c in cells], pa.string()),
+                "need_weight": pa.array(weights, pa.float64()),
+            }
+        )
+    )

@@ -1,0 +1,229 @@
+"""Monte Carlo: the deterministic projection re-run with lever effects, trend and activity drawn.
+
+Each run draws, with one seeded numpy generator per block of runs:
+
+- each lever's effect, uniform on its (low, high) range (fixed for the run's years);
+- one standard normal z, moving every line's trend from ``rate`` to ``rate + sd x z``
+  (a common shock: cost pressures move together);
+- activity noise per year: spend is grouped by how the contract treats it (inside the
+  budget or not, inside the gain/risk share's basis or not) and each group's spend is
+  multiplied by a gamma factor of mean 1 whose variance is the group's variance over its
+  mean squared. That variance is the sum, over cells, of people x the covariance of
+  spend per person between the group's lines in the base year (trended): the
+  Poisson-gamma heterogeneity of the data, summed over a population. The same factor
+  moves the counterfactual (it is the same year's illness, with or without the MCP).
+
+Budget, performance and the fixed parts of the payment do not depend on the draws (the
+population projection and the assumed achievement are the same in every run), so a run
+re-computes only spend, the gain/risk share (``share_vector``: a numpy twin of
+``money.share.share_variance``, equal to it within a penny) and the positions. Runs are
+vectorised in blocks of ``BLOCK``; block ``i`` always uses the ``i``-th child of the seed,
+so a seed reproduces its runs exactly whatever else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from wholepop.money.pence import D, to_pence
+from wholepop.money.share import ShareRule
+from wholepop.projection.deterministic import Projection
+
+__all__ = ["BLOCK", "MonteCarlo", "share_vector", "simulate"]
+
+BLOCK = 500
+
+
+def _banded(magnitude: np.ndarray, start: float, target: np.ndarray, bands) -> np.ndarray:
+    total = np.zeros_like(magnitude)
+    lower = 0.0
+    for upto, rate in bands:  # a few bands
+        lo = max(lower, start) * target
+        hi = np.minimum(float(upto) * target, magnitude)
+        total += np.where(hi > lo, (hi - lo) * float(rate), 0.0)
+        lower = float(upto)
+    last_edge = max(float(bands[-1][0]), start) * target
+    total += np.where(magnitude > last_edge, (magnitude - last_edge) * float(bands[-1][1]), 0.0)
+    return total
+
+
+def share_vector(target, actual, rule: ShareRule, achievement: Decimal) -> tuple[np.ndarray, np.ndarray]:
+    """``share_variance`` over arrays: the provider's amount (float pence) and whether a cap bound it.
+
+    Args:
+        target: target spend (pence), broadcastable with ``actual``.
+        actual: actual spend (pence), any shape.
+        rule: the share's terms, caps as amounts (as ``money.risk`` builds them).
+        achievement: performance achievement in [0, 1].
+
+    Returns:
+        (provider, capped): provider amount (+ gain paid, - loss owed), unrounded; capped
+        is True where the gain or loss cap bound it.
+    """
+    actual = np.asarray(actual, dtype=float)
+    target = np.broadcast_to(np.asarray(target, dtype=float), actual.shape)
+    variance = target - actual
+    magnitude = np.abs(variance)
+    gain = variance > 0
+    a = float(achievement)
+    corridor_gain = float(rule.corridor)
+    corridor_loss = float(rule.corridor if rule.loss_corridor is None else rule.loss_corridor)
+    corridor = np.where(gain, corridor_gain, corridor_loss)
+    if rule.corridor_inclusive:
+        within = (magnitude <= corridor * target) | (variance == 0)
+    else:
+        within = (magnitude < corridor * target) | (variance == 0)
+    start_gain = 0.0 if rule.first_pound else corridor_gain
+    start_loss = 0.0 if rule.first_pound else corridor_loss
+    banded_gain = _banded(magnitude, start_gain, target, rule.bands)
+    banded_loss = _banded(magnitude, start_loss, target, rule.loss_bands or rule.bands)
+    if a < float(rule.quality_gate):
+        gained = np.zeros_like(banded_gain)
+    elif rule.scale_gains_by_achievement:
+        gained = banded_gain * a
+    else:
+        gained = banded_gain
+    capped = np.zeros(actual.shape, dtype=bool)
+    if rule.cap_gain is not None:
+        cap = float(rule.cap_gain)
+        capped |= gain & (gained > cap)
+        gained = np.minimum(gained, cap)
+    lost = banded_loss
+    if rule.cap_loss is not None:
+        cap = float(rule.cap_loss)
+        capped |= ~gain & (lost > cap)
+        lost = np.minimum(lost, cap)
+    provider = np.where(within, 0.0, np.where(gain, gained, -lost))
+    return provider, capped & ~within
+
+
+@dataclass(frozen=True, eq=False)
+class MonteCarlo:
+    """The runs' results, per run and projected contract year (float pence).
+
+    Attributes:
+        years: the contract years (columns).
+        provider: ``(runs, T)`` provider position.
+        commissioner: ``(runs, T)`` commissioner position.
+        lever_cost: ``(T,)`` lever costs (the same in every run).
+        loss_capped: ``(runs, T)`` the provider's loss hit its cap.
+        runs, seed: what was drawn.
+    """
+
+    years: tuple[int, ...]
+    provider: np.ndarray
+    commissioner: np.ndarray
+    lever_cost: np.ndarray
+    loss_capped: np.ndarray
+    runs: int
+    seed: int
+
+    def percentiles(self, which: str = "provider") -> list[dict[str, int]]:
+        """Per year ``{p10, p50, p90}`` of a position, whole pence."""
+        values = getattr(self, which)
+        q = np.percentile(values, (10, 50, 90), axis=0)
+        return [{"p10": to_pence(D(float(q[0, t]))), "p50": to_pence(D(float(q[1, t]))), "p90": to_pence(D(float(q[2, t])))}
+                for t in range(len(self.years))]
+
+    @property
+    def p_loss_cap(self) -> float:
+        """Share of runs in which the provider's loss hits its cap in any year."""
+        return float(self.loss_capped.any(axis=1).mean()) if self.runs else 0.0
+
+    def cumulative(self, which: str = "provider") -> np.ndarray:
+        """``(runs,)`` a position summed over the projected years."""
+        return getattr(self, which).sum(axis=1)
+
+
+def _groups(plan) -> tuple[np.ndarray, int]:
+    """Each line's noise group: (inside the budget, in the share basis) -> 0..3."""
+    code = (plan.in_scope > 0).astype(int) * 2 + (plan.basis > 0).astype(int)
+    return code, 4
+
+
+def simulate(
+    projection: Projection,
+    runs: int,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> MonteCarlo:
+    """Draw ``runs`` futures of ``projection`` (its contract years only).
+
+    Args:
+        projection: the deterministic projection (its paths and money plan).
+        runs: number of runs (0 gives empty results).
+        seed: the numpy seed; the same seed gives the same results exactly.
+        progress: called with (runs done, runs) after each block.
+    """
+    paths, plan, scenario = projection.paths, projection.plan, projection.scenario
+    cols = np.array([paths.index(y.year) for y in projection.years], dtype=int)
+    n_years = len(cols)
+    spend0 = paths.spend0[cols]  # (T, S)
+    unit = paths.unit[:, cols]  # (L, T, S)
+    steps = np.asarray([y.year for y in projection.years], dtype=float) - paths.base_year
+    lever_cost = paths.lever_cost[cols].sum(axis=1)
+    group, n_groups = _groups(plan)
+    member = np.zeros((len(group), n_groups))
+    member[np.arange(len(group)), group] = 1.0
+    # Gamma shape per year and group from the central path with levers at their midpoints.
+    mean_mid = (spend0 + np.einsum("l,lts->ts", paths.mid, unit)) @ member  # (T, K)
+    cov = paths.covariance[cols]
+    variance = np.einsum("sk,tsr,rk->tk", member, cov, member)
+    noisy = scenario.noise.activity
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shape = np.where(variance > 0, mean_mid**2 / np.where(variance > 0, variance, 1.0), np.inf)
+    use_noise = noisy & np.isfinite(shape) & (mean_mid > 0)
+    shape_safe = np.where(use_noise, shape, 1.0)
+    others = float(plan.other_parties)
+    has_share = any(r is not None for r in plan.rules)
+
+    provider = np.empty((runs, n_years))
+    commissioner = np.empty((runs, n_years))
+    capped_all = np.zeros((runs, n_years), dtype=bool)
+    n_blocks = -(-runs // BLOCK)
+    children = np.random.SeedSequence(seed).spawn(n_blocks)
+    low, high = paths.low, paths.high
+    for b in range(n_blocks):  # blocks of runs, each vectorised
+        lo, hi = b * BLOCK, min(runs, (b + 1) * BLOCK)
+        n = hi - lo
+        rng = np.random.default_rng(children[b])
+        effects = low + (high - low) * rng.random((n, len(low)))
+        z = rng.standard_normal(n)
+        factor = rng.gamma(shape_safe, 1.0 / shape_safe, size=(n, n_years, n_groups))
+        factor = np.where(use_noise[None], factor, 1.0)
+        rate = paths.trend[None, :] + paths.trend_sd[None, :] * z[:, None]  # (n, S)
+        ratio = np.exp(steps[None, :, None] * (np.log1p(rate)[:, None, :] - np.log1p(paths.trend)[None, None, :]))
+        line_factor = factor[:, :, group]  # (n, T, S)
+        spend = (spend0[None] + np.einsum("nl,lts->nts", effects, unit)) * ratio * line_factor
+        without = (spend0[None] * ratio * line_factor).sum(axis=2)
+        in_scope = spend @ plan.in_scope
+        total = spend.sum(axis=2)
+        share = np.zeros((n, n_years))
+        other_paid = np.zeros((n, n_years))
+        if has_share:
+            actual = spend @ plan.basis
+            for t, rule in enumerate(plan.rules):  # contract years
+                if rule is None:
+                    continue
+                amount, capped = share_vector(plan.targets[t], actual[:, t], rule, plan.achievement)
+                share[:, t] = amount
+                capped_all[lo:hi, t] = capped & (amount < 0)
+                other_paid[:, t] = (plan.targets[t] - actual[:, t] - amount) * others
+        payable = plan.fixed_payable[None, :] + share
+        provider[lo:hi] = payable - in_scope - lever_cost[None, :]
+        commissioner[lo:hi] = without - (payable + (total - in_scope) + other_paid)
+        if progress is not None:
+            progress(hi, runs)
+    return MonteCarlo(
+        years=tuple(y.year for y in projection.years),
+        provider=provider,
+        commissioner=commissioner,
+        lever_cost=lever_cost,
+        loss_capped=capped_all,
+        runs=runs,
+        seed=seed,
+    )

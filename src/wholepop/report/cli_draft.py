@@ -1,0 +1,49 @@
+"""Draft of ``wholepop report`` for the lead to move to ``src/wholepop/cli/report.py``.
+
+Not registered here (nothing imports this module): to register it, move the function to
+``cli/report.py`` and decorate it with ``@app.command()`` from ``wholepop.cli.app``. It
+relies on ``wholepop.report.gather.gather``, which the lead writes, with the signature
+used below; everything after that call is this package's public surface.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["report"]
+
+
+def report(
+    data: Path = typer.Option(..., "--data", help="input folder (one file per table)"),
+    contract: Path = typer.Option(..., "--contract", help="contract TOML file"),
+    ledger: Path = typer.Option(..., "--ledger", help="ledger file holding the settled years"),
+    out: Path = typer.Option(..., "--out", help="HTML report to write"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="also write the statement workbook here"),
+    year: int | None = typer.Option(None, "--year", help="contract year of the population sections (default: latest settled)"),
+    restricted: bool = typer.Option(
+        False, "--restricted", help="unrounded counts for internal use; every page and sheet is stamped RESTRICTED"
+    ),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
+) -> None:
+    """Write the self-contained HTML report (and optionally the Excel statement workbook).
+
+    Counts of people and events are disclosure-controlled (1-7 as *, others to the
+    nearest 5) unless --restricted is given. Nothing is written if gathering fails.
+    """
+    from wholepop.cli.app import console
+    from wholepop.report.excel import write_excel
+    from wholepop.report.gather import gather  # the lead's: stages + ledger -> ReportData
+    from wholepop.report.html import write_html
+
+    report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted, engine=engine)
+    written = [write_html(report_data, out)]
+    if xlsx is not None:
+        written.append(write_excel(report_data, xlsx))
+    years = ", ".join(str(s.year) for s in report_data.statements) or "none"
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"settled years: {years}; population year {report_data.year}", highlight=False)
+    if restricted:
+        console.print("[bold red]RESTRICTED: contains unrounded small numbers[/]")

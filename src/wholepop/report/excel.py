@@ -1,0 +1,331 @@
+"""The Excel workbook: each settled year as a finance statement, plus population and inputs.
+
+Sheets:
+
+* ``Statement YYYY``, one per settled year: the statement lines (section, item, payable
+  pounds, memo pounds, basis) under a frozen header, then the total payable as
+  ``=SUM`` of the payable cells, a summary by section (``=SUMIF``), the budget by hub with
+  its ``=SUM``, the acute risk share with variance ``= target - actual``, and the
+  performance metrics. Totals are formulas so they recompute when a reader edits a line;
+  each formula also carries its computed value so it shows before recalculation.
+* ``Population``: hubs, age-sex and care-model segments of the report year.
+* ``Inputs``: the input files with their SHA-256, and the ledger versions.
+
+Money: amounts are exact ``Decimal`` pounds made from integer pence
+(:func:`wholepop.money.pence.pounds`) and handed to XlsxWriter as they are. XlsxWriter
+stores every number as an IEEE double (``%.16G``), which holds any amount below
+£10^13 to the penny, so the conversion happens once, at the cell, and no arithmetic is
+done on the doubles here. Cells use the format ``#,##0.00``.
+
+Counts of people and events are written through the report's
+:class:`~wholepop.report.disclosure.Disclosure`: an ``int`` rounded to 5 or the text
+``"*"``. A total of counts is the disclosed total of the unrounded values, written as a
+value, not a ``SUM`` of the rounded cells (which would differ and could be differenced).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from wholepop.inputs.vocab import Sex
+from wholepop.money.pence import pounds
+from wholepop.money.statement import Statement
+from wholepop.report.data import ReportData
+from wholepop.report.disclosure import Disclosure
+
+__all__ = ["MONEY_FORMAT", "statement_sheet_name", "write_excel"]
+
+MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+HEADER_ROW = 4  # zero-based: title, subtitle, stamp, blank, header
+FIRST_LINE_ROW = HEADER_ROW + 1
+
+
+def statement_sheet_name(year: int) -> str:
+    return f"Statement {year}"
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.subtitle = wb.add_format({"italic": True, "font_color": "#5f5f5f"})
+        self.stamp = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#B00020"})
+        self.header = wb.add_format({"bold": True, "bottom": 2, "text_wrap": True, "valign": "bottom"})
+        self.header_num = wb.add_format({"bold": True, "bottom": 2, "align": "right", "text_wrap": True, "valign": "bottom"})
+        self.section = wb.add_format({"bold": True, "font_size": 12})
+        self.money = wb.add_format({"num_format": MONEY_FORMAT})
+        self.money_total = wb.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1, "bottom": 6})
+        self.total_label = wb.add_format({"bold": True, "top": 1, "bottom": 6})
+        self.count = wb.add_format({"num_format": "#,##0", "align": "right"})
+        self.count_total = wb.add_format({"num_format": "#,##0", "align": "right", "bold": True, "top": 1})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 9})
+        self.text = wb.add_format({"valign": "top"})
+        self.mono = wb.add_format({"font_name": "Consolas", "font_size": 9})
+        self.decimal = wb.add_format({"align": "right"})
+
+
+def _money(pence: int) -> Decimal:
+    return pounds(pence)
+
+
+def _heading(ws, f: _Formats, title: str, subtitle: str, disclosure: Disclosure) -> None:
+    ws.write(0, 0, title, f.title)
+    ws.write(1, 0, subtitle, f.subtitle)
+    if disclosure.stamp:
+        ws.write(2, 0, disclosure.stamp, f.stamp)
+        ws.set_header(f"&L&\"-,Bold\"{disclosure.stamp}&R&A")
+    else:
+        ws.write(2, 0, "Counts of people are rounded to the nearest 5; 1-7 shown as *. Money is exact.", f.subtitle)
+        ws.set_header("&L&A")
+    ws.set_footer("&CPage &P of &N")
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure: Disclosure) -> None:
+    ws = wb.add_worksheet(statement_sheet_name(s.year))
+    _heading(
+        ws, f, f"{s.contract}: settled statement {s.year}/{(s.year + 1) % 100:02d}",
+        f"{s.form} contract; contract year 1 April {s.year} to 31 March {s.year + 1}; + is paid to the provider",
+        disclosure,
+    )
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 42)
+    ws.set_column(2, 3, 18)
+    ws.set_column(4, 4, 70)
+    for col, (name, fmt) in enumerate(
+        (("Section", f.header), ("Item", f.header), ("Payable (£)", f.header_num), ("Memo (£)", f.header_num), ("Basis", f.header))
+    ):
+        ws.write(HEADER_ROW, col, name, fmt)
+    ws.freeze_panes(FIRST_LINE_ROW, 0)
+
+    row = FIRST_LINE_ROW
+    total_basis = "sum of the payable lines"
+    for line in s.lines:
+        if line.section == "total":
+            # the workbook writes its own total as a formula; keep the statement's basis
+            total_basis = line.basis
+            continue
+        ws.write_string(row, 0, line.section, f.text)
+        ws.write_string(row, 1, line.item, f.text)
+        ws.write_number(row, 2 if line.payable else 3, _money(line.amount_pence), f.money)
+        ws.write_string(row, 4, line.basis, f.wrap)
+        row += 1
+    last = row - 1
+    payable_range = f"{xl_rowcol_to_cell(FIRST_LINE_ROW, 2)}:{xl_rowcol_to_cell(last, 2)}"
+    section_range = f"{xl_rowcol_to_cell(FIRST_LINE_ROW, 0, True, True)}:{xl_rowcol_to_cell(last, 0, True, True)}"
+    payable_abs = f"{xl_rowcol_to_cell(FIRST_LINE_ROW, 2, True, True)}:{xl_rowcol_to_cell(last, 2, True, True)}"
+    total_row = row
+    ws.write(total_row, 0, "total", f.total_label)
+    ws.write(total_row, 1, "Total payable", f.total_label)
+    ws.write_formula(total_row, 2, f"=SUM({payable_range})", f.money_total, _money(s.total_payable_pence))
+    ws.write(total_row, 3, None, f.total_label)
+    ws.write_string(total_row, 4, total_basis, f.wrap)
+
+    # Summary by section: the waterfall's steps, each a SUMIF so it follows any edit.
+    row = total_row + 2
+    ws.write(row, 0, "Summary by section", f.section)
+    row += 1
+    sections = list(dict.fromkeys(line.section for line in s.lines if line.payable))
+    for section in sections:
+        amount = sum(line.amount_pence for line in s.lines if line.payable and line.section == section)
+        ws.write_string(row, 1, section.replace("_", " "))
+        ws.write_formula(row, 2, f'=SUMIF({section_range},"{section}",{payable_abs})', f.money, _money(amount))
+        row += 1
+    ws.write(row, 1, "Total payable (sum of sections)", f.total_label)
+    if sections:
+        ws.write_formula(
+            row, 2, f"=SUM({xl_rowcol_to_cell(row - len(sections), 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
+            f.money_total, _money(s.total_payable_pence),
+        )
+    else:
+        ws.write_number(row, 2, 0, f.money_total)
+    row += 2
+
+    if s.budget is not None and s.budget.by_hub:
+        ws.write(row, 0, "Budget by hub", f.section)
+        row += 1
+        ws.write(row, 1, "Hub", f.header)
+        ws.write(row, 2, "Budget (£)", f.header_num)
+        ws.write(row, 3, "Weighted population", f.header_num)
+        row += 1
+        first = row
+        for h in s.budget.by_hub:
+            ws.write_string(row, 1, h.hub)
+            ws.write_number(row, 2, _money(h.budget_pence), f.money)
+            # weighted population is a need-weighted count of people: disclosed
+            ws.write(row, 3, disclosure.cell(Decimal(h.weighted_population)), f.count)
+            row += 1
+        ws.write(row, 1, "Budget", f.total_label)
+        ws.write_formula(
+            row, 2, f"=SUM({xl_rowcol_to_cell(first, 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
+            f.money_total, _money(s.budget.total_pence),
+        )
+        row += 2
+
+    if s.risk_share is not None:
+        rs = s.risk_share
+        ws.write(row, 0, "Risk share", f.section)
+        ws.write(row, 1, f"{rs.kind} spend against target", f.text)
+        row += 1
+        target_cell, actual_cell = xl_rowcol_to_cell(row, 2), xl_rowcol_to_cell(row + 1, 2)
+        ws.write(row, 1, "Target")
+        ws.write_number(row, 2, _money(rs.target_pence), f.money)
+        ws.write(row + 1, 1, "Actual")
+        ws.write_number(row + 1, 2, _money(rs.actual_pence), f.money)
+        ws.write(row + 2, 1, "Variance (target - actual; + is a saving)")
+        ws.write_formula(row + 2, 2, f"={target_cell}-{actual_cell}", f.money, _money(rs.variance_pence))
+        row += 3
+        for party in rs.parties:
+            ws.write(row, 1, f"Share: {party.party}")
+            ws.write_number(row, 2, _money(party.amount_pence), f.money)
+            row += 1
+        row += 1
+
+    p = s.performance
+    ws.write(row, 0, "Performance", f.section)
+    ws.write(row, 1, f"{p.mode}; at stake {pounds(p.at_stake_pence):,}; achievement {p.achievement}"
+             + ("; gateway failed" if p.gateway_failed else ""), f.text)
+    row += 1
+    for col, name in enumerate(("Metric", "Value", "Lower", "Upper", "Weight", "Achievement", "Gateway / source")):
+        ws.write(row, col, name, f.header if col in (0, 6) else f.header_num)
+    row += 1
+    for m in p.metrics:
+        ws.write_string(row, 0, m.id)
+        # metric values are rates and shares, written as their exact text
+        for col, value in enumerate((m.value if m.value is not None else "n/a", m.lower, m.upper, m.weight, m.achievement), start=1):
+            ws.write_string(row, col, value, f.decimal)
+        ws.write_string(row, 6, ("gateway; " if m.gateway else "") + m.source)
+        row += 1
+
+
+def _population_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> None:
+    ws = wb.add_worksheet("Population")
+    _heading(ws, f, f"{data.contract.name}: population {data.year}/{(data.year + 1) % 100:02d}",
+             f"{data.practices} practices in {len(data.hubs)} hubs", disclosure)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 4, 16)
+    row = HEADER_ROW
+    for col, name in enumerate(("Hub", "Registered people (person-months / 12)", "Weighted population")):
+        ws.write(row, col, name, f.header if col == 0 else f.header_num)
+    ws.freeze_panes(row + 1, 0)
+    row += 1
+    for h in data.hubs:
+        ws.write_string(row, 0, h.hub)
+        ws.write(row, 1, disclosure.cell(Decimal(h.person_months) / 12), f.count)
+        ws.write(row, 2, disclosure.cell(h.weighted_population), f.count)
+        row += 1
+    ws.write(row, 0, "All hubs", f.total_label)
+    ws.write(row, 1, _total_cell(disclosure, [Decimal(h.person_months) / 12 for h in data.hubs]), f.count_total)
+    ws.write(row, 2, _total_cell(disclosure, [h.weighted_population for h in data.hubs]), f.count_total)
+    row += 2
+
+    ws.write(row, 0, "Age and sex", f.section)
+    row += 1
+    sexes = [s for s in Sex if any(r.sex == s for r in data.pyramid)]
+    for col, name in enumerate(("Age band", *(s.name.title() for s in sexes), "All")):
+        ws.write(row, col, name, f.header if col == 0 else f.header_num)
+    row += 1
+    by_band: dict[str, dict[Sex, int]] = {}
+    for r in data.pyramid:
+        by_band.setdefault(r.age_band, {})[r.sex] = r.people
+    for band, counts in by_band.items():
+        ws.write_string(row, 0, band)
+        for col, sex in enumerate(sexes, start=1):
+            ws.write(row, col, disclosure.cell(counts.get(sex, 0)), f.count)
+        ws.write(row, len(sexes) + 1, _total_cell(disclosure, counts.values()), f.count)
+        row += 1
+    ws.write(row, 0, "All ages", f.total_label)
+    for col, sex in enumerate(sexes, start=1):
+        ws.write(row, col, _total_cell(disclosure, [r.people for r in data.pyramid if r.sex == sex]), f.count_total)
+    ws.write(row, len(sexes) + 1, _total_cell(disclosure, [r.people for r in data.pyramid]), f.count_total)
+    row += 2
+
+    ws.write(row, 0, "Care-model segments", f.section)
+    row += 1
+    for col, name in enumerate(("Segment", "People", "Spend (£)")):
+        ws.write(row, col, name, f.header if col == 0 else f.header_num)
+    row += 1
+    first = row
+    for s in data.segments:
+        ws.write_string(row, 0, s.segment.value)
+        ws.write(row, 1, disclosure.cell(s.people), f.count)
+        ws.write_number(row, 2, _money(s.spend_pence), f.money)
+        row += 1
+    ws.write(row, 0, "All segments", f.total_label)
+    ws.write(row, 1, _total_cell(disclosure, [s.people for s in data.segments]), f.count_total)
+    ws.write_formula(row, 2, f"=SUM({xl_rowcol_to_cell(first, 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
+                     f.money_total, _money(sum(s.spend_pence for s in data.segments)))
+
+
+def _total_cell(disclosure: Disclosure, values) -> int | str:
+    text = disclosure.total(values)
+    return text if not text.isdigit() else int(text)
+
+
+def _inputs_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> None:
+    ws = wb.add_worksheet("Inputs")
+    _heading(ws, f, f"{data.contract.name}: inputs and ledger versions",
+             "The files the settlement read, with their SHA-256, and every version in the ledger", disclosure)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 68)
+    ws.set_column(3, 5, 22)
+    row = HEADER_ROW
+    for col, name in enumerate(("Table", "File", "SHA-256")):
+        ws.write(row, col, name, f.header)
+    ws.freeze_panes(row + 1, 0)
+    row += 1
+    for i in data.inputs:
+        ws.write_string(row, 0, i.table)
+        ws.write_string(row, 1, i.file)
+        ws.write_string(row, 2, i.sha256, f.mono)
+        row += 1
+    row += 1
+    ws.write(row, 0, "Ledger versions", f.section)
+    row += 1
+    for col, name in enumerate(("Year", "Version", "Status", "Created", "Reason")):
+        ws.write(row, col, name, f.header)
+    row += 1
+    for v in data.ledger:
+        ws.write_number(row, 0, v.year)
+        ws.write_number(row, 1, v.version)
+        ws.write_string(row, 2, v.status)
+        ws.write_string(row, 3, v.created_at)
+        ws.write_string(row, 4, v.reason)
+        row += 1
+
+
+def write_excel(data: ReportData, out: Path) -> Path:
+    """Write the statement workbook of ``data`` to ``out`` (``.xlsx``).
+
+    One sheet per settled year (``Statement YYYY``), then ``Population`` and ``Inputs``.
+    Written to a temporary name beside ``out`` and renamed, so a failure leaves nothing.
+
+    Returns:
+        ``out``.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    disclosure = Disclosure(restricted=data.restricted)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False})
+        wb.set_properties({"title": f"{data.contract.name} statements", "comments": disclosure.stamp or ""})
+        f = _Formats(wb)
+        for s in data.statements:
+            _statement_sheet(wb, f, data, s, disclosure)
+        _population_sheet(wb, f, data, disclosure)
+        _inputs_sheet(wb, f, data, disclosure)
+        wb.close()
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out

@@ -1,0 +1,229 @@
+"""``generate``: write a whole synthetic MCP data set (every input table and a contract).
+
+The run: draw practices and hubs; draw the population on 1 April of the baseline year and
+live it through the data years (baseline + contract years), generating each year's
+activity in blocks of people as soon as the year is lived, so memory holds one block of
+rows at a time; then write the people, registrations, conditions and the small tables.
+
+Same seed, same bytes: every random stream is seeded from (seed, purpose, year, block),
+and Parquet is written without the Arrow schema blob or any timestamp.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from wholepop.contract.load import parse_contract
+from wholepop.contract.presets import preset_text
+from wholepop.inputs.vocab import Condition, Form, Sex
+from wholepop.synth import activity as act
+from wholepop.synth.measures import measures_table
+from wholepop.synth.people import CONDITIONS, FEMALE, MALE, NO_DAY, UNKNOWN, Population, YearFrame, simulate
+from wholepop.synth.practices import draw_practices, memberships_table, practices_table
+from wholepop.synth.unregistered import unregistered_table
+
+__all__ = ["BLOCK_PEOPLE", "Progress", "generate"]
+
+# People per activity block: about 12 rows a person-year keeps a block near 2.5 million rows.
+BLOCK_PEOPLE = 200_000
+ID_WIDTH = 8
+
+# progress(done, total, description): work units done so far out of total.
+Progress = Callable[[int, int, str], None]
+
+_PARQUET = dict(compression="zstd", compression_level=1, store_schema=False, write_statistics=True)
+
+
+def _sex_dictionary() -> pa.Array:
+    values = [None, None, None]
+    values[FEMALE], values[MALE], values[UNKNOWN] = Sex.FEMALE.value, Sex.MALE.value, Sex.UNKNOWN.value
+    return pa.array(values, pa.string())
+
+
+def _prefixed(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """``prefix`` + zero-padded ``numbers`` as strings, built in Arrow (no Python loop)."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width=width, padding="0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    """date32 values, null where ``days`` is ``NO_DAY``."""
+    days = np.asarray(days, np.int32)
+    return pa.array(days, mask=days == NO_DAY).cast(pa.date32())
+
+
+def _contract_text(start_year: int, years: int) -> str:
+    text = preset_text(Form.FULL)
+    subs = {
+        "name": f'"Synthetic MCP {start_year}"',
+        "start_year": str(start_year),
+        "baseline_year": str(start_year - 1),
+        "term_years": str(years),
+    }
+    for key, value in subs.items():
+        text, n = re.subn(rf"(?m)^({key}\s*=\s*)(\"[^\"]*\"|\d+)", lambda m, v=value: m.group(1) + v, text, count=1)
+        if n != 1:  # pragma: no cover  (the shipped preset holds every key)
+            raise RuntimeError(f"full preset has no {key} line")
+    return text
+
+
+def generate(
+    out_dir: str | Path,
+    population: int = 300_000,
+    years: int = 3,
+    start_year: int = 2027,
+    seed: int = 42,
+    progress: Progress | None = None,
+    block_people: int = BLOCK_PEOPLE,
+) -> Path:
+    """Write a synthetic, England-shaped MCP data set and its contract to ``out_dir``.
+
+    Writes ``practices``, ``memberships``, ``patients``, ``registrations``, ``activity``,
+    ``conditions``, ``unregistered`` and ``measures`` as Parquet (the columns and types of
+    ``wholepop.inputs.schema``) and a ``contract.toml`` from the ``full`` preset with
+    baseline year ``start_year - 1``; data covers the baseline year and ``years`` contract
+    years (April-March). All activity lies inside a registration of its patient and on or
+    before their death.
+
+    Args:
+        out_dir: folder to write (created if absent; files of the same names are replaced).
+        population: people registered on 1 April of the baseline year.
+        years: contract years (the data has ``years + 1`` years).
+        start_year: the first contract year.
+        seed: the seed; the same arguments give byte-identical files.
+        progress: called as work proceeds, with (done, total, description).
+        block_people: people per activity block (bounds memory).
+
+    Returns:
+        ``out_dir`` as a ``Path``.
+    """
+    if population < 1 or years < 1:
+        raise ValueError("population and years must be at least 1")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    baseline = start_year - 1
+    n_data_years = years + 1
+    contract_text = _contract_text(start_year, years)
+    contract = parse_contract(contract_text)
+
+    expected_people = int(population * (1 + 0.07 * n_data_years)) + 1
+    blocks_per_year = -(-expected_people // block_people)
+    total = n_data_years * (1 + blocks_per_year) + 2
+    done = 0
+
+    def tick(description: str, units: int = 1) -> None:
+        nonlocal done
+        done = min(done + units, total - 1) if description != "done" else total
+        if progress is not None:
+            progress(done, total, description)
+
+    practices = draw_practices(population, seed)
+    cat = act.catalogue(practices.codes)
+    state: dict = {"scales": None, "first": None, "ids": _prefixed("P", np.arange(1, expected_people + 1), ID_WIDTH)}
+
+    def ids(people: int) -> pa.Array:
+        """patient_id strings for persons 0..people-1 (person i is "P" + i + 1, padded)."""
+        if len(state["ids"]) < people:
+            state["ids"] = _prefixed("P", np.arange(1, 2 * people + 1), ID_WIDTH)
+        return state["ids"]
+    writer = pq.ParquetWriter(out / "activity.parquet", act.ACTIVITY_SCHEMA, **_PARQUET)
+    # One writer thread: block b is compressed and written while block b + 1 is drawn
+    # (both release the GIL). Blocks are written in order, so the bytes do not depend on
+    # timing; waiting for the previous write bounds memory to two blocks.
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending: list[Future] = []
+
+    def write(table: pa.Table) -> None:
+        if pending:
+            pending.pop().result()
+        pending.append(pool.submit(writer.write_table, table))
+
+    def on_year(frame: YearFrame) -> None:
+        tick(f"people {frame.year}")
+        if state["scales"] is None:
+            state["scales"], state["first"] = act.fit_scales(cat, frame), frame.year
+        n_blocks = -(-len(frame) // block_people)
+        for b in range(n_blocks):  # blocks of people
+            rng = np.random.default_rng([seed, 4, frame.year, b])
+            block = frame.block(b * block_people, (b + 1) * block_people)
+            people = int(block.person.max()) + 1 if len(block) else 0
+            write(act.activity_block(cat, state["scales"], block, ids(people), rng, frame.year - state["first"]))
+            tick(f"activity {frame.year}")
+        tick(f"activity {frame.year}", max(blocks_per_year - n_blocks, 0))
+
+    try:
+        pop = simulate(practices.area, population, baseline, n_data_years, seed, on_year=on_year)
+        if pending:
+            pending.pop().result()
+    finally:
+        pool.shutdown(wait=True)
+        writer.close()
+
+    tick("people, registrations, conditions")
+    c = contract.contract
+    pq.write_table(practices_table(practices, seed), out / "practices.parquet", **_PARQUET)
+    pq.write_table(
+        memberships_table(practices, baseline, start_year, years, c.exit_window_years, c.exit_notice_months),
+        out / "memberships.parquet", **_PARQUET,
+    )
+    pq.write_table(_patients(pop, ids(len(pop))), out / "patients.parquet", **_PARQUET)
+    pq.write_table(_registrations(pop, ids(len(pop)), practices.codes), out / "registrations.parquet", **_PARQUET)
+    pq.write_table(_conditions(pop, ids(len(pop))), out / "conditions.parquet", **_PARQUET)
+    pq.write_table(unregistered_table(population, baseline, n_data_years, seed), out / "unregistered.parquet", **_PARQUET)
+    pq.write_table(measures_table(population, start_year, years, seed), out / "measures.parquet", **_PARQUET)
+    (out / "contract.toml").write_text(contract_text, encoding="utf-8")
+    tick("done")
+    return out
+
+
+def _patients(pop: Population, ids: pa.Array) -> pa.Table:
+    n = len(pop)
+    return pa.table(
+        {
+            "patient_id": ids.slice(0, n),
+            "sex": _sex_dictionary().take(pa.array(pop.sex.astype(np.int64))),
+            "birth_year": pa.array(pop.birth_year, pa.int64()),
+            "death_date": _dates(pop.death_day),
+            "lsoa": _prefixed("E0", pop.lsoa, 7),
+            "imd_decile": pa.array(pop.imd_decile, pa.int64()),
+        }
+    )
+
+
+def _registrations(pop: Population, ids: pa.Array, codes: tuple[str, ...]) -> pa.Table:
+    person = np.concatenate(pop.reg_person).astype(np.int64)
+    practice = np.concatenate(pop.reg_practice).astype(np.int64)
+    start = np.concatenate(pop.reg_from)
+    end = np.concatenate(pop.reg_to)
+    order = np.lexsort((start, person))
+    return pa.table(
+        {
+            "patient_id": ids.take(pa.array(person[order])),
+            "practice_code": pa.array(codes, pa.string()).take(pa.array(practice[order])),
+            "from_date": _dates(start[order]),
+            "to_date": _dates(end[order]),
+        }
+    )
+
+
+def _conditions(pop: Population, ids: pa.Array) -> pa.Table:
+    person = np.concatenate(pop.cond_person).astype(np.int64)
+    code = np.concatenate(pop.cond_code).astype(np.int64)
+    start = np.concatenate(pop.cond_from)
+    order = np.lexsort((code, person))
+    names: tuple[Condition, ...] = CONDITIONS
+    return pa.table(
+        {
+            "patient_id": ids.take(pa.array(person[order])),
+            "condition": pa.array([c.value for c in names], pa.string()).take(pa.array(code[order])),
+            "from_date": _dates(start[order]),
+        }
+    )

@@ -1,0 +1,164 @@
+"""Two writers on one ledger: both succeed in order, or one is told "ledger busy, retry".
+
+Never a half-written or a duplicated version. Writers are separate processes (forked
+from a forkserver that has wholepop imported) released together by one Event.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import ledger_writer
+import pytest
+from ledger_factory import provenance, statement
+
+from wholepop import ledger
+from wholepop.errors import LedgerBusy
+
+N_LINES = 30
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    c = multiprocessing.get_context("forkserver")
+    c.set_forkserver_preload(["duckdb", "wholepop.ledger", "wholepop.ledger.duckdb_store", "wholepop.money.statement"])
+    return c
+
+
+def _race(ctx, path: Path, writers: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str]]:
+    """Start every writer, release them at once, and return their (year, activity, outcome)."""
+    go, results = ctx.Event(), ctx.Queue()
+    procs = []
+    for year, activity, correct in writers:
+        ready = ctx.Event()
+        p = ctx.Process(
+            target=ledger_writer.append_one, args=(str(path), year, activity, N_LINES, correct, ready, go, results)
+        )
+        p.start()
+        assert ready.wait(30)
+        procs.append(p)
+    go.set()
+    out = [results.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    return sorted(out)
+
+
+def _versions(path: Path, year: int) -> list[tuple[int, int | None, str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT version, supersedes, statement_json FROM settlements WHERE year = ? ORDER BY version", (year,)
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_two_writers_on_different_years_both_land_once(ctx, tmp_path):
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, statement(2026), provenance("a"))  # the ledger exists; the race is on writing
+    written = 0
+    for round_ in range(4):
+        years = (2030 + 2 * round_, 2031 + 2 * round_)
+        outcomes = _race(ctx, path, [(years[0], "a", None), (years[1], "b", None)])
+        for year, activity, outcome in outcomes:
+            assert outcome in ("written 1", "busy"), outcome
+            stored = _versions(path, year)
+            if outcome == "busy":
+                assert stored == []
+            else:
+                written += 1
+                assert stored == [(1, None, ledger_writer.expected_statement(year, activity, N_LINES).to_json())]
+    assert ledger.verify(path) == []
+    # With a 5 s busy timeout and writes of a fraction of a second, both writers normally succeed.
+    assert written >= 6
+
+
+def test_two_writers_on_the_same_year_settle_it_once(ctx, tmp_path):
+    """Different inputs, no --correct: one writes version 1, the other is refused (or busy)."""
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, statement(2026), provenance("a"))
+    outcomes = _race(ctx, path, [(2027, "a", None), (2027, "b", None)])
+    kinds = sorted(o for _, _, o in outcomes)
+    assert kinds in (["refused", "written 1"], ["busy", "written 1"]), kinds
+    (winner,) = [a for _, a, o in outcomes if o == "written 1"]
+    assert _versions(path, 2027) == [(1, None, ledger_writer.expected_statement(2027, winner, N_LINES).to_json())]
+    assert ledger.verify(path) == []
+
+
+def test_two_corrections_at_once_take_consecutive_versions(ctx, tmp_path):
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, ledger_writer.expected_statement(2027, "a", N_LINES), provenance("a"))
+    outcomes = _race(ctx, path, [(2027, "b", "fix b"), (2027, "c", "fix c")])
+    written = [o for _, _, o in outcomes if o != "busy"]
+    assert sorted(written) == ["written 2", "written 3"][: len(written)]
+    stored = _versions(path, 2027)
+    assert [(v, s) for v, s, _ in stored] == [(1, None), (2, 1), (3, 2)][: 1 + len(written)]
+    assert ledger.verify(path) == []
+
+
+def test_a_held_ledger_makes_a_writer_give_up_with_ledger_busy(ctx, tmp_path):
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, statement(2027), provenance("a"))
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=ledger_writer.hold, args=(str(path), ready, release, 30.0))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        start = time.monotonic()
+        with pytest.raises(LedgerBusy, match=r"ledger busy, retry"):
+            ledger.append(path, statement(2028), provenance("b"), busy_timeout=0.3)
+        assert time.monotonic() - start >= 0.3  # it retried for the whole timeout first
+        with pytest.raises(LedgerBusy, match=r"ledger busy, retry"):
+            ledger.list_settlements(path, busy_timeout=0.1)
+    finally:
+        release.set()
+        holder.join(30)
+    assert [r.year for r in ledger.list_settlements(path)] == [2027]
+
+
+def test_a_writer_waits_for_a_short_hold_and_then_writes(ctx, tmp_path):
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, statement(2027), provenance("a"))
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=ledger_writer.hold, args=(str(path), ready, release, 0.5))
+    holder.start()
+    assert ready.wait(30)
+    start = time.monotonic()
+    result = ledger.append(path, statement(2028), provenance("b"), busy_timeout=10)
+    waited = time.monotonic() - start
+    holder.join(30)
+    assert (result.status, result.version) == ("written", 1)
+    assert waited >= 0.3  # it really waited for the holder
+    assert [r.year for r in ledger.list_settlements(path)] == [2027, 2028]
+
+
+def test_two_independent_interpreters_both_settle_their_years(tmp_path):
+    """The same race with two fresh Python processes (no fork), through the writer script."""
+    path = tmp_path / "wholepop.duckdb"
+    ledger.append(path, statement(2026), provenance("a"))
+    script = Path(ledger_writer.__file__)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(path), str(year), activity, str(N_LINES), "--wait"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for year, activity in ((2040, "a"), (2041, "b"))
+    ]
+    for p in procs:
+        assert p.stdout.readline() == "ready\n"
+    for p in procs:  # release both at once
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outs = [(p.communicate(timeout=60)[0].strip(), p.returncode) for p in procs]
+    for (year, activity), (out, code) in zip(((2040, "a"), (2041, "b")), outs, strict=True):
+        assert (out, code) in (("written 1", 0), ("busy", 4))
+        expected = [(1, None, ledger_writer.expected_statement(year, activity, N_LINES).to_json())] if code == 0 else []
+        assert _versions(path, year) == expected
+    assert ledger.verify(path) == []

@@ -1,0 +1,87 @@
+"""``wholepop init-scenario``, ``project`` and ``compare`` on a small synthetic data set."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wholepop.cli import main
+from wholepop.projection.scenario import default_scenario_text
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    from wholepop.synth import generate
+
+    return generate(tmp_path_factory.mktemp("proj") / "data", population=1500, years=1, seed=5)
+
+
+def _run(argv, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    out = capsys.readouterr()
+    return done.value.code, out.out, out.err
+
+
+def test_init_scenario_prints_the_default(capsys):
+    code, out, _ = _run(["init-scenario"], capsys)
+    assert (code, out) == (0, default_scenario_text())
+
+
+def test_project_writes_the_issue_json(data, tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(default_scenario_text().replace("# horizon_years = 15 ", "horizon_years = 3   "))
+    out_json = tmp_path / "p.json"
+    code, out, _ = _run(["project", "--data", str(data), "--contract", str(data / "contract.toml"),
+                         "--scenario", str(scenario), "--runs", "300", "--seed", "4", "--json", str(out_json)], capsys)
+    assert code == 0
+    assert "over 300 runs (seed 4)" in out
+    got = json.loads(out_json.read_text())
+    assert [y["year"] for y in got["years"]] == [2027, 2028, 2029]  # the horizon, past the 1-year term
+    assert {"roi", "npv_pence", "p_loss_cap", "years"} <= set(got)
+    for y in got["years"]:
+        pos = y["provider_position_pence"]
+        assert pos["p10"] <= pos["p50"] <= pos["p90"]
+        assert pos["p10"] < pos["p90"]  # levers, noise and trend all vary
+        assert y["provider_position_deterministic_pence"] == (
+            y["total_payable_pence"] - y["in_scope_cost_pence"] - y["lever_cost_pence"]
+        )
+        assert abs(y["people"] - sum(y["people_by_level"].values())) <= 2  # each level rounded to a person
+        assert y["budget_pence"] > 0 and y["acute_target_pence"] > 0 and y["lever_cost_pence"] > 0
+    cumulative = 0
+    for y in got["years"]:
+        cumulative += y["net_savings_pence"]
+        assert y["cumulative_net_savings_pence"] == cumulative
+
+
+def test_project_refuses_a_bad_scenario_before_reading_data(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario]\nexpected_achievement = 1.5\n")
+    out_json = tmp_path / "p.json"
+    code, _, err = _run(["project", "--data", str(tmp_path / "nowhere"), "--contract", str(tmp_path / "c.toml"),
+                         "--scenario", str(bad), "--json", str(out_json)], capsys)
+    assert code == 2
+    assert "bad.toml scenario.expected_achievement: must be less than or equal to 1" in err
+    assert not out_json.exists()
+
+
+def test_compare_tabulates_each_form(data, tmp_path, capsys):
+    out_json = tmp_path / "c.json"
+    # No --contract: the full preset's calendar (baseline 2026, 15 years), which the data matches.
+    code, out, _ = _run(["compare", "--data", str(data), "--forms", "virtual,full,pacs", "--runs", "200",
+                         "--json", str(out_json)], capsys)
+    assert code == 0
+    got = json.loads(out_json.read_text())
+    assert [f["form"] for f in got["forms"]] == ["virtual", "full", "pacs"]
+    assert got["years"] == [2027, 2041]
+    for f in got["forms"]:
+        assert f["provider_p10_pence"] <= f["provider_expected_pence"]
+        assert 0.0 <= f["p_loss_cap"] <= 1.0
+    assert "Contract forms compared" in out
+
+
+def test_compare_refuses_an_unknown_form(data, capsys):
+    code, _, err = _run(["compare", "--data", str(data), "--forms", "full,aco"], capsys)
+    assert code == 2
+    assert "--forms: unknown or not comparable form 'aco'" in err
