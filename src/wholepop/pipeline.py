@@ -45,6 +45,15 @@ class Run:
     costs: ibis.Table
     segments: ibis.Table
 
+    def close(self) -> None:
+        """Drop the cached tables now, not in a finaliser at interpreter exit (where
+        DuckDB may already be shutting down)."""
+        for table in (self.segments, self.costs, self.population):
+            try:
+                table.release()
+            except Exception:  # noqa: BLE001  (already released, or the backend is gone)
+                pass
+
     def facts(self, years) -> MoneyFacts:
         return gather_facts(
             self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years

@@ -53,26 +53,28 @@ def list_(
         console.print(f"{escape(str(ledger))}: no settlements yet")
         return
     table = Table(title=escape(str(ledger)))
-    columns = [("contract", "left"), ("year", "right"), ("v", "right"), ("state", "left"),
-               ("written (UTC)", "left"), ("total payable", "right")]
-    corrections = any(r.supersedes for r in records)
-    if corrections:
-        columns.append(("correction", "left"))
-    for col, justify in columns:
-        # Amounts, years and times are never cut short; long names and reasons wrap instead.
+    for col, justify in (("contract", "left"), ("year", "right"), ("version", "right"), ("state", "left"),
+                         ("written (UTC)", "left"), ("total payable", "right")):
+        # Amounts, years and times are never cut short; a long contract name wraps instead.
         table.add_column(
             col,
             justify=justify,
-            no_wrap=col not in ("contract", "correction"),
+            no_wrap=col != "contract",
             min_width=min(24, max(len(r.contract) for r in records)) if col == "contract" else None,
         )
     for r in records:
-        cells = [escape(r.contract), str(r.year), str(r.version), _state(r), r.created_at[:16].replace("T", " "),
-                 _money(r.total_payable_pence)]
-        if corrections:
-            cells.append(escape(f"of v{r.supersedes}: {r.reason}") if r.supersedes else "")
-        table.add_row(*cells)
+        table.add_row(
+            escape(r.contract), str(r.year), str(r.version), _state(r), r.created_at[:16].replace("T", " "),
+            _money(r.total_payable_pence),
+        )
     console.print(table)
+    # Reasons are free text of any length: printed under the table rather than squeezed into it.
+    for r in records:
+        if r.supersedes:
+            console.print(
+                f"{escape(r.contract)} {r.year} version {r.version} supersedes version {r.supersedes}: {escape(r.reason or '')}",
+                soft_wrap=True,
+            )
 
 
 @ledger_app.command()

@@ -51,10 +51,18 @@ def settle(
 ) -> None:
     """Settle contract years: budget, performance, gain/risk share, contingency, total payable."""
     from wholepop.pipeline import prepare
-    from wholepop.pipeline import settle as settle_one
 
     with console.status("validating inputs and building the population..."):
         run = prepare(data, contract, engine)
+    try:
+        _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
+    finally:
+        run.close()
+
+
+def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet) -> None:
+    from wholepop.pipeline import settle as settle_one
+
     years = year or [y for y in run.contract.contract.years if y in _data_years(run)]
     statements = []
     for y in years:

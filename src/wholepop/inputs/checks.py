@@ -22,8 +22,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import pyarrow.compute as pc
 
-from wholepop.inputs.listing import OTHER, listed, quoted
+from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable, parse
 from wholepop.inputs.schema import TABLES, DType
@@ -198,18 +199,21 @@ def row_rules(rt: RawTable) -> list[RowRule]:
 def row_values(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """Every single-row rule (``row_rules``) of every table. Error.
 
-    One scan per table counts the rows breaking each rule; only rules with offending
-    rows are then listed, so clean data costs one pass.
+    One query counts the rows breaking each rule of every table (one scan per table);
+    only rules with offending rows are then listed, so clean data costs one pass.
     """
-    for rt in raw.tables.values():
-        rules = row_rules(rt)
-        if not rules:
-            continue
-        counts = raw.backend.to_pyarrow(
-            rt.raw.aggregate(**{f"rule{i}": r.broken.fill_null(False).cast("int64").sum() for i, r in enumerate(rules)})
-        ).to_pylist()[0]
-        for i, rule in enumerate(rules):
-            n = int(counts[f"rule{i}"] or 0)
+    rules = {name: row_rules(rt) for name, rt in raw.tables.items()}
+    wide = [_rule_counts(rt, rules[name]) for name, rt in raw.tables.items() if rules[name]]
+    if not wide:
+        return
+    # One row of counts per table, side by side: one query, one scan of each table.
+    both = wide[0]
+    for w in wide[1:]:
+        both = both.cross_join(w)
+    counts = {k: int(v or 0) for k, v in raw.backend.to_pyarrow(both).to_pylist()[0].items()}
+    for name, rt in raw.tables.items():
+        for i, rule in enumerate(rules[name]):
+            n = counts[f"{name}__{i}"]
             if n == 0:
                 continue
             offending = rt.raw.filter(rule.broken.fill_null(False)).select(ROW, *_part(rt), **rule.shown)
@@ -217,6 +221,12 @@ def row_values(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
                 raw, rt.name, offending, column=rule.column, message=rule.message,
                 severity=rule.severity, blocks=BLOCKS[rt.name], count=n,
             )
+
+
+def _rule_counts(rt: RawTable, rules: list[RowRule]) -> ibis.Table:
+    return rt.raw.aggregate(
+        **{f"{rt.name}__{i}": r.broken.fill_null(False).cast("int64").sum() for i, r in enumerate(rules)}
+    )
 
 
 def _not_parsed(dtype: DType, name: str) -> Callable[[Mapping[str, Any]], str]:
@@ -241,6 +251,7 @@ def unique_keys(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     Each repeat is listed with the first row holding the same key (``rows 3, 7``); the
     key itself is not shown (it may identify a patient).
     """
+    found: dict[str, tuple[ibis.Table, str]] = {}
     for rt in raw.tables.values():
         if not rt.decl.key or not rt.has(*rt.decl.key):
             continue
@@ -248,12 +259,13 @@ def unique_keys(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
         v = rt.values.filter(*[rt.values[k].notnull() for k in key])
         first = v.group_by(key).agg(_first=v[ROW].min(), _n=v.count()).filter(ibis._._n > 1)
         pairs = v.join(first, key).filter(ibis._[ROW] != ibis._._first)
-        pairs = pairs.select(**{ROW: pairs._first, OTHER: pairs[ROW]})
-        label = "+".join(key)
+        found[rt.name] = (pairs.select(**{ROW: pairs._first, OTHER: pairs[ROW]}), "+".join(key))
+    counts = count_each(raw, {name: expr for name, (expr, _) in found.items()})
+    for name, (pairs, label) in found.items():
         yield from listed(
-            raw, rt.name, pairs, column=label,
+            raw, name, pairs, column=label,
             message=f"the same {label} appears more than once (expected each once)",
-            severity=ERROR, blocks=BLOCKS[rt.name], noun="repeats",
+            severity=ERROR, blocks=BLOCKS[name], noun="repeats", count=counts[name],
         )
 
 
@@ -262,16 +274,20 @@ def references(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
 
     The row is named, not the id (ids may identify a patient).
     """
+    found: dict[str, tuple[ibis.Table, str, str, str, str]] = {}
     for table, column, parent, key in _REFERENCES:
         if not raw.has(table, column) or not raw.has(parent, key) or raw.rows(parent) == 0:
             continue  # an absent or empty parent is reported once, not once per child row
         child = raw[table].values
         known = raw[parent].values.select(**{column: raw[parent].values[key]}).filter(ibis._[column].notnull())
         bad = child.filter(child[column].notnull()).anti_join(known, column).select(ROW, *_part(raw[table]))
+        found[f"{table}.{column}"] = (bad, table, column, parent, key)
+    counts = count_each(raw, {k: v[0] for k, v in found.items()})
+    for k, (bad, table, column, parent, key) in found.items():
         yield from listed(
             raw, table, bad, column=column,
             message=f"not in {parent} (expected a {key} listed in {parent})",
-            severity=ERROR, blocks=BLOCKS[table],
+            severity=ERROR, blocks=BLOCKS[table], count=counts[k],
         )
 
 
@@ -281,6 +297,7 @@ def span_overlaps(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
     Both rows are named; dates are inclusive, and an open span (no ``to_date``) runs for
     ever, so a span ending 2027-03-31 and one starting 2027-04-01 do not overlap.
     """
+    found: dict[str, tuple[ibis.Table, str, str]] = {}
     for table, owner, span, whose in _SPANS:
         if not raw.has(table, owner, "from_date"):
             continue
@@ -291,10 +308,13 @@ def span_overlaps(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
         pairs = a.join(b, a[owner] == b[owner]).filter(
             a[ROW] < b[ROW], a.from_date <= b._to, b.from_date <= a._to
         ).select(**{ROW: a[ROW], OTHER: b[ROW]})
+        found[table] = (pairs, span, whose)
+    counts = count_each(raw, {k: v[0] for k, v in found.items()})
+    for table, (pairs, span, whose) in found.items():
         yield from listed(
             raw, table, pairs, column="from_date",
             message=f"{span} spans of one {whose} overlap (expected one {span} at a time)",
-            severity=ERROR, blocks=BLOCKS[table], noun="overlapping pairs",
+            severity=ERROR, blocks=BLOCKS[table], noun="overlapping pairs", count=counts[table],
         )
 
 
@@ -336,16 +356,21 @@ def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[
     flagged = found.left_join(known_ids, found.patient_id == known_ids._known)
     flagged = flagged.select(*ids, _is_known=flagged._known.notnull(), _dated=flagged.date.notnull())
     # Usually few rows: bring them out once rather than re-running the anti-join per listing.
-    found = ibis.memtable(raw.backend.to_pyarrow(flagged))
+    rows = raw.backend.to_pyarrow(flagged)
+    if rows.num_rows == 0:
+        return
+    unknown = pc.invert(rows["_is_known"])
+    unregistered = pc.and_(rows["_is_known"], rows["_dated"])
+    found = ibis.memtable(rows)
     yield from listed(
         raw, "activity", found.filter(~found._is_known).select(*ids), column="patient_id",
         message="not in patients (expected a patient_id listed in patients)",
-        severity=ERROR, blocks=BLOCKS["activity"],
+        severity=ERROR, blocks=BLOCKS["activity"], count=pc.sum(unknown).as_py() or 0,
     )
     yield from listed(
         raw, "activity", found.filter(found._is_known & found._dated).select(*ids), column="date",
         message="outside every registration of its patient (counted as unattributed)",
-        severity=WARNING, blocks=("costing",),
+        severity=WARNING, blocks=("costing",), count=pc.sum(unregistered).as_py() or 0,
     )
 
 

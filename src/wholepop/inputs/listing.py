@@ -16,7 +16,7 @@ import ibis
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import PART, ROW, RawInputs
 
-__all__ = ["MAX_LISTED", "OTHER", "listed", "quoted"]
+__all__ = ["MAX_LISTED", "OTHER", "count_each", "listed", "quoted"]
 
 MAX_LISTED = 20  # problems listed per check before "... and N more"
 OTHER = "_other"  # the second row of a two-row problem (a duplicate, an overlap)
@@ -28,6 +28,21 @@ def quoted(value: object, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return f'"{text}"'
+
+
+def count_each(raw: RawInputs, offending: Mapping[str, ibis.Table]) -> dict[str, int]:
+    """Rows of each expression of ``offending``, counted in one query.
+
+    A check with several candidate problems (one per column, per reference...) counts
+    them all at once, then lists only those with rows: clean data costs one query per
+    check, whatever the number of tables and columns.
+    """
+    if not offending:
+        return {}
+    parts = [expr.aggregate(_n=expr.count()).mutate(_k=ibis.literal(key)) for key, expr in offending.items()]
+    table = parts[0] if len(parts) == 1 else ibis.union(*parts)
+    found = {r["_k"]: int(r["_n"]) for r in raw.backend.to_pyarrow(table).to_pylist()}
+    return {key: found.get(key, 0) for key in offending}
 
 
 def listed(

@@ -108,11 +108,11 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
     """
     terms = contract.segments
     years = table_years(population) or (contract.contract.baseline_year,)
-    people = population.group_by("patient_id", "year").agg(age=population.age.max()).view()
+    people = population.group_by("patient_id", "year").agg(age=population.age.max())
 
-    flags = _int_condition_flags(inputs, people).view()
-    prior = _int_prior(inputs, years).view()
-    contacts = _int_contacts(costs).view()
+    flags = _int_condition_flags(inputs, people)
+    prior = _int_prior(inputs, years)
+    contacts = _int_contacts(costs)
     keys = ["patient_id", "year"]
     j = people.left_join(flags, keys).left_join(prior, keys).left_join(contacts, keys)
     j = j.select(
@@ -126,7 +126,7 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
         prior_emergency_admissions=j.prior_emergency_admissions.fill_null(0).cast("int64"),
         prior_spend_pence=j.prior_spend_pence.fill_null(0).cast("int64"),
         contacts=j.contacts.fill_null(0).cast("int64"),
-    ).view()
+    )
     score = (
         float(terms.weight_age_per_decade) * (j.age.cast("float64") / 10.0)
         + float(terms.weight_condition) * j.ltc_count.cast("float64")
@@ -135,7 +135,7 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
         + float(terms.weight_prior_emergency_admission) * j.prior_emergency_admissions.cast("float64")
         + float(terms.weight_prior_spend_per_1000_pounds) * (j.prior_spend_pence.cast("float64") / _PENCE_PER_1000_POUNDS)
     )
-    scored = j.mutate(need_score=score.cast("float64")).view()
+    scored = j.mutate(need_score=score.cast("float64"))
 
     share = float(terms.extensive_care_share)
     if share > 0:

@@ -11,7 +11,10 @@ and Parquet is written without the Arrow schema blob or any timestamp.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -109,6 +112,24 @@ def generate(
         raise ValueError("population and years must be at least 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # Files are written into a hidden folder inside ``out`` and moved into place only when
+    # all are complete, so a failed run leaves no half-written data set behind.
+    work = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
+    try:
+        total = _write(work, population, years, start_year, seed, progress, block_people)
+        for f in sorted(work.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if progress is not None:
+        progress(total, total, "done")
+    return out
+
+
+def _write(
+    out: Path, population: int, years: int, start_year: int, seed: int, progress: Progress | None, block_people: int
+) -> int:
+    """Write every file of the data set into ``out`` (see ``generate``); return the work units."""
     baseline = start_year - 1
     n_data_years = years + 1
     contract_text = _contract_text(start_year, years)
@@ -121,7 +142,7 @@ def generate(
 
     def tick(description: str, units: int = 1) -> None:
         nonlocal done
-        done = min(done + units, total - 1) if description != "done" else total
+        done = min(done + units, total - 1)
         if progress is not None:
             progress(done, total, description)
 
@@ -134,6 +155,7 @@ def generate(
         if len(state["ids"]) < people:
             state["ids"] = _prefixed("P", np.arange(1, 2 * people + 1), ID_WIDTH)
         return state["ids"]
+
     writer = pq.ParquetWriter(out / "activity.parquet", act.ACTIVITY_SCHEMA, **_PARQUET)
     # One writer thread: block b is compressed and written while block b + 1 is drawn
     # (both release the GIL). Blocks are written in order, so the bytes do not depend on
@@ -180,8 +202,7 @@ def generate(
     pq.write_table(unregistered_table(population, baseline, n_data_years, seed), out / "unregistered.parquet", **_PARQUET)
     pq.write_table(measures_table(population, start_year, years, seed), out / "measures.parquet", **_PARQUET)
     (out / "contract.toml").write_text(contract_text, encoding="utf-8")
-    tick("done")
-    return out
+    return total
 
 
 def _patients(pop: Population, ids: pa.Array) -> pa.Table:

@@ -1,10 +1,4 @@
-"""Draft of ``wholepop report`` for the lead to move to ``src/wholepop/cli/report.py``.
-
-Not registered here (nothing imports this module): to register it, move the function to
-``cli/report.py`` and decorate it with ``@app.command()`` from ``wholepop.cli.app``. It
-relies on ``wholepop.report.gather.gather``, which the lead writes, with the signature
-used below; everything after that call is this package's public surface.
-"""
+"""``wholepop report``: the self-contained HTML report and the Excel statement workbook."""
 
 from __future__ import annotations
 
@@ -12,9 +6,12 @@ from pathlib import Path
 
 import typer
 
+from wholepop.cli.app import app
+
 __all__ = ["report"]
 
 
+@app.command()
 def report(
     data: Path = typer.Option(..., "--data", help="input folder (one file per table)"),
     contract: Path = typer.Option(..., "--contract", help="contract TOML file"),

@@ -1,0 +1,132 @@
+"""Filling ``ReportData`` from the stages and the ledger: the only part of the report that
+reads data. Everything patient-level is aggregated by Ibis before it arrives here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from wholepop.costing import concentration, lorenz
+from wholepop.errors import UserError
+from wholepop.inputs import Severity
+from wholepop.inputs.vocab import Segment, Service
+from wholepop.ledger import get_statement, list_settlements
+from wholepop.money.pence import D, to_pence
+from wholepop.pipeline import Run, prepare
+from wholepop.population import unattributed
+from wholepop.report.data import (
+    Concentration,
+    ContractSummary,
+    DataQuality,
+    HubRow,
+    InputFile,
+    LedgerVersion,
+    LorenzPoint,
+    PyramidRow,
+    ReportData,
+    SegmentRow,
+    ServiceRow,
+)
+
+__all__ = ["gather", "gather_run"]
+
+
+def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, restricted: bool = False,
+           engine: str = "duckdb") -> ReportData:
+    """Run the stages on ``data`` and read the settled years of ``contract`` from ``ledger``."""
+    run = prepare(data, contract, engine)
+    try:
+        return gather_run(run, ledger, year, restricted)
+    finally:
+        run.close()
+
+
+def _rows(expr) -> list[dict]:
+    return expr.to_pyarrow().to_pylist()
+
+
+def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool = False) -> ReportData:
+    """``ReportData`` for a prepared run and its ledger.
+
+    Args:
+        year: the contract year of the population sections; default the latest settled.
+    """
+    c = run.contract
+    if not Path(ledger).exists():
+        raise UserError(f"--ledger: {ledger} does not exist; run `wholepop settle ... --ledger {ledger}` first")
+    records = [r for r in list_settlements(ledger) if r.contract == c.name]
+    if not records:
+        raise UserError(f"{ledger}: no settled year of contract {c.name!r}; run `wholepop settle` with --ledger first")
+    current = sorted((r for r in records if r.current), key=lambda r: r.year)
+    statements = tuple(get_statement(ledger, c.name, r.year)[1] for r in current)
+    year = year or current[-1].year
+    pop, costs, segs = run.population, run.costs, run.segments
+    p = pop.filter(pop.year == year)
+    base = c.contract.baseline_year
+
+    hubs = tuple(
+        HubRow(hub=r["hub"], person_months=int(round(r["pm"])), weighted_population=D(r["wp"]).quantize(Decimal("0.01")))
+        for r in sorted(_rows(p.group_by("hub").agg(pm=p.person_months.sum(), wp=p.weighted_population.sum())), key=lambda r: r["hub"])
+    )
+    people = p.select("patient_id", "age_band", "sex").distinct(on="patient_id", keep="first")
+    pyramid = tuple(
+        PyramidRow(age_band=r["age_band"], sex=r["sex"], people=int(r["n"]))
+        for r in sorted(_rows(people.group_by(["age_band", "sex"]).agg(n=people.count())),
+                        key=lambda r: (_band_start(r["age_band"]), r["sex"]))
+    )
+    s = segs.filter(segs.year == year)
+    cy = costs.filter(costs.year == year)
+    spend = cy.group_by("patient_id").agg(spend=cy.cost_pence.sum())
+    js = s.left_join(spend, "patient_id")
+    segments = tuple(
+        SegmentRow(segment=r["segment"], people=int(r["n"]), spend_pence=int(r["spend"] or 0))
+        for r in sorted(_rows(js.group_by(s.segment).agg(n=js.count(), spend=js.spend.fill_null(0).sum())),
+                        key=lambda r: list(Segment).index(Segment(r["segment"])))
+    )
+    conc = concentration(costs, pop, year)
+    curve = tuple(LorenzPoint(population_share=D(r["population_share"]), spend_share=D(r["spend_share"]))
+                  for r in _rows(lorenz(costs, pop, year)))
+    facts = run.facts((base, year))
+    services = []
+    for service in Service:
+        per_head = []
+        for y in (year, base):
+            wp = facts.weighted_population(y)
+            per_head.append(to_pence(Decimal(facts.spend_on(y, (service,))) / wp) if wp else 0)
+        services.append(ServiceRow(service=service, spend_per_head_pence=per_head[0], baseline_spend_per_head_pence=per_head[1]))
+    un = unattributed(run.inputs, c)
+    un = un.filter(un.year == year)
+    u = _rows(un.agg(rows=un.rows.sum(), cost=un.cost_pence.sum()))[0]
+    warnings = tuple(str(x) for x in run.problems if x.severity is Severity.WARNING)
+    latest = next(r for r in current if r.year == year) if any(r.year == year for r in current) else current[-1]
+    return ReportData(
+        contract=ContractSummary(name=c.name, form=c.form, start_year=c.contract.start_year,
+                                 term_years=c.contract.term_years, baseline_year=base),
+        year=year,
+        practices=int(_rows(p.agg(n=p.practice_code.nunique()))[0]["n"]),
+        hubs=hubs,
+        pyramid=pyramid,
+        segments=segments,
+        concentration=Concentration(top_1=D(conc.top_1), top_2=D(conc.top_2), top_5=D(conc.top_5), top_20=D(conc.top_20)),
+        lorenz=curve,
+        services=tuple(services),
+        statements=statements,
+        ledger=tuple(LedgerVersion(contract=r.contract, year=r.year, version=r.version, status=r.status,
+                                   created_at=r.created_at, reason=r.reason or "") for r in records),
+        inputs=tuple(InputFile(table=h.name, file=_file_name(run, h.name), sha256=h.sha256) for h in latest.inputs),
+        quality=DataQuality(unattributed_rows=int(u["rows"] or 0), unattributed_cost_pence=int(u["cost"] or 0), warnings=warnings),
+        restricted=restricted,
+    )
+
+
+def _file_name(run: Run, table: str) -> str:
+    path = run.inputs.files.get(table)
+    if path is not None:
+        return path.name
+    return run.contract_path.name if table == "contract" else table
+
+
+def _band_start(band: str) -> int:
+    """'0_4' -> 0, '95+' -> 95: age bands in display order."""
+    return int(band.split("_")[0].rstrip("+"))
