@@ -76,7 +76,7 @@ def test_an_edited_statement_json_and_total_together_are_caught_by_the_chain(pat
 
 def test_a_rehashed_row_still_breaks_the_next_link(path):
     """Recomputing the tampered row's own hash leaves the next row's prev_hash pointing at the old one."""
-    _tamper(path, "UPDATE settlements SET reason = 'other', hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    _tamper(path, "UPDATE settlements SET reason = 'other', hash = repeat('e', 64) WHERE seq = 2")
     problems = ledger.verify(path)
     assert "settlements row 3 column prev_hash: does not match the hash of the settlement before (northfield 2028 version 1)" in problems
     assert problems[0] == "settlements row 2 column hash: the stored rows of northfield 2027 version 2 no longer match its hash"

@@ -167,3 +167,15 @@ def test_progress_reaches_its_total_in_order(tmp_path):
     assert dones == sorted(dones)
     assert calls[-1][0] == calls[-1][1]
     assert {w for _, _, w in calls} >= {"people 2026", "activity 2028", "done"}
+
+
+def test_a_failed_run_leaves_no_files(tmp_path, monkeypatch):
+    import wholepop.synth.dataset as dataset
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dataset, "measures_table", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(tmp_path / "out", population=300, years=1, seed=1)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -47,13 +47,14 @@ def check(
     _print_summary(summarise(inputs))
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+def _plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _print_summary(s: InputSummary) -> None:
     console.print(
-        f"{s.people:,} people, {s.practices:,} practices, {s.hubs:,} hubs, {s.activity_rows:,} activity rows",
+        f"{_plural(s.people, 'person', 'people')}, {_plural(s.practices, 'practice')}, {_plural(s.hubs, 'hub')}, "
+        f"{_plural(s.activity_rows, 'activity row')}",
         highlight=False,
     )
     if not s.years:

@@ -164,11 +164,10 @@ def _population_table(docs: list[dict]) -> Table:
 
 
 def _projection(out: Path, data: Path, contract: Path) -> None:
-    return  # wired in when the projection stage lands
-    console.print(Rule("6. projection over the contract term (1,000 Monte Carlo runs)"))
-    from wholepop.projection.scenario import DEFAULT_SCENARIO_PATH
+    from wholepop.cli.project import project
 
-    project(data=data, contract=contract, scenario=DEFAULT_SCENARIO_PATH, runs=1000, seed=1,
+    console.print(Rule("6. projection over the contract term (1,000 runs)"))
+    project(data=data, contract=contract, scenario=None, runs=1000, seed=1,
             json_out=out / "projection.json", engine="duckdb")
 
 

@@ -12,8 +12,14 @@ from wholepop.errors import UserError
 @app.command()
 def init(
     form: str = typer.Option("full", help=f"contract form: {', '.join(f.value for f in PRESET_FORMS)}"),
+    scenario: bool = typer.Option(False, "--scenario", help="print the default projection scenario instead"),
 ) -> None:
-    """Print a commented contract preset for FORM (redirect it to contract.toml)."""
+    """Print a commented contract preset for FORM, or with --scenario the default projection scenario."""
+    if scenario:
+        from wholepop.projection import default_scenario_text
+
+        typer.echo(default_scenario_text(), nl=False)
+        return
     if form not in {f.value for f in PRESET_FORMS}:
         raise UserError(f"--form: unknown form {form!r}; expected one of {', '.join(f.value for f in PRESET_FORMS)}")
     typer.echo(preset_text(form), nl=False)

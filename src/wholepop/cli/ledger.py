@@ -26,7 +26,7 @@ ledger_app = typer.Typer(
 )
 app.add_typer(ledger_app, name="ledger")
 
-_LEDGER_HELP = f"the ledger file (default: {ledger_.LEDGER_FILE} in the current folder; settle puts it next to the contract)"
+_LEDGER_HELP = f"the ledger file (default: {ledger_.LEDGER_FILE} in the current folder)"
 
 
 def _money(pence: int | None, *, sign: bool = False) -> str:

@@ -91,8 +91,7 @@ def summary(contract: Contract, inputs, pop: ibis.Table, costs: ibis.Table, segs
         for r in _rows(sj.group_by("segment").agg(people=sj.count(), spend_pence=sj.spend_pence.sum().fill_null(0)))
     }
     by_service = {r["service"]: r["spend_pence"] for r in _rows(c.group_by("service").agg(spend_pence=c.cost_pence.sum()))}
-    u = population.unattributed(inputs, contract)
-    u = u.filter(u.year == year)
+    u = population.unattributed(inputs, contract, years=(year,))
     unattributed_rows = _rows(u.aggregate(rows=u.rows.sum()))[0]["rows"] or 0
     conc = costing.concentration(costs, pop, year)
 

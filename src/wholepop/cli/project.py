@@ -61,8 +61,11 @@ def project(
     sc = _scenario(scenario)
     with console.status("validating inputs and building the population..."):
         run = prepare(data, contract, engine)
-    with console.status("reducing the baseline to cells..."):
-        base = base_from_run(run)
+    try:
+        with console.status("reducing the baseline to cells..."):
+            base = base_from_run(run)
+    finally:
+        run.close()
     projection = project_term(base, run.contract, sc)
     mc = None
     if runs:
@@ -141,10 +144,16 @@ def compare(
                 path = Path(tmp) / "full.toml"
                 path.write_text(preset_text("full"), encoding="utf-8")
                 run = prepare(data, path, engine)
-                base = base_from_run(run)
+                try:
+                    base = base_from_run(run)
+                finally:
+                    run.close()
         else:
             run = prepare(data, contract, engine)
-            base = base_from_run(run)
+            try:
+                base = base_from_run(run)
+            finally:
+                run.close()
     with _progress() as bar:
         tasks = {}
 

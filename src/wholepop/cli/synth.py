@@ -51,7 +51,7 @@ def synth(
     people = pq.ParquetFile(folder / "patients.parquet").metadata.num_rows
     console.print(
         f"wrote {folder} : {people:,} people, {rows:,} activity rows, "
-        f"baseline {start_year - 1} + {years} contract years, in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)",
+        f"baseline {start_year - 1} + {years} contract year{'s' if years != 1 else ''}, in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)",
         highlight=False,
         soft_wrap=True,
     )

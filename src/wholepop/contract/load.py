@@ -56,8 +56,15 @@ def _lines(error: ValidationError) -> list[str]:
             msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
-        lines.append(f"{path}: {_tidy(msg)}, got {err['input']!r}" if err["type"] not in ("missing", "extra_forbidden") else f"{path}: {msg}")
+        lines.append(f"{path}: {_tidy(msg)}, got {_shown(err['input'])}" if err["type"] not in ("missing", "extra_forbidden") else f"{path}: {msg}")
     return lines
+
+
+def _shown(value: object) -> str:
+    # Numbers as the user wrote them (1.5, not Decimal('1.5')); anything else quoted.
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return repr(value)
 
 
 def _tidy(msg: str) -> str:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable, parse
+from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable
 from wholepop.inputs.schema import TABLES, DType
 from wholepop.inputs.vocab import Condition, Integration, Service, Sex
 

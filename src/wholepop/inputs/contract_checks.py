@@ -98,7 +98,7 @@ def memberships_cover_practices(raw: RawInputs, contract: Contract | None) -> It
     bad = p.filter(p.practice_code.notnull()).anti_join(during, "practice_code").select(ROW)
     yield from listed(
         raw, "practices", bad, column="practice_code",
-        message=f"no membership during the contract term ({start} to {end}) (expected a row in memberships)",
+        message=f"no membership during the contract term, {start} to {end} (expected a memberships row covering it)",
         severity=Severity.ERROR, blocks=BLOCKS["memberships"],
     )
 

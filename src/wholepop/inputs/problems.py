@@ -20,12 +20,12 @@ class Problem:
     Attributes:
         table: input table (or file) it was found in.
         row: spreadsheet-style row number (header = row 1, first data row = row 2), if any.
-        also_rows: further rows the same problem spans, e.g. the second of two overlapping
-            registration spans (printed ``rows 15, 16``).
         column: column it concerns, if any.
         message: what was found and what was expected.
         severity: error or warning.
         blocks: the stages whose outputs it endangers (Tuva's "dqi" tags).
+        also_rows: further rows the same problem spans, e.g. the second of two overlapping
+            registration spans (printed ``rows 15, 16``).
     """
 
     table: str

@@ -241,7 +241,7 @@ def _read_parquet_parts(backend: BaseBackend, path: Path, name: str) -> ibis.Tab
         t = backend.read_parquet(
             [str(f) for f in files], table_name=f"raw_{name}", file_row_number=True, filename=True, union_by_name=True
         )
-        prefix = str(path.parent) + "/"
+        prefix = str(path) + "/"
         return t.mutate(**{ROW: t.file_row_number + 2, PART: t.filename.replace(prefix, "")}).drop(
             "file_row_number", "filename"
         )
@@ -251,7 +251,7 @@ def _read_parquet_parts(backend: BaseBackend, path: Path, name: str) -> ibis.Tab
         t = backend.read_parquet(glob, table_name=f"raw_{name}", row_index_name="_index", include_file_paths="_file")
         first = t.group_by("_file").agg(_first=t._index.min())
         t = t.join(first, "_file")
-        prefix = str(path.parent) + "/"
+        prefix = str(path) + "/"
         return t.mutate(**{ROW: t._index - t._first + 2, PART: t._file.replace(prefix, "")}).drop(
             "_index", "_first", "_file"
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ibis
 
-from wholepop.contract.calendar import financial_year
+from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.population.months import band_from, band_label, months_in_span, split_by_year
@@ -97,21 +97,31 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
     )
 
 
-def unattributed(inputs: Inputs, contract: Contract) -> ibis.Table:
+def unattributed(inputs: Inputs, contract: Contract, years: tuple[int, ...] | None = None) -> ibis.Table:
     """Activity dated outside every counted span of its person, per year and service line.
 
     That is activity before or after registration, after death, at a practice that is not
     a member that day, or of a person not in ``patients``. Reported, never dropped.
+
+    Args:
+        inputs: the input layer.
+        contract: the contract.
+        years: only these contract years (default: every year the activity covers).
 
     Grain: one row per (year, service) with unattributed activity.
     Returns: columns year (contract year of the activity date), service, rows (int64),
     cost_pence (int64).
     """
     a = inputs.activity
+    window = None
+    if years:
+        window = (year_start(min(years)), year_end(max(years)))
+        a = a.filter((a.date >= ibis.literal(window[0])) & (a.date <= ibis.literal(window[1])))
+        a = a.filter(fy_of(a.date).isin(list(years)))
     total = a.group_by(year=fy_of(a.date), service=a.service).agg(
         rows=a.count(), cost_pence=a.cost_pence.sum()
     )
-    att = attribute(a, counted_spans(inputs, contract))
+    att = attribute(a, counted_spans(inputs, contract), window)
     got = att.group_by("year", "service").agg(att_rows=att.count(), att_cost=att.cost_pence.sum())
     j = total.left_join(got, ["year", "service"])
     out = j.select(
