@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from wholepop.errors import EXIT_CODES, UserError
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="wholepop")
     except UserError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(e))
 
 

@@ -19,6 +19,7 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs import load_inputs
 from wholepop.inputs.problems import Severity
 from wholepop.inputs.summary import InputSummary, summarise
+from wholepop.inputs.vocab import Service
 from wholepop.money.pence import D, pounds, to_pence
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
@@ -64,7 +65,8 @@ def _print_summary(s: InputSummary) -> None:
     for y in s.years:
         table.add_column(str(y.year), justify="right")
     table.add_row("people registered", *[f"{y.heads:,}" for y in s.years], style="dim")
-    services = [svc for svc in dict.fromkeys(svc for y in s.years for svc, _ in y.pence)]
+    present = {svc for y in s.years for svc, _ in y.pence}
+    services = [svc for svc in Service if svc in present]
     for svc in services:
         cells = []
         for y in s.years:

@@ -174,11 +174,13 @@ def _projection(out: Path, data: Path, contract: Path) -> None:
 if __name__ == "__main__":
     import sys
 
+    from rich.markup import escape
+
     from wholepop.cli.app import err_console, exit_code
     from wholepop.errors import UserError
 
     try:
         main()
     except UserError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(e))

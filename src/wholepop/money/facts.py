@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from wholepop.inputs.vocab import Segment, Service
 from wholepop.money.pence import D, ZERO
@@ -22,6 +23,10 @@ __all__ = ["MoneyFacts", "PracticeYear", "gather_facts"]
 # A person in the extensive-care cohort is "in contact" with 4 or more community contacts
 # in the year (issue 4: the extensive_care_contact_rate metric).
 EXTENSIVE_CARE_CONTACTS = 4
+
+# Person-months and weighted populations are summed at this precision (9 decimal places
+# of a person-year are far below anything that reaches a penny).
+EXACT = dt.Decimal(38, 9)
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,12 @@ def gather_facts(
     """
     years = sorted(set(years))
     pop = population.filter(population.year.isin(years))
+    # Summed as exact decimals: a float sum's last bits depend on how the engine splits
+    # the work between threads, and a statement must be the same bytes every time.
     pop_rows = _rows(
         pop.group_by(["year", "practice_code", "hub", "integration"]).agg(
-            person_months=pop.person_months.sum(), weighted_population=pop.weighted_population.sum()
+            person_months=pop.person_months.cast(EXACT).sum(),
+            weighted_population=pop.weighted_population.cast(EXACT).sum(),
         )
     )
     practices = tuple(

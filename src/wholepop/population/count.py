@@ -41,8 +41,12 @@ def data_years(inputs: Inputs, contract: Contract) -> tuple[int, ...]:
 def _int_person_months(spans: ibis.Table, years: tuple[int, ...]) -> ibis.Table:
     clipped = split_by_year(spans, years)
     clipped = clipped.mutate(person_months=months_in_span(clipped.from_date, clipped.to_date))
-    j = clipped.group_by("patient_id", "practice_code", "hub", "year", "integration", "sex", "birth_year").agg(
-        person_months=clipped.person_months.sum()
+    # hub, sex and birth_year follow from the keys: carried as aggregates, not keys.
+    j = clipped.group_by("patient_id", "practice_code", "year", "integration").agg(
+        person_months=clipped.person_months.sum(),
+        hub=clipped.hub.max(),
+        sex=clipped.sex.max(),
+        birth_year=clipped.birth_year.max(),
     )
     age = ibis.greatest(j.year - j.birth_year, 0).cast("int64")
     return j.select(
@@ -70,6 +74,11 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
         sex, age_band ('0_4' ... '95+'), age (``year - birth_year``, at least 0),
         person_months (float64: calendar months registered, partial months by days),
         need_weight (float64) and weighted_population (person_months / 12 x need_weight).
+
+    Two small queries run when this is called: the last activity date (only when
+    ``years`` is None) and, under ``age_sex``, the table of baseline cells (at most 60
+    rows), computed once rather than re-scanning the baseline activity for its totals.
+    Everything else is returned unexecuted.
     """
     years = tuple(sorted(set(years))) if years is not None else data_years(inputs, contract)
     spans = counted_spans(inputs, contract)

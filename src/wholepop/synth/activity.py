@@ -17,6 +17,8 @@ item's unit cost.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,14 +52,14 @@ _SERVICES: tuple[Service, ...] = tuple(Service)
 # Deprivation: the most deprived decile uses about 30% more care than the least.
 _DEPRIVATION = np.linspace(1.3, 1.0, 10)
 # In the year of death use rises steeply (the last year of life).
-_DYING = {
+_DYING: Mapping[Service, float] = types.MappingProxyType({
     Service.EMERGENCY_ADMISSION: 5.0,
     Service.END_OF_LIFE: 25.0,
     Service.COMMUNITY: 3.0,
     Service.SOCIAL_CARE: 2.5,
     Service.AE: 2.0,
     Service.OTHER: 3.0,
-}
+})
 
 
 @dataclass(frozen=True)

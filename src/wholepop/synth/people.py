@@ -45,7 +45,7 @@ def age_curve(knots: tuple[tuple[int, float], ...]) -> np.ndarray:
     return np.interp(AGES, xs, ys)
 
 
-@dataclass
+@dataclass(frozen=True)
 class YearFrame:
     """Everyone in the area at some point of one data year, with what drives their use.
 

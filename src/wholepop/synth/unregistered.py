@@ -8,6 +8,9 @@ each year and varying by a few per cent.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Mapping
+
 import numpy as np
 import pyarrow as pa
 
@@ -17,14 +20,14 @@ from wholepop.synth.services import SERVICES
 __all__ = ["UNREGISTERED_SHARE", "unregistered_table"]
 
 # Unregistered spend as a share of the registered population's spend on the same line.
-UNREGISTERED_SHARE: dict[Service, float] = {
+UNREGISTERED_SHARE: Mapping[Service, float] = types.MappingProxyType({
     Service.AE: 0.020,
     Service.URGENT_CARE: 0.025,
     Service.EMERGENCY_ADMISSION: 0.012,
     Service.MENTAL_HEALTH: 0.015,
     Service.COMMUNITY: 0.005,
     Service.PRIMARY_MEDICAL: 0.004,
-}
+})
 _GROWTH = 0.03
 
 
