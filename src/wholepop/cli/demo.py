@@ -132,16 +132,17 @@ def main(argv: list[str] | None = None) -> None:
             console.print(headline(s), highlight=False)
             console.print(f"  ledger: {append(ledger, s, prov).message}", highlight=False)
 
-        console.print(Rule("5. the report"))
         from wholepop.report import write_excel, write_html
-        from wholepop.report.gather import gather_run
+        from wholepop.report.gather import gather_run, with_projection
 
         rd = gather_run(run, ledger)
-        html, xlsx = write_html(rd, out / "report.html"), write_excel(rd, out / "statement.xlsx")
     finally:
         run.close()
-    console.print(f"wrote {html}\nwrote {xlsx}", highlight=False)
     _projection(out, data, contract)
+    rd = with_projection(rd, out / "projection.json")
+    html, xlsx = write_html(rd, out / "report.html"), write_excel(rd, out / "statement.xlsx")
+    console.print(Rule("6. the report"))
+    console.print(f"wrote {html}\nwrote {xlsx}", highlight=False)
     console.print(f"demo done in {time.perf_counter() - t0:.0f} s", highlight=False)
 
 
@@ -166,7 +167,7 @@ def _population_table(docs: list[dict]) -> Table:
 def _projection(out: Path, data: Path, contract: Path) -> None:
     from wholepop.cli.project import project
 
-    console.print(Rule("6. projection over the contract term (1,000 runs)"))
+    console.print(Rule("5. projection over the contract term (1,000 Monte Carlo runs)"))
     project(data=data, contract=contract, scenario=None, runs=1000, seed=1,
             json_out=out / "projection.json", engine="duckdb")
 

@@ -23,6 +23,7 @@ def report(
         False, "--restricted", help="unrounded counts for internal use; every page and sheet is stamped RESTRICTED"
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
+    projection: Path | None = typer.Option(None, "--projection", help="add the projection written by `wholepop project --json`"),
 ) -> None:
     """Write the self-contained HTML report (and optionally the Excel statement workbook).
 
@@ -31,10 +32,12 @@ def report(
     """
     from wholepop.cli.app import console
     from wholepop.report.excel import write_excel
-    from wholepop.report.gather import gather  # the lead's: stages + ledger -> ReportData
+    from wholepop.report.gather import gather, with_projection
     from wholepop.report.html import write_html
 
     report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted, engine=engine)
+    if projection is not None:
+        report_data = with_projection(report_data, projection)
     written = [write_html(report_data, out)]
     if xlsx is not None:
         written.append(write_excel(report_data, xlsx))

@@ -28,6 +28,7 @@ from wholepop.report.disclosure import Disclosure
 
 __all__ = [
     "acute_svg",
+    "fan_svg",
     "lorenz_svg",
     "metrics_svg",
     "money_text",
@@ -253,3 +254,20 @@ def metrics_svg(statements: Sequence[Statement]) -> str:
         )
     )
     return _svg((band + points).properties(width=WIDTH - 160, height=alt.Step(28)), "Performance metrics against thresholds")
+
+
+def fan_svg(years) -> str:
+    """The provider's projected position per year: the 10th-90th percentile band and the median."""
+    values = [
+        {"year": str(y.year), "p10": _plot_pounds(y.provider_p10_pence), "p50": _plot_pounds(y.provider_p50_pence),
+         "p90": _plot_pounds(y.provider_p90_pence)}
+        for y in years
+    ]
+    base = alt.Chart(alt.Data(values=values)).encode(x=alt.X("year:O", title="contract year", axis=alt.Axis(labelAngle=0)))
+    band = base.mark_area(opacity=0.3, color=MUTED).encode(
+        y=alt.Y("p10:Q", title="£ provider position (+ surplus, - deficit)", axis=alt.Axis(format="~s")), y2="p90:Q"
+    )
+    line = base.mark_line(point=True, color=DOWN).encode(y="p50:Q")
+    zero = alt.Chart(alt.Data(values=[{"z": 0}])).mark_rule(color="#444", strokeDash=[4, 3]).encode(y="z:Q")
+    chart = (band + line + zero).properties(width=WIDTH - 160, height=280)
+    return _svg(chart, "Projected provider position")

@@ -27,6 +27,8 @@ from wholepop.money.statement import Statement
 
 __all__ = [
     "ContractSummary",
+    "ProjectionSummary",
+    "ProjectionYear",
     "DataQuality",
     "HubRow",
     "InputFile",
@@ -209,6 +211,58 @@ def _one(owner: str, cls: type, item: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class ProjectionYear:
+    """One projected year: people (a count: disclosed), money, the provider's position fan."""
+
+    year: int
+    people: int
+    budget_pence: int
+    acute_target_pence: int
+    lever_cost_pence: int
+    provider_p10_pence: int
+    provider_p50_pence: int
+    provider_p90_pence: int
+
+
+@dataclass(frozen=True)
+class ProjectionSummary:
+    """A projection of the contract term (the JSON of ``wholepop project --json``)."""
+
+    scenario: str
+    runs: int
+    years: tuple[ProjectionYear, ...]
+    roi: Decimal | None
+    npv_pence: int
+    p_loss_cap: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "years", _rows("projection.years", ProjectionYear, self.years))
+        object.__setattr__(self, "roi", None if self.roi is None else D(self.roi))
+        object.__setattr__(self, "p_loss_cap", D(self.p_loss_cap))
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> "ProjectionSummary":
+        """From the document ``wholepop project --json`` writes."""
+        return cls(
+            scenario=doc["scenario"],
+            runs=int(doc["runs"]),
+            years=tuple(
+                ProjectionYear(
+                    year=int(y["year"]), people=int(y["people"]), budget_pence=int(y["budget_pence"]),
+                    acute_target_pence=int(y["acute_target_pence"]), lever_cost_pence=int(y["lever_cost_pence"]),
+                    provider_p10_pence=int(y["provider_position_pence"]["p10"]),
+                    provider_p50_pence=int(y["provider_position_pence"]["p50"]),
+                    provider_p90_pence=int(y["provider_position_pence"]["p90"]),
+                )
+                for y in doc["years"]
+            ),
+            roi=None if doc.get("roi") is None else D(str(doc["roi"])),
+            npv_pence=int(doc["npv_pence"]),
+            p_loss_cap=D(str(doc["p_loss_cap"])),
+        )
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report sections need, as plain frozen values.
 
@@ -227,6 +281,7 @@ class ReportData:
         inputs: the input files of the settlement of ``year`` with hashes.
         quality: data quality of ``year``.
         restricted: unrounded counts (internal use; every page/sheet stamped).
+        projection: the projection of the contract term, if one was given.
     """
 
     contract: ContractSummary
@@ -243,6 +298,7 @@ class ReportData:
     inputs: tuple[InputFile, ...] = ()
     quality: DataQuality = field(default_factory=lambda: DataQuality(0, 0))
     restricted: bool = False
+    projection: ProjectionSummary | None = None
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731

@@ -29,7 +29,7 @@ from wholepop.report.data import (
     ServiceRow,
 )
 
-__all__ = ["gather", "gather_run"]
+__all__ = ["gather", "gather_run", "with_projection"]
 
 
 def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, restricted: bool = False,
@@ -130,3 +130,20 @@ def _file_name(run: Run, table: str) -> str:
 def _band_start(band: str) -> int:
     """'0_4' -> 0, '95+' -> 95: age bands in display order."""
     return int(band.split("_")[0].rstrip("+"))
+
+
+def with_projection(data: ReportData, path: Path) -> ReportData:
+    """``data`` with the projection of ``wholepop project --json`` added."""
+    import dataclasses
+    import json
+
+    from wholepop.report.data import ProjectionSummary
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        summary = ProjectionSummary.from_json(doc)
+    except OSError as e:
+        raise UserError(f"--projection: cannot read {path} ({e.strerror})") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise UserError(f"--projection: {path} is not the JSON of `wholepop project --json` ({e})") from None
+    return dataclasses.replace(data, projection=summary)

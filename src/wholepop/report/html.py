@@ -97,6 +97,7 @@ def _context(data: ReportData) -> dict[str, object]:
             "acute": svg(charts.acute_svg(data.statements))
             if any(s.risk_share is not None for s in data.statements)
             else None,
+            "fan": svg(charts.fan_svg(data.projection.years)) if data.projection and data.projection.years else None,
             "metrics": svg(charts.metrics_svg(data.statements))
             if any(m.value is not None for s in data.statements for m in s.performance.metrics)
             else None,
