@@ -1,7 +1,9 @@
 """Where relational work runs: an Ibis backend chosen by name (DESIGN section 2).
 
 Stages build unexecuted Ibis expressions; only this module knows which engine runs them.
-DuckDB is the embedded default; Polars is the second engine the tests compare against.
+DuckDB is the embedded default; Polars is the second engine the tests compare against;
+Spark (Ibis's PySpark backend) runs the same expressions on a cluster or, for tests, in
+local mode. No stage branches on the engine: choosing one is the only change.
 """
 
 from __future__ import annotations
@@ -9,18 +11,29 @@ from __future__ import annotations
 import ibis
 from ibis.backends import BaseBackend
 
-__all__ = ["ENGINES", "connect"]
+__all__ = ["ALL_ENGINES", "ENGINES", "connect", "spark_session"]
 
+# The engines every stage is tested on (the test suite's ``engine`` fixture runs over
+# these); Spark is offered too, but needs Java and is tested end to end on its own.
 ENGINES: tuple[str, ...] = ("duckdb", "polars")
+ALL_ENGINES: tuple[str, ...] = (*ENGINES, "spark")
 
 
-def connect(engine: str = "duckdb", *, memory_limit: str | None = None, temp_directory: str | None = None) -> BaseBackend:
+def connect(
+    engine: str = "duckdb",
+    *,
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
+    session=None,
+) -> BaseBackend:
     """A fresh connection to ``engine``.
 
     Args:
-        engine: ``duckdb`` (default) or ``polars``.
+        engine: ``duckdb`` (default), ``polars`` or ``spark``.
         memory_limit: DuckDB only, e.g. ``"16GB"``; past it DuckDB spills to disk.
         temp_directory: DuckDB only, where it spills.
+        session: Spark only: an existing ``SparkSession`` (on Databricks, ``spark``);
+            default: a local-mode session on this machine's cores.
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
@@ -31,4 +44,55 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None, temp_dir
         return con
     if engine == "polars":
         return ibis.polars.connect()
-    raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "spark":
+        return _spark_backend().connect(session if session is not None else spark_session())
+    raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ALL_ENGINES)}")
+
+
+def spark_session():
+    """A local-mode ``SparkSession`` for this machine (created once, then reused).
+
+    Dates are read and compared in UTC, so a day never shifts with the machine's zone;
+    shuffles use a few partitions because local data sets are small.
+
+    Raises:
+        UserError: pyspark is not installed or Java cannot be started.
+    """
+    from wholepop.errors import UserError
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UserError("--engine spark: pyspark is not installed (pip install 'wholepop[spark]'; it needs Java 17+)") from exc
+    try:
+        return (
+            SparkSession.builder.master("local[*]")
+            .appName("wholepop")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate()
+        )
+    except Exception as exc:  # noqa: BLE001  (Java missing or failing to start: py4j raises plain errors)
+        raise UserError(f"--engine spark: could not start a local Spark session ({exc}); is Java 17+ installed?") from exc
+
+
+def _spark_backend() -> BaseBackend:
+    """Ibis's PySpark backend, with in-memory tables registered before caching.
+
+    Ibis 12 compiles ``Table.cache()`` on PySpark without first registering the
+    ``ibis.memtable``s the expression reads (execute and to_pyarrow do register them),
+    so Spark cannot find e.g. the need-weight lookup; this registers them first.
+    """
+    from ibis.backends.pyspark import Backend
+
+    ibis.pyspark  # noqa: B018  (loading it through ibis registers the options its compiler reads)
+
+    class SparkBackend(Backend):
+        def _create_cached_table(self, name, expr):
+            self._run_pre_execute_hooks(expr)
+            return super()._create_cached_table(name, expr)
+
+    return SparkBackend()

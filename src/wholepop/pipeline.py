@@ -20,7 +20,7 @@ from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle_year
 from wholepop.money.statement import Statement
 
-__all__ = ["Run", "prepare", "settle"]
+__all__ = ["Run", "build", "prepare", "settle"]
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,23 @@ def prepare(data: str | Path, contract_path: str | Path, engine: str = "duckdb")
         ContractError: the contract is invalid.
         InputError: the data has errors (every one is listed).
     """
-    from wholepop.costing import cost
-    from wholepop.population import person_months
-    from wholepop.segments import segment
-
     contract = load_contract(contract_path)
     inputs, problems = load_inputs(data, contract, engine=engine)
     errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
+    return build(inputs, contract, contract_path, problems)
+
+
+def build(inputs: Inputs, contract: Contract, contract_path: str | Path = "", problems: tuple[Problem, ...] = ()) -> Run:
+    """Build (and cache) the patient-level tables from typed inputs already in hand, e.g.
+    tables of a Spark catalogue (``inputs.load.open_catalog``); ``prepare`` does this after
+    validating a folder."""
+    from wholepop.costing import cost
+    from wholepop.population import person_months
+    from wholepop.segments import segment
+
     population = person_months(inputs, contract).cache()
     costs = cost(inputs, population, contract).cache()
     segments = segment(population, costs, inputs, contract).cache()

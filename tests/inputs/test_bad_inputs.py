@@ -314,3 +314,13 @@ def test_every_problem_is_reported_at_once(tmp_path, engine):
         'patients row 3 column sex: "X" is not a sex code (expected one of F, M, U)',
         "activity row 2 column cost_pence: -1 is negative (expected 0 or more)",
     ]
+
+
+def test_unusable_registrations_do_not_flag_all_activity(tmp_path, engine):
+    assert check(tmp_path, engine, registrations="""
+        person,practice_code,from_date,to_date
+        1,A81001,2020-04-01,
+    """) == [
+        "registrations column patient_id: required column is missing "
+        "(the file has: person, practice_code, from_date, to_date)"
+    ]

@@ -14,6 +14,13 @@ from wholepop.errors import UserError
 from wholepop.synth import generate
 
 
+def _rows(folder: Path, table: str) -> int:
+    """Rows of ``table``, one file or a folder of parts (read from the Parquet footers)."""
+    single = folder / f"{table}.parquet"
+    files = [single] if single.is_file() else sorted((folder / table).rglob("*.parquet"))
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="folder to write the Parquet tables and contract.toml into"),
@@ -47,8 +54,7 @@ def synth(
 
         folder = generate(out, population=population, years=years, start_year=start_year, seed=seed, progress=progress)
     seconds = time.perf_counter() - started
-    rows = pq.ParquetFile(folder / "activity.parquet").metadata.num_rows
-    people = pq.ParquetFile(folder / "patients.parquet").metadata.num_rows
+    rows, people = _rows(folder, "activity"), _rows(folder, "patients")
     console.print(
         f"wrote {folder} : {people:,} people, {rows:,} activity rows, "
         f"baseline {start_year - 1} + {years} contract year{'s' if years != 1 else ''}, in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)",

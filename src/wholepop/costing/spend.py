@@ -46,13 +46,13 @@ def cost(inputs: Inputs, population: ibis.Table, contract: Contract) -> ibis.Tab
         years = (contract.contract.baseline_year,)
     window = (year_start(min(years)), year_end(max(years)))
     att = attribute(inputs.activity, counted_spans(inputs, contract), window)
-    att = att.filter(att.year.isin(years))
-    # hub follows from practice_code, so it is carried as an aggregate, not a key: one
-    # string key fewer in the largest group-by of the stage.
-    out = att.group_by("patient_id", "year", "service", "practice_code", "integration").agg(
+    if len(years) != max(years) - min(years) + 1:
+        # The window covers exactly the years when they run unbroken; otherwise drop the gaps.
+        att = att.filter(att.year.isin(years))
+    # hub follows from practice_code; as a key it is cheaper than a max() of strings.
+    out = att.group_by("patient_id", "year", "service", "practice_code", "hub", "integration").agg(
         cost_pence=att.cost_pence.sum().cast("int64"),
         events=att.count().cast("int64"),
-        hub=att.hub.max(),
     )
     return out.select(
         "patient_id", out.year.cast("int64").name("year"), "service", "cost_pence", "events",

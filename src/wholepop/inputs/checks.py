@@ -54,7 +54,8 @@ BLOCKS: Mapping[str, tuple[str, ...]] = types.MappingProxyType(
     }
 )
 
-# An open span (no to_date) runs for ever.
+# An open span (no to_date) runs for ever; a span whose start did not parse (an error
+# reported by row_values) is taken to run from the beginning, so as not to add warnings.
 FAR_FUTURE = ibis.date(9999, 12, 31)
 FAR_PAST = ibis.date(1900, 1, 1)
 
@@ -351,7 +352,8 @@ def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[
             )
             found = act.anti_join(inside, ids)
     else:
-        found = act
+        # Without usable registrations (an error already) only unknown patients are judged.
+        found = act.anti_join(known, "patient_id")
     known_ids = known.select(_known=known.patient_id)
     flagged = found.left_join(known_ids, found.patient_id == known_ids._known)
     flagged = flagged.select(*ids, _is_known=flagged._known.notnull(), _dated=flagged.date.notnull())

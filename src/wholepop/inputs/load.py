@@ -20,7 +20,7 @@ from ibis.backends import BaseBackend
 
 from wholepop.inputs.schema import TABLES, DType, Table
 
-__all__ = ["Inputs", "IBIS_TYPES", "find_file", "read_raw", "typed"]
+__all__ = ["Inputs", "IBIS_TYPES", "find_file", "open_catalog", "read_raw", "typed"]
 
 IBIS_TYPES: Mapping[DType, dt.DataType] = types.MappingProxyType(
     {
@@ -75,7 +75,9 @@ def read_raw(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
     """
     backend_name = backend.name
     if path.is_dir():
-        return backend.read_parquet(str(path / "**" / "*.parquet"), table_name=f"raw_{name}")
+        # Spark finds the parts of a folder itself (its globs do not recurse on ``**``).
+        parts = str(path) if backend_name == "pyspark" else str(path / "**" / "*.parquet")
+        return backend.read_parquet(parts, table_name=f"raw_{name}")
     if path.suffix == ".parquet":
         return backend.read_parquet(str(path), table_name=f"raw_{name}")
     if backend_name == "duckdb":
@@ -135,3 +137,35 @@ def open_inputs(folder: str | Path, backend: BaseBackend) -> Inputs:
         files[decl.name] = path
         tables[decl.name] = typed(read_raw(backend, path, decl.name), decl)
     return Inputs(backend=backend, tables=types.MappingProxyType(tables), files=types.MappingProxyType(files), folder=folder)
+
+
+def open_catalog(backend: BaseBackend, database: str | tuple[str, str] | None = None) -> Inputs:
+    """Typed tables read from a catalogue (Spark, Databricks Unity Catalog, a DuckDB file)
+    instead of files: table ``<name>`` of ``database`` for every declared table.
+
+    Args:
+        backend: the connection (e.g. ``engine.connect("spark", session=spark)``).
+        database: where the tables are: ``"schema"``, or ``("catalog", "schema")``;
+            None: the connection's current database.
+
+    Optional tables that are absent become empty typed tables, as with files. The tables
+    are not validated here (validation reads files, to name rows): run ``wholepop check``
+    on an export, or load through ``load_inputs`` from files, before settling money.
+    """
+    from wholepop.errors import UserError
+
+    tables: dict[str, ibis.Table] = {}
+    found: dict[str, Path] = {}
+    where = ".".join(database) if isinstance(database, tuple) else (database or "")
+    for decl in TABLES:
+        qualified = f"{where}.{decl.name}" if where else decl.name
+        try:
+            table = backend.table(decl.name, database=database)
+        except Exception as exc:  # noqa: BLE001  (each engine says "no such table" its own way)
+            if decl.required:
+                raise UserError(f"{decl.name}: cannot read table {qualified} ({str(exc).strip().splitlines()[0][:200]})") from exc
+            tables[decl.name] = empty(decl)
+            continue
+        tables[decl.name] = typed(table, decl)
+        found[decl.name] = Path(qualified)
+    return Inputs(backend=backend, tables=types.MappingProxyType(tables), files=types.MappingProxyType(found), folder=None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import types
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,12 @@ def _reason(e: BaseException) -> str:
     return text[:200]
 
 
+def _view_name(name: str) -> str:
+    # Unique per read: the typed tables' `read_raw` names its views raw_<table>, and a
+    # second folder on the same backend must not replace the first one's views.
+    return f"rows_{name}_{uuid.uuid4().hex[:12]}"
+
+
 def _read_numbered(backend: BaseBackend, path: Path, name: str) -> tuple[ibis.Table, str]:
     if path.suffix == ".csv":
         return _read_csv(path, name), "csv"
@@ -226,10 +233,12 @@ def _read_csv(path: Path, name: str) -> ibis.Table:
 def _read_parquet(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
     pq.read_schema(path)  # a corrupt or non-Parquet file fails here, with a readable reason
     if backend.name == "duckdb":
-        t = backend.read_parquet(str(path), table_name=f"raw_{name}", file_row_number=True)
+        t = backend.read_parquet(str(path), table_name=_view_name(name), file_row_number=True)
         return t.mutate(**{ROW: t.file_row_number + 2}).drop("file_row_number")
     if backend.name == "polars":
-        return backend.read_parquet(str(path), table_name=f"raw_{name}", row_index_name=ROW, row_index_offset=2)
+        return backend.read_parquet(str(path), table_name=_view_name(name), row_index_name=ROW, row_index_offset=2)
+    if backend.name == "pyspark":
+        return _read_parquet_spark(backend, [path], name, None)
     raise ValueError(f"row numbers for Parquet are not implemented on {backend.name}")  # pragma: no cover  (engine.connect offers only duckdb and polars)
 
 
@@ -239,7 +248,7 @@ def _read_parquet_parts(backend: BaseBackend, path: Path, name: str) -> ibis.Tab
         pq.read_schema(f)
     if backend.name == "duckdb":
         t = backend.read_parquet(
-            [str(f) for f in files], table_name=f"raw_{name}", file_row_number=True, filename=True, union_by_name=True
+            [str(f) for f in files], table_name=_view_name(name), file_row_number=True, filename=True, union_by_name=True
         )
         prefix = str(path) + "/"
         return t.mutate(**{ROW: t.file_row_number + 2, PART: t.filename.replace(prefix, "")}).drop(
@@ -248,14 +257,32 @@ def _read_parquet_parts(backend: BaseBackend, path: Path, name: str) -> ibis.Tab
     if backend.name == "polars":
         # Polars numbers rows across the parts in order; subtract each part's first index.
         glob = str(path / "**" / "*.parquet")
-        t = backend.read_parquet(glob, table_name=f"raw_{name}", row_index_name="_index", include_file_paths="_file")
+        t = backend.read_parquet(glob, table_name=_view_name(name), row_index_name="_index", include_file_paths="_file")
         first = t.group_by("_file").agg(_first=t._index.min())
         t = t.join(first, "_file")
         prefix = str(path) + "/"
         return t.mutate(**{ROW: t._index - t._first + 2, PART: t._file.replace(prefix, "")}).drop(
             "_index", "_first", "_file"
         )
+    if backend.name == "pyspark":
+        return _read_parquet_spark(backend, files, name, path)
     raise ValueError(f"row numbers for Parquet are not implemented on {backend.name}")  # pragma: no cover
+
+
+def _read_parquet_spark(backend: BaseBackend, files: list[Path], name: str, root: Path | None) -> ibis.Table:
+    # Spark numbers rows within each Parquet file in its hidden ``_metadata.row_index``
+    # column (Spark 3.5+); Ibis cannot name hidden columns, so the view is made in Spark.
+    from pyspark.sql import functions as F
+
+    df = backend._session.read.parquet(*(str(f) for f in files))
+    extra = [(F.col("_metadata.row_index") + 2).alias(ROW)]
+    if root is not None:
+        # file_path is a URI (file:/..., dbfs:/...); the part is what follows the folder.
+        marker = "/" + root.name + "/"
+        extra.append(F.substring_index(F.col("_metadata.file_path"), marker, -1).alias(PART))
+    view = _view_name(name)
+    df.select("*", *extra).createOrReplaceTempView(view)
+    return backend.table(view)
 
 
 # Stored Parquet types each declared type accepts (text is parsed row by row instead).

@@ -102,6 +102,11 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
 
     Grain: one row per (patient_id, year) in ``population``.
 
+    The years of ``population`` are read once (a small query; pass a materialised table
+    to keep it cheap) to bound the previous-year activity scan. The scored table is used
+    twice (each person, and the year's quantile), so it is built as one expression that
+    Ibis emits as a common table expression: the activity is scanned once.
+
     Returns:
         Table with columns patient_id, year, segment (``vocab.Segment`` value), need_score
         (float64), ltc_count, prior_emergency_admissions, prior_spend_pence (int64).
@@ -229,8 +234,9 @@ def caseload(segments: ibis.Table, population: ibis.Table, inputs: Inputs, year:
 
     Returns:
         Table with columns hub, practice_code (where the person counted longest that
-        year), patient_id (pseudonymised), need_score, conditions (comma-joined, sorted,
-        recorded by the year end; empty if none), emergency_admissions_last_year.
+        year), patient_id (pseudonymised), need_score, conditions (comma-joined in
+        ``vocab.Condition`` order, recorded by the year end; empty if none),
+        emergency_admissions_last_year.
     """
     s = segments.filter((segments.year == year) & (segments.segment == Segment.VERY_HIGH_NEEDS.value))
     p = population.filter(population.year == year)
@@ -240,8 +246,15 @@ def caseload(segments: ibis.Table, population: ibis.Table, inputs: Inputs, year:
     ).view()
     c = inputs.conditions
     c = c.filter(c.from_date <= ibis.literal(year_end(year)))
-    c = c.select("patient_id", "condition").distinct()
-    conds = c.group_by("patient_id").agg(conditions=c.condition.group_concat(",", order_by=c.condition)).view()
+    # One flag per vocabulary condition, joined in vocabulary order: a deterministic list
+    # on every engine (an ordered group_concat is not available on Spark).
+    flags = c.group_by("patient_id").agg(
+        **{f"has_{cond.value}": (c.condition == cond.value).cast("int64").max() for cond in Condition}
+    )
+    listed = ibis.literal("")
+    for cond in Condition:  # the 15 vocabulary values, not rows
+        listed = listed + ibis.ifelse(flags[f"has_{cond.value}"] == 1, "," + cond.value, "")
+    conds = flags.select("patient_id", conditions=listed.substr(1)).view()
     j = s.join(home, "patient_id").left_join(conds, "patient_id")
     return j.select(
         "hub",

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,15 +30,18 @@ from wholepop.contract.presets import preset_text
 from wholepop.inputs.vocab import Condition, Form, Sex
 from wholepop.synth import activity as act
 from wholepop.synth.measures import measures_table
-from wholepop.synth.people import CONDITIONS, FEMALE, MALE, NO_DAY, UNKNOWN, Population, YearFrame, simulate
+from wholepop.synth.people import CONDITIONS, FEMALE, MALE, NO_DAY, UNKNOWN, Area, Population, YearFrame, simulate
 from wholepop.synth.practices import draw_practices, memberships_table, practices_table
 from wholepop.synth.unregistered import unregistered_table
 
-__all__ = ["BLOCK_PEOPLE", "Progress", "generate"]
+__all__ = ["BLOCK_PEOPLE", "DISTRICT_PEOPLE", "Progress", "districts", "generate"]
 
 # People per activity block: about 12 rows a person-year keeps a block near 2.5 million rows.
 BLOCK_PEOPLE = 200_000
 ID_WIDTH = 8
+# People simulated at once: a district of whole practices holds at most this many on day
+# one (about 1 GB of person state); England (63 million) is about 32 districts.
+DISTRICT_PEOPLE = 2_000_000
 
 # progress(done, total, description): work units done so far out of total.
 Progress = Callable[[int, int, str], None]
@@ -86,6 +90,8 @@ def generate(
     seed: int = 42,
     progress: Progress | None = None,
     block_people: int = BLOCK_PEOPLE,
+    district_people: int = DISTRICT_PEOPLE,
+    partitioned: bool | None = None,
 ) -> Path:
     """Write a synthetic, England-shaped MCP data set and its contract to ``out_dir``.
 
@@ -96,6 +102,13 @@ def generate(
     years (April-March). All activity lies inside a registration of its patient and on or
     before their death.
 
+    Populations larger than ``district_people`` are simulated district by district
+    (groups of whole practices, one after another, each with its own random streams), so
+    memory holds one district's people and two blocks of rows whatever the population.
+    Partitioned output writes ``activity/year=<year>/part-<district>.parquet`` and
+    ``patients/``, ``registrations/``, ``conditions/`` as folders of one part per
+    district (``open_inputs`` reads both layouts); otherwise each table is one file.
+
     Args:
         out_dir: folder to write (created if absent; files of the same names are replaced).
         population: people registered on 1 April of the baseline year.
@@ -104,6 +117,9 @@ def generate(
         seed: the seed; the same arguments give byte-identical files.
         progress: called as work proceeds, with (done, total, description).
         block_people: people per activity block (bounds memory).
+        district_people: most people simulated at once (bounds memory).
+        partitioned: write the partitioned layout; default: when there is more than one
+            district.
 
     Returns:
         ``out_dir`` as a ``Path``.
@@ -116,8 +132,16 @@ def generate(
     # all are complete, so a failed run leaves no half-written data set behind.
     work = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
     try:
-        total = _write(work, population, years, start_year, seed, progress, block_people)
+        total = _write(work, population, years, start_year, seed, progress, block_people, district_people, partitioned)
         for f in sorted(work.iterdir()):
+            # A table is a file or a folder of parts: drop the other spelling left by an
+            # earlier run, which readers would otherwise find first.
+            stem = f.name.removesuffix(".parquet")
+            for stale in (out / stem, out / f"{stem}.parquet", out / f.name):
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+                elif stale.exists() and stale.name != f.name:
+                    stale.unlink()
             os.replace(f, out / f.name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -126,8 +150,43 @@ def generate(
     return out
 
 
+def districts(sizes: np.ndarray, district_people: int) -> list[tuple[int, int]]:
+    """Contiguous practice ranges ``[lo, hi)`` of at most ``district_people`` registered
+    people each (a practice larger than that is a district of its own)."""
+    cum = np.cumsum(sizes)
+    bounds = [0]
+    while bounds[-1] < len(sizes):  # districts, not people
+        lo = bounds[-1]
+        base = int(cum[lo - 1]) if lo else 0
+        bounds.append(max(int(np.searchsorted(cum, base + district_people, side="right")), lo + 1))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+class _Sinks:
+    """Parquet writers opened on first write, by path relative to the output folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.writers: dict[str, pq.ParquetWriter] = {}
+
+    def write(self, path: str, table: pa.Table) -> None:
+        writer = self.writers.get(path)
+        if writer is None:
+            target = self.out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writer = self.writers[path] = pq.ParquetWriter(target, table.schema, **_PARQUET)
+        writer.write_table(table)
+
+    def close(self, path: str | None = None) -> None:
+        for key in [path] if path is not None else list(self.writers):
+            writer = self.writers.pop(key, None)
+            if writer is not None:
+                writer.close()
+
+
 def _write(
-    out: Path, population: int, years: int, start_year: int, seed: int, progress: Progress | None, block_people: int
+    out: Path, population: int, years: int, start_year: int, seed: int, progress: Progress | None,
+    block_people: int, district_people: int, partitioned: bool | None,
 ) -> int:
     """Write every file of the data set into ``out`` (see ``generate``); return the work units."""
     baseline = start_year - 1
@@ -135,9 +194,14 @@ def _write(
     contract_text = _contract_text(start_year, years)
     contract = parse_contract(contract_text)
 
+    practices = draw_practices(population, seed)
+    cat = act.catalogue(practices.codes)
+    parts = districts(practices.sizes, district_people)
+    parted = len(parts) > 1 if partitioned is None else partitioned
+
     expected_people = int(population * (1 + 0.07 * n_data_years)) + 1
-    blocks_per_year = -(-expected_people // block_people)
-    total = n_data_years * (1 + blocks_per_year) + 2
+    blocks_per_year = -(-expected_people // block_people) + len(parts) - 1
+    total = n_data_years * (1 + blocks_per_year) + len(parts) + 1
     done = 0
 
     def tick(description: str, units: int = 1) -> None:
@@ -146,59 +210,81 @@ def _write(
         if progress is not None:
             progress(done, total, description)
 
-    practices = draw_practices(population, seed)
-    cat = act.catalogue(practices.codes)
-    state: dict = {"scales": None, "first": None, "ids": _prefixed("P", np.arange(1, expected_people + 1), ID_WIDTH)}
-
-    def ids(people: int) -> pa.Array:
-        """patient_id strings for persons 0..people-1 (person i is "P" + i + 1, padded)."""
-        if len(state["ids"]) < people:
-            state["ids"] = _prefixed("P", np.arange(1, 2 * people + 1), ID_WIDTH)
-        return state["ids"]
-
-    writer = pq.ParquetWriter(out / "activity.parquet", act.ACTIVITY_SCHEMA, **_PARQUET)
+    sinks = _Sinks(out)
     # One writer thread: block b is compressed and written while block b + 1 is drawn
     # (both release the GIL). Blocks are written in order, so the bytes do not depend on
     # timing; waiting for the previous write bounds memory to two blocks.
     pool = ThreadPoolExecutor(max_workers=1)
     pending: list[Future] = []
 
-    def write(table: pa.Table) -> None:
+    def flush() -> None:
         if pending:
             pending.pop().result()
-        pending.append(pool.submit(writer.write_table, table))
 
-    def on_year(frame: YearFrame) -> None:
-        tick(f"people {frame.year}")
-        if state["scales"] is None:
-            state["scales"], state["first"] = act.fit_scales(cat, frame), frame.year
-        n_blocks = -(-len(frame) // block_people)
-        for b in range(n_blocks):  # blocks of people
-            rng = np.random.default_rng([seed, 4, frame.year, b])
-            block = frame.block(b * block_people, (b + 1) * block_people)
-            people = int(block.person.max()) + 1 if len(block) else 0
-            write(act.activity_block(cat, state["scales"], block, ids(people), rng, frame.year - state["first"]))
-            tick(f"activity {frame.year}")
-        tick(f"activity {frame.year}", max(blocks_per_year - n_blocks, 0))
+    def write(path: str, table: pa.Table) -> None:
+        flush()
+        pending.append(pool.submit(sinks.write, path, table))
 
+    def part(table: str, d: int) -> str:
+        return f"{table}/part-{d:05d}.parquet" if parted else f"{table}.parquet"
+
+    offset = 0  # people simulated in earlier districts (their ids come first)
     try:
-        pop = simulate(practices.area, population, baseline, n_data_years, seed, on_year=on_year)
-        if pending:
-            pending.pop().result()
+        for d, (lo, hi) in enumerate(parts):  # districts, not people
+            key = (seed,) if len(parts) == 1 else (seed, 7, d)
+            area = Area(practices.area.practice_sizes[lo:hi], practices.area.practice_decile[lo:hi], practices.area.practice_lsoa0[lo:hi])
+            d_people = int(area.practice_sizes.sum())
+            state: dict = {"scales": None, "first": None, "ids": _prefixed("P", offset + np.arange(1, int(d_people * (1 + 0.07 * n_data_years)) + 2), ID_WIDTH)}
+
+            def ids(people: int, state=state, offset=offset) -> pa.Array:
+                """patient_id strings for the district's persons 0..people-1 (person i is
+                "P" + offset + i + 1, padded)."""
+                if len(state["ids"]) < people:
+                    state["ids"] = _prefixed("P", offset + np.arange(1, 2 * people + 1), ID_WIDTH)
+                return state["ids"]
+
+            def on_year(frame: YearFrame, state=state, ids=ids, key=key, lo=lo, d=d) -> None:
+                tick(f"people {frame.year}")
+                if state["scales"] is None:
+                    state["scales"], state["first"] = act.fit_scales(cat, frame), frame.year
+                path = f"activity/year={frame.year}/part-{d:05d}.parquet" if parted else "activity.parquet"
+                n_blocks = -(-len(frame) // block_people)
+                for b in range(n_blocks):  # blocks of people
+                    rng = np.random.default_rng([*key, 4, frame.year, b])
+                    block = frame.block(b * block_people, (b + 1) * block_people)
+                    if lo:  # practice indices of the district -> of the area
+                        block = replace(block, practice=block.practice + lo, new_practice=block.new_practice + lo)
+                    people = int(block.person.max()) + 1 if len(block) else 0
+                    write(path, act.activity_block(cat, state["scales"], block, ids(people), rng, frame.year - state["first"]))
+                    tick(f"activity {frame.year}")
+                if len(parts) == 1:
+                    tick(f"activity {frame.year}", max(blocks_per_year - n_blocks, 0))
+                if parted:
+                    flush()
+                    sinks.close(path)
+
+            pop = simulate(area, d_people, baseline, n_data_years, key if len(parts) > 1 else seed, on_year=on_year)
+            flush()
+            tick("people, registrations, conditions")
+            person_ids = ids(len(pop))
+            sinks.write(part("patients", d), _patients(pop, person_ids))
+            sinks.write(part("registrations", d), _registrations(pop, person_ids, practices.codes[lo:hi]))
+            sinks.write(part("conditions", d), _conditions(pop, person_ids))
+            if parted:
+                for table in ("patients", "registrations", "conditions"):
+                    sinks.close(part(table, d))
+            offset += len(pop)
+            del pop, state
     finally:
         pool.shutdown(wait=True)
-        writer.close()
+        sinks.close()
 
-    tick("people, registrations, conditions")
     c = contract.contract
     pq.write_table(practices_table(practices, seed), out / "practices.parquet", **_PARQUET)
     pq.write_table(
         memberships_table(practices, baseline, start_year, years, c.exit_window_years, c.exit_notice_months),
         out / "memberships.parquet", **_PARQUET,
     )
-    pq.write_table(_patients(pop, ids(len(pop))), out / "patients.parquet", **_PARQUET)
-    pq.write_table(_registrations(pop, ids(len(pop)), practices.codes), out / "registrations.parquet", **_PARQUET)
-    pq.write_table(_conditions(pop, ids(len(pop))), out / "conditions.parquet", **_PARQUET)
     pq.write_table(unregistered_table(population, baseline, n_data_years, seed), out / "unregistered.parquet", **_PARQUET)
     pq.write_table(measures_table(population, start_year, years, seed), out / "measures.parquet", **_PARQUET)
     (out / "contract.toml").write_text(contract_text, encoding="utf-8")

@@ -22,7 +22,7 @@ from wholepop.contract.calendar import year_end, year_start
 from wholepop.inputs.vocab import Condition
 from wholepop.synth import england
 
-__all__ = ["NO_DAY", "Population", "YearFrame", "day", "simulate"]
+__all__ = ["NO_DAY", "Calibration", "Population", "StartLists", "YearFrame", "day", "simulate"]
 
 NO_DAY = np.int32(2**31 - 1)
 MAX_AGE = england.OLDEST_AGE
@@ -125,6 +125,8 @@ class Population:
     cond_code: list = field(default_factory=list)
     cond_from: list = field(default_factory=list)
     held: np.ndarray | None = None  # (people, conditions) bool
+    # The condition and death scales the run used (set by ``simulate``).
+    calibration: "Calibration | None" = None
 
     def __len__(self) -> int:
         return len(self.sex)
@@ -139,6 +141,34 @@ class Population:
         self.held = np.concatenate([self.held, other.held])
         for name in ("cond_person", "cond_code", "cond_from"):
             getattr(self, name).extend(getattr(other, name))
+
+
+@dataclass(frozen=True)
+class StartLists:
+    """Given lists on the first day of the data (instead of drawing them).
+
+    Attributes (one element per person registered on 1 April of the first data year):
+        practice: practice index.
+        age: age reached in the first data year (``year - birth_year``), 0..MAX_AGE.
+        sex: sex code (0 F, 1 M, 2 U).
+    """
+
+    practice: np.ndarray
+    age: np.ndarray
+    sex: np.ndarray
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Scales that make a population's rates national.
+
+    Attributes:
+        condition_scale: per-condition factor on the prevalence curves (``_condition_scale``).
+        death_scale: factor on the yearly death probabilities.
+    """
+
+    condition_scale: np.ndarray
+    death_scale: float
 
 
 @dataclass(frozen=True)
@@ -314,7 +344,16 @@ def _uniform_day(rng: np.random.Generator, lo: np.ndarray | int, hi: np.ndarray 
     return (lo + np.floor(rng.random(n) * (np.asarray(hi) - lo + 1))).astype(np.int32)
 
 
-def simulate(area: Area, population: int, first_year: int, n_years: int, seed: int, on_year=None):
+def simulate(
+    area: Area,
+    population: int,
+    first_year: int,
+    n_years: int,
+    seed: int | tuple[int, ...],
+    on_year=None,
+    lists: StartLists | None = None,
+    calibration: Calibration | None = None,
+):
     """Draw the population at the start of ``first_year`` and live it through ``n_years``.
 
     Args:
@@ -323,15 +362,29 @@ def simulate(area: Area, population: int, first_year: int, n_years: int, seed: i
             ``area`` must sum to it.
         first_year: the first data year (the contract's baseline year).
         n_years: data years to live through.
-        seed: the run's seed.
+        seed: the run's seed, or a tuple of ints keying this district's streams (an int
+            ``s`` keys them exactly as ``(s,)``).
         on_year: called with each ``YearFrame`` as soon as the year is lived.
+        lists: the people registered on 1 April of ``first_year`` (practice, age, sex),
+            instead of drawing them from England's pyramid; ``population`` must be their
+            number.
+        calibration: condition and death scales to use. By default they are fitted to
+            the population itself, so that its all-ages prevalences and crude death rate
+            are England's whatever its age mix; scales fitted on an England-shaped
+            population let an older or younger area keep rates of its own.
 
     Returns:
-        The ``Population`` after the last year (registrations and conditions complete).
+        The ``Population`` after the last year (registrations and conditions complete),
+        with the scales it used in ``calibration``.
     """
-    rng = np.random.default_rng([seed, 1])
+    key = (seed,) if isinstance(seed, (int, np.integer)) else tuple(seed)
+    rng = np.random.default_rng([*key, 1])
     start = day(year_start(first_year))
-    age, sex = _draw_lists(rng, area.practice_sizes)
+    if lists is None:
+        age, sex = _draw_lists(rng, area.practice_sizes)
+        practice = np.repeat(np.arange(len(area.practice_sizes)), area.practice_sizes)
+    else:
+        age, sex, practice = lists.age.astype(np.int64), lists.sex.astype(np.int8), lists.practice
     birth_year = first_year - age
     birth_day = _birth_day(rng, birth_year, np.full(population, start - 1))
     # Registered for some years before the data starts (recent registrations commoner).
@@ -339,15 +392,14 @@ def simulate(area: Area, population: int, first_year: int, n_years: int, seed: i
     enter = start - np.floor(rng.random(population) ** 2 * np.minimum(since_birth, 30 * 365)).astype(np.int64)
     enter = np.maximum(enter, birth_day)
     persistent_probe = rng.gamma(K_PERSISTENT, 1 / K_PERSISTENT, population)
-    cond_scale = _condition_scale(age, persistent_probe)
-    practice = np.repeat(np.arange(len(area.practice_sizes)), area.practice_sizes)
+    cond_scale = _condition_scale(age, persistent_probe) if calibration is None else calibration.condition_scale
     pop = _newcomers(rng, population, age, sex, birth_year, birth_day, enter, area, cond_scale, 0, practice=practice)
 
-    death_scale = None
+    death_scale = None if calibration is None else calibration.death_scale
     for i in range(n_years):
         year = first_year + i
         ys, ye = day(year_start(year)), day(year_end(year))
-        yrng = np.random.default_rng([seed, 2, i])
+        yrng = np.random.default_rng([*key, 2, i])
         here = np.nonzero((pop.exit_day == NO_DAY) & (pop.enter_day <= ys))[0]
         n_here = len(here)
         age_here = np.clip(year - pop.birth_year[here], 0, MAX_AGE)
@@ -449,4 +501,5 @@ def simulate(area: Area, population: int, first_year: int, n_years: int, seed: i
     pop.reg_practice.append(pop.practice.copy())
     pop.reg_from.append(pop.span_from.copy())
     pop.reg_to.append(pop.exit_day.copy())
+    pop.calibration = Calibration(cond_scale, float(death_scale) if death_scale is not None else 1.0)
     return pop
