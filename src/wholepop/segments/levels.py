@@ -240,10 +240,11 @@ def caseload(segments: ibis.Table, population: ibis.Table, inputs: Inputs, year:
     """
     s = segments.filter((segments.year == year) & (segments.segment == Segment.VERY_HIGH_NEEDS.value))
     p = population.filter(population.year == year)
-    home = p.group_by("patient_id").agg(
-        practice_code=p.practice_code.argmax(p.person_months),
-        hub=p.hub.argmax(p.person_months),
-    ).view()
+    main = p.group_by("patient_id").agg(practice_code=p.practice_code.argmax(p.person_months))
+    # The hub is looked up from the chosen practice, so a tie in months cannot pair one
+    # practice with another practice's hub.
+    hubs = p.select("practice_code", "hub").distinct()
+    home = main.join(hubs, "practice_code").view()
     c = inputs.conditions
     c = c.filter(c.from_date <= ibis.literal(year_end(year)))
     # One flag per vocabulary condition, joined in vocabulary order: a deterministic list
