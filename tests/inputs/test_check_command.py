@@ -91,13 +91,18 @@ def test_not_a_folder(tmp_path, capsys):
     assert f"--data: {tmp_path / 'nowhere'} is not a folder" in capsys.readouterr().err
 
 
+def sized(problems):
+    """Problems other than the hub and provider size warnings, which every tiny fixture gets."""
+    return tuple(p for p in problems if " serves " not in p.message)
+
+
 def test_supplied_metric_needs_measures_for_each_contract_year(tmp_path, engine):
     folder = write_tables(tmp_path / "data", {**CLEAN, "activity": """
         patient_id,date,service,cost_pence
         1,2027-05-01,ae,12500
         2,2028-06-01,community,3000
     """, "measures": MEASURES})
-    _, problems = load_inputs(folder, FULL, engine=engine)
+    problems = sized(load_inputs(folder, FULL, engine=engine)[1])
     assert [str(p) for p in problems] == [
         "measures column measure: no value for metric 'patient_experience' in contract year 2028 "
         "(wholepop does not compute it, so measures must supply it)"
@@ -110,18 +115,29 @@ def test_supplied_metric_not_needed_before_the_contract(tmp_path, engine):
         patient_id,date,service,cost_pence
         1,2026-05-01,ae,12500
     """})
-    assert load_inputs(folder, FULL, engine=engine)[1] == ()
+    assert sized(load_inputs(folder, FULL, engine=engine)[1]) == ()
 
 
-def test_memberships_must_cover_the_practices(tmp_path, engine):
+def test_practice_outside_the_provider_is_a_warning(tmp_path, engine):
     folder = write_tables(tmp_path / "data", {**CLEAN, "measures": MEASURES, "memberships": """
         practice_code,from_date,to_date,integration
         A81001,2020-04-01,,full
         A81002,2020-04-01,2027-03-31,partial
     """})
-    _, problems = load_inputs(folder, FULL, engine=engine)
+    problems = sized(load_inputs(folder, FULL, engine=engine)[1])
     assert [str(p) for p in problems] == [
-        "practices row 3 column practice_code: no membership during the contract term, 2027-04-01 to 2042-03-31 "
-        "(expected a memberships row covering it)"
+        "practices row 3 column practice_code: no membership during the contract term, 2027-04-01 to 2042-03-31: "
+        "its patients are not counted"
     ]
-    assert problems[0].severity is Severity.ERROR
+    assert problems[0].severity is Severity.WARNING
+
+
+def test_small_hubs_and_provider_are_warned(tmp_path, engine):
+    """Sizes are counted on 1 April of the first contract year among member practices."""
+    folder = write_tables(tmp_path / "data", {**CLEAN, "measures": MEASURES})
+    problems = [p for p in load_inputs(folder, FULL, engine=engine)[1] if " serves " in p.message]
+    assert [str(p) for p in problems] == [
+        "practices column hub: hub North serves 2 people on 2027-04-01 (expected 30,000-50,000)",
+        "registrations: the provider serves 2 people on 2027-04-01, below contract.min_population 100,000",
+    ]
+    assert {p.severity for p in problems} == {Severity.WARNING}

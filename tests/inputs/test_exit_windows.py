@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from golden import contract
+from conftest import write_tables
 
+from wholepop.contract import parse_contract
 from wholepop.engine import connect
-from wholepop.money.exits import exit_window_problems, exit_windows
+from wholepop.inputs.exits import exit_window_problems, exit_windows
 from wholepop.inputs.load import open_inputs
 
-from conftest import write_tables
+
+def contract():
+    """A five-year term from 2027; windows every 2 years; 12 months' notice (the defaults)."""
+    return parse_contract('''
+[contract]
+name = "Exit test"
+form = "full"
+start_year = 2027
+term_years = 5
+baseline_year = 2026
+''')
 
 
 def problems(tmp_path, memberships: str):

@@ -16,10 +16,14 @@ import datetime as dt
 
 import ibis
 
-from wholepop.contract.model import Contract
+from typing import TYPE_CHECKING
+
 from wholepop.inputs.problems import Problem, Severity
 
-__all__ = ["exit_windows", "exit_window_problems"]
+if TYPE_CHECKING:
+    from wholepop.contract.model import Contract
+
+__all__ = ["exit_window_problems", "exit_windows", "exit_windows_check"]
 
 BLOCKS = ("population", "money")
 
@@ -36,6 +40,13 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
     return months - (1 if later.day < earlier.day else 0)
 
 
+def exit_windows_check(raw, contract: Contract | None) -> list[Problem]:
+    """The check-registry form: memberships of the staged inputs, with their row numbers."""
+    if contract is None or not raw.has("memberships", "practice_code", "from_date", "to_date", "integration"):
+        return []
+    return exit_window_problems(raw["memberships"].values, contract)
+
+
 def exit_window_problems(memberships: ibis.Table, contract: Contract) -> list[Problem]:
     """Every membership ending inside the term that is off-window, under notice, or a second exit.
 
@@ -45,7 +56,7 @@ def exit_window_problems(memberships: ibis.Table, contract: Contract) -> list[Pr
     """
     cols = ["practice_code", "from_date", "to_date", "integration"]
     optional = [c for c in ("notice_date", "_row") if c in memberships.columns]
-    rows = memberships.select(*cols, *optional).to_pyarrow().to_pylist()
+    rows = memberships.select(*cols, *optional).filter(memberships.to_date.notnull()).to_pyarrow().to_pylist()
     c = contract.contract
     term_end = dt.date(c.start_year + c.term_years, 3, 31)
     windows = set(exit_windows(contract))
