@@ -22,24 +22,26 @@ from wholepop.money.statement import BudgetPart, HubBudget, Statement, Statement
 __all__ = ["settle_year"]
 
 
-def _by_hub(facts: MoneyFacts, year: int, total: int) -> tuple[HubBudget, ...]:
-    hubs: dict[str, Decimal] = {}
-    for p in facts.practices:
-        if p.year == year:
-            hubs[p.hub] = hubs.get(p.hub, Decimal(0)) + p.weighted_population
-    names = sorted(hubs)
-    shares = allocate(total, [hubs[h] for h in names]) if names else []
-    return tuple(HubBudget(hub=h, weighted_population=f"{hubs[h]:.4f}", budget_pence=s) for h, s in zip(names, shares))
-
-
-def _by_practice(facts: MoneyFacts, year: int, total: int) -> list[dict]:
+def _split_by(facts: MoneyFacts, year: int, total: int, key: str) -> list[tuple[str, Decimal, int]]:
+    """``total`` split by weighted population over ``key`` (hub or practice_code), exactly."""
     wp: dict[str, Decimal] = {}
     for p in facts.practices:
         if p.year == year:
-            wp[p.practice_code] = wp.get(p.practice_code, Decimal(0)) + p.weighted_population
-    codes = sorted(wp)
-    shares = allocate(total, [wp[c] for c in codes]) if codes else []
-    return [{"practice_code": c, "weighted_population": f"{wp[c]:.4f}", "budget_pence": s} for c, s in zip(codes, shares)]
+            wp[getattr(p, key)] = wp.get(getattr(p, key), Decimal(0)) + p.weighted_population
+    names = sorted(wp)
+    shares = allocate(total, [wp[n] for n in names]) if names else []
+    return [(n, wp[n], s) for n, s in zip(names, shares)]
+
+
+def _by_hub(facts: MoneyFacts, year: int, total: int) -> tuple[HubBudget, ...]:
+    return tuple(HubBudget(hub=h, weighted_population=f"{w:.4f}", budget_pence=s) for h, w, s in _split_by(facts, year, total, "hub"))
+
+
+def _by_practice(facts: MoneyFacts, year: int, total: int) -> list[dict]:
+    return [
+        {"practice_code": c, "weighted_population": f"{w:.4f}", "budget_pence": s}
+        for c, w, s in _split_by(facts, year, total, "practice_code")
+    ]
 
 
 def _deficit_line(contract: Contract, year: int) -> StatementLine | None:
