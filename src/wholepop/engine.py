@@ -37,6 +37,8 @@ def connect(
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
+        # DuckDB draws its own progress bar on long queries, over the CLI's Rich output.
+        con.raw_sql("SET enable_progress_bar = false")
         if memory_limit:
             con.raw_sql(f"SET memory_limit = '{memory_limit}'")
         if temp_directory:

@@ -10,11 +10,13 @@ second run finds the same inputs and writes nothing), write ``demo/report.html``
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import time
 from pathlib import Path
 
 import duckdb
+import ibis
 from rich.rule import Rule
 from rich.table import Table
 
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         console.print(_population_table(docs))
 
         console.print(Rule("4. settle every contract year (ledger: demo/wholepop.duckdb)"))
+        _exits(run)
         from wholepop.cli.settle import headline, statement_table
         from wholepop.ledger import append, provenance
 
@@ -144,6 +147,22 @@ def main(argv: list[str] | None = None) -> None:
     console.print(Rule("6. the report"))
     console.print(f"wrote {html}\nwrote {xlsx}", highlight=False)
     console.print(f"demo done in {time.perf_counter() - t0:.0f} s", highlight=False)
+
+
+def _exits(run) -> None:
+    """Say which practices leave at an exit window, and what happens to their patients."""
+    m = run.inputs.memberships
+    c = run.contract.contract
+    term_end = f"{c.start_year + c.term_years}-03-31"
+    leaving = m.filter(m.to_date.notnull() & (m.to_date < ibis.date(term_end))).to_pyarrow().to_pylist()
+    for r in leaving:
+        leave = r["to_date"] + dt.timedelta(days=1)
+        with_it = leave <= dt.date(c.start_year + 2, 4, 1)  # the population stage's rule (population.spans)
+        console.print(
+            f"practice {r['practice_code']} ({r['integration']}) leaves at the exit window on {leave}, notice given "
+            f"{r['notice_date']}; {'its patients leave with it (within the first two contract years)' if with_it else 'its patients stay with the provider'}",
+            highlight=False,
+        )
 
 
 def _population_table(docs: list[dict]) -> Table:
