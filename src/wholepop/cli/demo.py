@@ -22,6 +22,7 @@ from rich.table import Table
 
 from wholepop import __version__
 from wholepop.cli.app import console
+from wholepop.inputs.vocab import Service
 
 POPULATION, YEARS, START, SEED = 300_000, 3, 2027, 42
 
@@ -62,15 +63,15 @@ def measured(folder: Path, year: int) -> dict[str, float]:
                            WHERE c.from_date <= {start} {"AND c.condition = '" + c + "'" if c else ""}""")[0] * 100 / n  # noqa: E731
     act = f"(SELECT * FROM {f('activity')} WHERE date BETWEEN {start} AND {end})"
     per = lambda s: q(f"SELECT count(*) FROM {act} WHERE service = '{s}'")[0] * 1000 / n  # noqa: E731
-    ea_cost = q(f"SELECT avg(cost_pence) / 100 FROM {act} WHERE service = 'emergency_admission'")[0]
+    ea_cost = q(f"SELECT avg(cost_pence) / 100 FROM {act} WHERE service = '{Service.EMERGENCY_ADMISSION}'")[0]
     top5 = q(f"""WITH s AS (SELECT patient_id, sum(cost_pence) c FROM {act} GROUP BY 1),
                  r AS (SELECT c, row_number() OVER (ORDER BY c DESC) k FROM s)
                  SELECT sum(c) FILTER (WHERE k <= {n} * 0.05) * 100.0 / sum(c) FROM r""")[0]
     return {
         "median_list": med, "mean_list": mean, "pct_0_14": p014, "pct_65": p65, "pct_85": p85,
         "pct_diabetes": cond("diabetes"), "pct_hypertension": cond("hypertension"), "pct_any_ltc": cond(None),
-        "gp_per_1000": per("primary_medical"), "ae_per_1000": per("ae"), "ea_per_1000": per("emergency_admission"),
-        "op_per_1000": per("outpatient"), "ea_cost": ea_cost, "top5": top5,
+        "gp_per_1000": per(Service.PRIMARY_MEDICAL), "ae_per_1000": per(Service.AE),
+        "ea_per_1000": per(Service.EMERGENCY_ADMISSION), "op_per_1000": per(Service.OUTPATIENT), "ea_cost": ea_cost, "top5": top5,
     }
 
 
