@@ -22,7 +22,7 @@ from rich.table import Table
 
 from wholepop import __version__
 from wholepop.cli.app import console
-from wholepop.inputs.vocab import Service
+from wholepop.inputs.vocab import Condition, Service
 
 POPULATION, YEARS, START, SEED = 300_000, 3, 2027, 42
 
@@ -69,7 +69,7 @@ def measured(folder: Path, year: int) -> dict[str, float]:
                  SELECT sum(c) FILTER (WHERE k <= {n} * 0.05) * 100.0 / sum(c) FROM r""")[0]
     return {
         "median_list": med, "mean_list": mean, "pct_0_14": p014, "pct_65": p65, "pct_85": p85,
-        "pct_diabetes": cond("diabetes"), "pct_hypertension": cond("hypertension"), "pct_any_ltc": cond(None),
+        "pct_diabetes": cond(Condition.DIABETES), "pct_hypertension": cond(Condition.HYPERTENSION), "pct_any_ltc": cond(None),
         "gp_per_1000": per(Service.PRIMARY_MEDICAL), "ae_per_1000": per(Service.AE),
         "ea_per_1000": per(Service.EMERGENCY_ADMISSION), "op_per_1000": per(Service.OUTPATIENT), "ea_cost": ea_cost, "top5": top5,
     }
