@@ -6,8 +6,9 @@ One tier run:
    process (wall time, activity rows/s and the child's peak RSS are recorded as stage
    ``synth``), or reused when it is already there (``--regenerate`` forces a new one);
 2. settlement, in a fresh child process (so its peak RSS is its own), on DuckDB with a
-   memory limit set from the machine's memory (``--memory-limit``; past it DuckDB spills
-   to ``benchmarks/data/spill``):
+   memory limit set from the machine's memory (``--memory-limit``: 30% by default, half
+   for tier L; past it DuckDB spills to ``benchmarks/data/spill``) and insertion order
+   not preserved (which lets large results spill):
 
    * ``floor``: the plain DuckDB aggregate over the same files, materialised as a
      temporary table, as the stages are::
@@ -109,6 +110,11 @@ def generate(tier: str, folder: Path, population: int, years: int) -> dict:
     return _row(tier, "synth", seconds, None, peak, rows)
 
 
+def _progress(stage: str, out: dict) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"STAGE {stage} {out[stage]:.2f} s, peak so far {peak:.2f} GB", file=sys.stderr, flush=True)
+
+
 def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     """Time the floor and every stage in this process; print one JSON line of seconds."""
     import warnings
@@ -124,6 +130,9 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
 
     spill.mkdir(parents=True, exist_ok=True)
     con = connect("duckdb", memory_limit=memory_limit, temp_directory=str(spill))
+    # Out of core, keeping insertion order pins whole results in memory (DuckDB's own
+    # advice on its out-of-memory error); no stage relies on it (statements sort).
+    con.raw_sql("SET preserve_insertion_order = false")
     out: dict[str, float] = {}
 
     t0 = time.perf_counter()
@@ -135,6 +144,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
         GROUP BY ALL"""
     )
     out["floor"] = time.perf_counter() - t0
+    _progress("floor", out)
     con.raw_sql("DROP TABLE floor")
 
     contract_path = folder / "contract.toml"
@@ -142,22 +152,27 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     t = time.perf_counter()
     inputs, problems = load_inputs(folder, contract, backend=con)
     out["validate"] = time.perf_counter() - t
+    _progress("validate", out)
     errors = [str(p) for p in problems if p.severity.name == "ERROR"]
     if errors:
         raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
     t = time.perf_counter()
     population = person_months(inputs, contract).cache()
     out["population"] = time.perf_counter() - t
+    _progress("population", out)
     t = time.perf_counter()
     costs = cost(inputs, population, contract).cache()
     out["costing"] = time.perf_counter() - t
+    _progress("costing", out)
     t = time.perf_counter()
     segments = segment(population, costs, inputs, contract).cache()
     out["segments"] = time.perf_counter() - t
+    _progress("segments", out)
     run = Run(contract, contract_path, inputs, problems, population, costs, segments)
     t = time.perf_counter()
     statement = settle(run, year)
     out["money"] = time.perf_counter() - t
+    _progress("money", out)
     run.close()
     out["settle"] = out["population"] + out["costing"] + out["segments"] + out["money"]
     out["total_payable_pence"] = statement.total_payable_pence
@@ -170,7 +185,7 @@ def settle_run(tier: str, folder: Path, year: int, memory_limit: str) -> list[di
     spill = DATA / "spill"
     proc = subprocess.run(
         [PYTHON, __file__, "--child", str(folder), str(year), memory_limit, str(spill)],
-        check=True, capture_output=True, text=True,
+        check=True, stdout=subprocess.PIPE, text=True,
     )
     line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
     got = json.loads(line.removeprefix("RESULT "))

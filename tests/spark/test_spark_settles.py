@@ -35,10 +35,33 @@ def _why_not_spark() -> str | None:
 _REASON = _why_not_spark()
 
 
+def _small_data_session():
+    """A local session tuned for a tiny data set: one shuffle partition, no whole-stage
+    code generation or adaptive re-planning (each costs more than the data), a JVM that
+    starts fast. ``prepare(..., "spark")`` then finds and uses this session."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("wholepop-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        .getOrCreate()
+    )
+
+
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory):
     if _REASON is not None:
         pytest.skip(_REASON)
+    session = _small_data_session()
+    session.sparkContext.setLogLevel("ERROR")
     # A few hundred people keep Spark's per-query overhead (about a second a query in
     # local mode) the cost, not the data.
     folder = generate(tmp_path_factory.mktemp("spark"), population=600, years=1, seed=23)
@@ -50,6 +73,7 @@ def statements(tmp_path_factory):
             out[engine] = settle(run, 2027)
         finally:
             run.close()
+    session.stop()
     return out
 
 

@@ -46,7 +46,7 @@ def settle(
     json_out: Path = typer.Option(None, "--json", help="write the statement JSON here (one year) or to FILE-<year>.json"),
     ledger: Path = typer.Option(None, "--ledger", help="record the settlement in this ledger file"),
     correct: str = typer.Option(None, "--correct", help="reason for superseding a settled year with different inputs"),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb, polars or spark (needs Java and pyspark)"),
     quiet: bool = typer.Option(False, "--quiet", help="print only the headline of each year"),
 ) -> None:
     """Settle contract years: budget, performance, gain/risk share, contingency, total payable."""
