@@ -14,10 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The Spark parity test runs where Java is: `make test` installs pyspark then (and tries
+# Debian's JRE when Java is missing); without either the test skips and says why.
+SPARK_STAMP := $(VENV)/.spark
+$(SPARK_STAMP): $(STAMP)
+	@command -v java >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null 2>&1 \
+	  || echo "warning: no Java and none could be installed; the Spark test will be skipped"; }
+	@if command -v java >/dev/null 2>&1; then $(BIN)/python -m pip install --quiet -e ".[test,spark]" && touch $(SPARK_STAMP); fi
+
 demo: $(STAMP)
 	$(BIN)/python -m wholepop.cli.demo --out $(DEMO)
 
-test: $(STAMP) chromium
+test: $(STAMP) $(SPARK_STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)

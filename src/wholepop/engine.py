@@ -11,6 +11,8 @@ from __future__ import annotations
 import ibis
 from ibis.backends import BaseBackend
 
+from wholepop.errors import UserError
+
 __all__ = ["ALL_ENGINES", "ENGINES", "connect", "spark_session"]
 
 # The engines every stage is tested on (the test suite's ``engine`` fixture runs over
@@ -48,7 +50,7 @@ def connect(
         return ibis.polars.connect()
     if engine == "spark":
         return _spark_backend().connect(session if session is not None else spark_session())
-    raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ALL_ENGINES)}")
+    raise UserError(f"--engine: unknown engine {engine!r}; expected one of {', '.join(ALL_ENGINES)}")
 
 
 def spark_session():

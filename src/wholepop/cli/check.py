@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from wholepop.cli.app import app, console
-from wholepop.engine import ENGINES
+from wholepop.engine import ALL_ENGINES
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import load_inputs
 from wholepop.inputs.problems import Severity
@@ -29,11 +29,11 @@ _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 def check(
     data: Path = typer.Option(..., "--data", help="data folder: one Parquet or CSV file per input table"),
     contract: Path | None = typer.Option(None, "--contract", help="contract file: also check it, and the data against it"),
-    engine: str = typer.Option("duckdb", "--engine", help=f"engine: {', '.join(ENGINES)}"),
+    engine: str = typer.Option("duckdb", "--engine", help=f"engine: {', '.join(ALL_ENGINES)}"),
 ) -> None:
     """Validate the input folder DATA (and a contract) and list every problem at once."""
-    if engine not in ENGINES:
-        raise UserError(f"--engine: unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine not in ALL_ENGINES:
+        raise UserError(f"--engine: unknown engine {engine!r}; expected one of {', '.join(ALL_ENGINES)}")
     if not data.is_dir():
         raise UserError(f"--data: {data} is not a folder")
     inputs, problems = load_inputs(data, contract, engine=engine)
