@@ -1,8 +1,9 @@
 """Money: budget -> performance -> gain/risk share -> contingency -> the settled statement.
 
-Public surface: ``settle(inputs, contract, year)`` runs the earlier stages and returns the
-``Statement``; ``settle_year(facts, contract, year)`` applies the rules to facts already
-aggregated (what the golden tests call directly).
+Public surface: ``gather_facts(...)`` reduces the patient-level tables to ``MoneyFacts``
+(the only relational step), and ``settle_year(facts, contract, year)`` applies the rules
+and returns the ``Statement`` (what the golden tests call directly). ``wholepop.pipeline``
+runs the stages in order and calls both.
 """
 
 from wholepop.money.facts import MoneyFacts, PracticeYear, gather_facts
