@@ -38,7 +38,7 @@ def connect(
             default: a local-mode session on this machine's cores.
     """
     if engine == "duckdb":
-        con = ibis.duckdb.connect()
+        con = _duckdb_backend().connect()
         # DuckDB draws its own progress bar on long queries, over the CLI's Rich output.
         con.raw_sql("SET enable_progress_bar = false")
         if memory_limit:
@@ -81,6 +81,24 @@ def spark_session():
         )
     except Exception as exc:  # noqa: BLE001  (Java missing or failing to start: py4j raises plain errors)
         raise UserError(f"--engine spark: could not start a local Spark session ({exc}); is Java 17+ installed?") from exc
+
+
+def _duckdb_backend() -> BaseBackend:
+    """Ibis's DuckDB backend, dropping cached tables with plain SQL.
+
+    With the sqlglot this project runs on, Ibis 12 renders the statement that drops a
+    ``Table.cache()`` table as ``DROP TABLE IF EXISTS`` without the table name, so the drop
+    fails (a traceback when the cached expression is collected) and the table stays; this
+    issues the statement itself.
+    """
+    from ibis.backends.duckdb import Backend
+
+    class DuckDBBackend(Backend):
+        def _drop_cached_table(self, name):
+            quoted = '"' + name.replace('"', '""') + '"'
+            self.con.execute(f"DROP TABLE IF EXISTS {quoted}")
+
+    return DuckDBBackend()
 
 
 def _spark_backend() -> BaseBackend:

@@ -11,6 +11,7 @@ import ibis
 from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
+from wholepop.inputs.vocab import NeedWeighting
 from wholepop.population.months import band_from, band_label, months_in_span, split_by_year
 from wholepop.population.spans import attribute, counted_spans, fy_of
 from wholepop.population.weights import need_weights
@@ -78,10 +79,15 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
     Two small queries run when this is called: the last activity date (only when
     ``years`` is None) and, under ``age_sex``, the table of baseline cells (at most 60
     rows), computed once rather than re-scanning the baseline activity for its totals.
-    Everything else is returned unexecuted.
+    Under ``age_sex`` the counted spans are also materialised (``.cache()``), since the
+    weights and the returned rows all read them. Everything else is returned unexecuted.
     """
     years = tuple(sorted(set(years))) if years is not None else data_years(inputs, contract)
     spans = counted_spans(inputs, contract)
+    if contract.budget.need_weighting is NeedWeighting.AGE_SEX:
+        # The age_sex weights read the spans twice (baseline person-months and attributed
+        # spend) and the returned rows read them again: materialise them once.
+        spans = spans.cache()
     rows = _int_person_months(spans, years)
     weights = need_weights(inputs, contract, spans)
     if weights is None:
