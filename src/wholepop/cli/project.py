@@ -136,24 +136,18 @@ def compare(
     if runs < 0:
         raise UserError(f"--runs: must be 0 or more, got {runs}")
     sc = _scenario(scenario)
-    with console.status("validating inputs and building the population..."):
-        if contract is None:
+    with console.status("validating inputs and building the population..."), tempfile.TemporaryDirectory() as tmp:
+        path = contract
+        if path is None:
             # The full preset only sets the calendar and need weighting here; every form's
             # money comes from its own preset below.
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "full.toml"
-                path.write_text(preset_text("full"), encoding="utf-8")
-                run = prepare(data, path, engine)
-                try:
-                    base = base_from_run(run)
-                finally:
-                    run.close()
-        else:
-            run = prepare(data, contract, engine)
-            try:
-                base = base_from_run(run)
-            finally:
-                run.close()
+            path = Path(tmp) / "full.toml"
+            path.write_text(preset_text("full"), encoding="utf-8")
+        run = prepare(data, path, engine)
+        try:
+            base = base_from_run(run)
+        finally:
+            run.close()
     with _progress() as bar:
         tasks = {}
 

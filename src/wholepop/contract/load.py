@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from wholepop.contract.model import Contract
 from wholepop.errors import ContractError
 
-__all__ = ["load_contract", "parse_contract"]
+__all__ = ["load_contract", "parse_contract", "parse_toml_model"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def load_contract(path: str | Path) -> Contract:
@@ -31,14 +36,25 @@ def load_contract(path: str | Path) -> Contract:
 
 def parse_contract(text: str, source: str = "contract.toml") -> Contract:
     """Validate contract TOML text; ``source`` prefixes every error line."""
+    return parse_toml_model(text, Contract, source)
+
+
+def parse_toml_model(text: str, model: type[M], source: str, tidy: Callable[[str], str] = lambda line: line) -> M:
+    """TOML text (numbers as ``Decimal``) validated into ``model``: the contract and the
+    projection scenario both load this way.
+
+    Raises:
+        ContractError: not TOML, or one line per broken rule, ``<source> <key path>: <message>``
+            (``tidy`` may reword each line).
+    """
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise ContractError(f"{source}: not valid TOML ({e})") from None
     try:
-        return Contract.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
-        raise ContractError("\n".join(f"{source} {line}" for line in _lines(e))) from None
+        raise ContractError("\n".join(f"{source} {tidy(line)}" for line in _lines(e))) from None
 
 
 def _lines(error: ValidationError) -> list[str]:

@@ -19,7 +19,7 @@ from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.share import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import PartyShare, RiskSharePart
 
-__all__ = ["RiskResult", "contingency_rate", "risk_share"]
+__all__ = ["RiskResult", "contingency_rate", "risk_share", "share_rule"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class RiskResult:
     basis: str
 
 
-def _rule(terms: _ShareTerms, cap_base_pence: int) -> ShareRule:
+def share_rule(terms: _ShareTerms, cap_base_pence: int) -> ShareRule:
     base = Decimal(cap_base_pence)
     return ShareRule(
         corridor=terms.corridor,
@@ -64,7 +64,7 @@ def risk_share(
     target = to_pence(Decimal(base_spend) / base_wp * wp * factor) if base_wp else 0
     actual = facts.spend_on(year, services)
     cap_base = target if contract.form is Form.VIRTUAL else budget_pence
-    result = share_variance(target, actual, _rule(terms, cap_base), achievement)
+    result = share_variance(target, actual, share_rule(terms, cap_base), achievement)
     lines = "all service lines" if kind == "system" else ", ".join(s.value for s in services)
     basis = (
         f"target = baseline {base} spend on {lines} {base_spend} p / weighted population {base_wp:,.4f}"

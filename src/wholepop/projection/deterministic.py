@@ -39,7 +39,7 @@ from wholepop.inputs.vocab import Form, Integration, Service
 from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
-from wholepop.money.risk import _rule
+from wholepop.money.risk import share_rule
 from wholepop.money.settle import settle_year
 from wholepop.money.share import ShareRule, share_variance
 from wholepop.money.statement import Statement
@@ -291,7 +291,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
         rule = None
         if shared:
             cap_base = risk.target_pence if pc.form is Form.VIRTUAL else budget
-            rule = _rule(shared[0], cap_base)
+            rule = share_rule(shared[0], cap_base)
             result = share_variance(risk.target_pence, risk.actual_pence, rule, achievement)
             capped = result.capped and result.variance_pence < 0
         rules.append(rule)

@@ -10,15 +10,14 @@ ramp-up. ``default_scenario.toml`` beside this module is the commented default
 from __future__ import annotations
 
 import re
-import tomllib
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wholepop.contract.load import _lines
+from wholepop.contract.load import parse_toml_model
 from wholepop.errors import ContractError
 from wholepop.inputs.vocab import Segment, Service
 
@@ -191,14 +190,7 @@ def parse_scenario(text: str, source: str = "scenario.toml") -> Scenario:
     Raises:
         ContractError: not TOML, or a key breaks a rule (one line per problem, with its key path).
     """
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as e:
-        raise ContractError(f"{source}: not valid TOML ({e})") from None
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as e:
-        raise ContractError("\n".join(f"{source} {_join_key(line)}" for line in _lines(e))) from None
+    return parse_toml_model(text, Scenario, source, _join_key)
 
 
 def _join_key(line: str) -> str:
