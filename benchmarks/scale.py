@@ -18,9 +18,11 @@ One tier run:
          JOIN (SELECT DISTINCT patient_id FROM read_parquet('<registrations>')) r USING (patient_id)
          GROUP BY ALL
 
-   * ``validate`` (``load_inputs``: every check), then ``population``, ``costing``,
-     ``segments`` (each cached on the backend, as ``pipeline.prepare`` does) and
-     ``money`` (``pipeline.settle`` of one contract year: facts and statement);
+   * ``validate`` (``load_inputs``: every check), then ``population`` (counted spans
+     and person-months), ``costing``, ``segments`` (each cached on the backend, in the
+     order and for the years ``pipeline.prepare(years=(year,))`` builds: the baseline
+     and the settled year) and ``money`` (``pipeline.settle`` of that contract year:
+     facts and statement);
    * ``settle`` = population + costing + segments + money, the figure the target
      compares with the floor (at most 1.5 x).
 
@@ -125,7 +127,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     from wholepop.engine import connect
     from wholepop.inputs import load_inputs
     from wholepop.pipeline import Run, settle
-    from wholepop.population import person_months
+    from wholepop.population import counted_spans, person_months
     from wholepop.segments import segment
 
     spill.mkdir(parents=True, exist_ok=True)
@@ -156,19 +158,26 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     errors = [str(p) for p in problems if p.severity.name == "ERROR"]
     if errors:
         raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
+    # As pipeline.build with the years one settlement needs: spans once, then costs
+    # (the one attribution of activity), then the population (need weights from the
+    # baseline costs), then segments. Spans are timed as part of the population stage.
+    years = (contract.contract.baseline_year, year)
     t = time.perf_counter()
-    population = person_months(inputs, contract).cache()
+    spans = counted_spans(inputs, contract).cache()
     out["population"] = time.perf_counter() - t
-    _progress("population", out)
     t = time.perf_counter()
-    costs = cost(inputs, population, contract).cache()
+    costs = cost(inputs, contract, years, spans).cache()
     out["costing"] = time.perf_counter() - t
     _progress("costing", out)
+    t = time.perf_counter()
+    population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
+    out["population"] += time.perf_counter() - t
+    _progress("population", out)
     t = time.perf_counter()
     segments = segment(population, costs, inputs, contract).cache()
     out["segments"] = time.perf_counter() - t
     _progress("segments", out)
-    run = Run(contract, contract_path, inputs, problems, population, costs, segments)
+    run = Run(contract, contract_path, inputs, problems, population, costs, segments, spans)
     t = time.perf_counter()
     statement = settle(run, year)
     out["money"] = time.perf_counter() - t

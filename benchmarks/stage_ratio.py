@@ -31,8 +31,12 @@ _names = (f"bench_{i}" for i in itertools.count())
 
 def _stages(con, data: Path, contract, year: int) -> dict[str, int]:
     inputs = open_inputs(data, con)
-    pop = con.create_table(next(_names), population.person_months(inputs, contract, years=(year,)), temp=True)
-    costs = con.create_table(next(_names), costing.cost(inputs, pop, contract), temp=True)
+    spans = con.create_table(next(_names), population.counted_spans(inputs, contract), temp=True)
+    costs = con.create_table(next(_names), costing.cost(inputs, contract, (year,), spans), temp=True)
+    base_costs = costs if year == contract.contract.baseline_year else None
+    pop = con.create_table(
+        next(_names), population.person_months(inputs, contract, (year,), spans=spans, costs=base_costs), temp=True
+    )
     segs = con.create_table(next(_names), segments.segment(pop, costs, inputs, contract), temp=True)
     return {"population": pop.count().execute(), "costs": costs.count().execute(), "segments": segs.count().execute()}
 

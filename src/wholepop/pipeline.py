@@ -35,6 +35,7 @@ class Run:
         population: ``population.person_months`` (cached).
         costs: ``costing.cost`` (cached).
         segments: ``segments.segment`` (cached).
+        spans: ``population.counted_spans`` (cached), which population and costing share.
     """
 
     contract: Contract
@@ -44,11 +45,14 @@ class Run:
     population: ibis.Table
     costs: ibis.Table
     segments: ibis.Table
+    spans: ibis.Table | None = None
 
     def close(self) -> None:
         """Drop the cached tables now, not in a finaliser at interpreter exit (where
         DuckDB may already be shutting down)."""
-        for table in (self.segments, self.costs, self.population):
+        for table in (self.segments, self.costs, self.population, self.spans):
+            if table is None:
+                continue
             try:
                 table.release()
             except Exception:  # noqa: BLE001  (already released, or the backend is gone)
@@ -60,8 +64,10 @@ class Run:
         )
 
 
-def prepare(data: str | Path, contract_path: str | Path, engine: str = "duckdb") -> Run:
-    """Load and validate, then build the patient-level tables.
+def prepare(
+    data: str | Path, contract_path: str | Path, engine: str = "duckdb", years: tuple[int, ...] | None = None
+) -> Run:
+    """Load and validate, then build the patient-level tables (of ``years``, see ``build``).
 
     Raises:
         ContractError: the contract is invalid.
@@ -73,21 +79,38 @@ def prepare(data: str | Path, contract_path: str | Path, engine: str = "duckdb")
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
-    return build(inputs, contract, contract_path, problems)
+    return build(inputs, contract, contract_path, problems, years)
 
 
-def build(inputs: Inputs, contract: Contract, contract_path: str | Path = "", problems: tuple[Problem, ...] = ()) -> Run:
+def build(
+    inputs: Inputs,
+    contract: Contract,
+    contract_path: str | Path = "",
+    problems: tuple[Problem, ...] = (),
+    years: tuple[int, ...] | None = None,
+) -> Run:
     """Build (and cache) the patient-level tables from typed inputs already in hand, e.g.
     tables of a Spark catalogue (``inputs.load.open_catalog``); ``prepare`` does this after
-    validating a folder."""
+    validating a folder.
+
+    ``years``: the contract years wanted (the baseline year is always added, since the
+    budget and the need weights read it); None means every year with data. Settling one
+    year needs only that year and the baseline.
+
+    Activity is attributed to counted spans once, by costing; the need weights read the
+    baseline year of the result. So the order is spans, costs, population, segments.
+    """
     from wholepop.costing import cost
-    from wholepop.population import person_months
+    from wholepop.population import counted_spans, data_years, person_months
     from wholepop.segments import segment
 
-    population = person_months(inputs, contract).cache()
-    costs = cost(inputs, population, contract).cache()
+    base = contract.contract.baseline_year
+    years = tuple(sorted({base, *years})) if years else data_years(inputs, contract)
+    spans = counted_spans(inputs, contract).cache()
+    costs = cost(inputs, contract, years, spans).cache()
+    population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
     segments = segment(population, costs, inputs, contract).cache()
-    return Run(contract, Path(contract_path), inputs, problems, population, costs, segments)
+    return Run(contract, Path(contract_path), inputs, problems, population, costs, segments, spans)
 
 
 def settle(run: Run, year: int) -> Statement:

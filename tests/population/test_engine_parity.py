@@ -89,15 +89,20 @@ TABLES = {
 
 def _stages(tmp_path, engine: str) -> dict[str, list]:
     inputs = open_inputs(write_tables(tmp_path / engine, TABLES), connect(engine))
-    pop = population.person_months(inputs, CONTRACT)
-    costs = costing.cost(inputs, pop, CONTRACT)
+    years = population.data_years(inputs, CONTRACT)
+    # As pipeline.build does: the spans shared, the need weights read from the costs.
+    spans = population.counted_spans(inputs, CONTRACT)
+    costs = costing.cost(inputs, CONTRACT, years, spans)
+    pop = population.person_months(inputs, CONTRACT, years, spans=spans, costs=costs)
     segs = segments.segment(pop, costs, inputs, CONTRACT)
     out = {}
     for name, table in (
         ("population", pop),
+        ("population, weights attributed apart", population.person_months(inputs, CONTRACT)),
         ("costs", costs),
         ("segments", segs),
         ("unattributed", population.unattributed(inputs, CONTRACT)),
+        ("unattributed, from the costs", population.unattributed(inputs, CONTRACT, costs=costs)),
         ("caseload", segments.caseload(segs, pop, inputs, 2028)),
     ):
         rows = [

@@ -62,8 +62,13 @@ def _prepare(data: Path, contract_path: Path, engine: str, year: int):
         label = "warning" if p.severity is Severity.WARNING else f"error (blocks {', '.join(p.blocks)})"
         err_console.print(f"{label}: {p}", highlight=False)
     b = inputs.backend
-    pop = _keep(b, population.person_months(inputs, contract, years=(year,)))
-    costs = _keep(b, costing.cost(inputs, pop, contract))
+    spans = _keep(b, population.counted_spans(inputs, contract))
+    costs = _keep(b, costing.cost(inputs, contract, (year,), spans))
+    # Costs of a contract year do not hold the baseline the need weights read: then the
+    # population stage attributes the baseline activity itself, to 60 cells, which is
+    # cheaper than costing the baseline year per person.
+    base_costs = costs if year == c.baseline_year else None
+    pop = _keep(b, population.person_months(inputs, contract, years=(year,), spans=spans, costs=base_costs))
     segs = _keep(b, segments.segment(pop, costs, inputs, contract))
     return contract, inputs, pop, costs, segs
 
@@ -91,7 +96,7 @@ def summary(contract: Contract, inputs, pop: ibis.Table, costs: ibis.Table, segs
         for r in _rows(sj.group_by("segment").agg(people=sj.count(), spend_pence=sj.spend_pence.sum().fill_null(0)))
     }
     by_service = {r["service"]: r["spend_pence"] for r in _rows(c.group_by("service").agg(spend_pence=c.cost_pence.sum()))}
-    u = population.unattributed(inputs, contract, years=(year,))
+    u = population.unattributed(inputs, contract, years=(year,), costs=costs)
     unattributed_rows = _rows(u.aggregate(rows=u.rows.sum()))[0]["rows"] or 0
     conc = costing.concentration(costs, pop, year)
 

@@ -53,7 +53,8 @@ def settle(
     from wholepop.pipeline import prepare
 
     with console.status("validating inputs and building the population..."):
-        run = prepare(data, contract, engine)
+        # Only the years being settled (and the baseline) are built.
+        run = prepare(data, contract, engine, years=tuple(year) if year else None)
     try:
         _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
     finally:

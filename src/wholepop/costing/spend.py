@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ibis
 
-from wholepop.contract.calendar import year_end, year_start
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.population.spans import attribute, counted_spans
@@ -25,12 +24,21 @@ def table_years(table: ibis.Table) -> tuple[int, ...]:
     return tuple(sorted(int(y) for y in years if y is not None))
 
 
-def cost(inputs: Inputs, population: ibis.Table, contract: Contract) -> ibis.Table:
+def cost(inputs: Inputs, contract: Contract, years, spans: ibis.Table | None = None) -> ibis.Table:
     """Attributed spend per person, contract year, service line and practice.
 
-    Only activity on a day the person counts in ``population`` is costed, and only in the
-    contract years ``population`` holds. Reads activity (and, through the counted spans,
-    registrations, memberships, patients, practices).
+    Only activity on a day the person counts in the population (a counted span) is
+    costed, and only in ``years``. This is the one place activity is attributed to spans
+    in a run: the age_sex need weights (``population.person_months(costs=...)``) and the
+    unattributed report (``population.unattributed(costs=...)``) read the result rather
+    than attributing the activity again.
+
+    Args:
+        inputs: the input layer (reads activity).
+        contract: the contract (its membership, baseline and exit rules make the spans).
+        years: the contract years to cost.
+        spans: ``population.counted_spans(inputs, contract)``, ideally materialised, as
+            ``pipeline.build`` does; computed here when not given.
 
     Grain: one row per (patient_id, year, service, practice_code, integration). For nearly
     everyone that is one row per (patient_id, year, service); a person who moved practice
@@ -41,14 +49,9 @@ def cost(inputs: Inputs, population: ibis.Table, contract: Contract) -> ibis.Tab
         (int64: activity rows), practice_code, hub, integration (of the practice counted
         on the activity date; ``<code>-PROVIDER`` after a late exit).
     """
-    years = table_years(population)
-    if not years:
-        years = (contract.contract.baseline_year,)
-    window = (year_start(min(years)), year_end(max(years)))
-    att = attribute(inputs.activity, counted_spans(inputs, contract), window)
-    if len(years) != max(years) - min(years) + 1:
-        # The window covers exactly the years when they run unbroken; otherwise drop the gaps.
-        att = att.filter(att.year.isin(years))
+    if spans is None:
+        spans = counted_spans(inputs, contract)
+    att = attribute(inputs.activity, spans, tuple(years))
     # hub follows from practice_code; as a key it is cheaper than a max() of strings.
     out = att.group_by("patient_id", "year", "service", "practice_code", "hub", "integration").agg(
         cost_pence=att.cost_pence.sum().cast("int64"),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ibis
 
-from wholepop.contract.calendar import financial_year, year_end, year_start
+from wholepop.contract.calendar import financial_year
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import NeedWeighting
 from wholepop.population.months import band_from, band_label, months_in_span, split_by_year
-from wholepop.population.spans import attribute, counted_spans, fy_of
+from wholepop.population.spans import attribute, counted_spans, dated_in, fy_of
 from wholepop.population.weights import need_weights
 
 __all__ = ["data_years", "person_months", "unattributed"]
@@ -56,7 +56,14 @@ def _int_person_months(spans: ibis.Table, years: tuple[int, ...]) -> ibis.Table:
     )
 
 
-def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | None = None) -> ibis.Table:
+def person_months(
+    inputs: Inputs,
+    contract: Contract,
+    years: tuple[int, ...] | None = None,
+    *,
+    spans: ibis.Table | None = None,
+    costs: ibis.Table | None = None,
+) -> ibis.Table:
     """Person-months and need-weighted population per person, practice and contract year.
 
     Grain: one row per (patient_id, practice_code, year, integration).
@@ -68,6 +75,11 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
         contract: the contract (start, baseline and term years; need weighting).
         years: contract years to count; None means the baseline year plus every contract
             year for which data exists (see ``data_years``).
+        spans: ``counted_spans(inputs, contract)`` already built (and materialised), as
+            ``pipeline.build`` shares them with costing; built here when not given.
+        costs: ``costing.cost`` covering the baseline year. Under ``age_sex`` the
+            baseline spend per cell is then summed from it instead of attributing the
+            baseline activity again; the weights are the same either way.
 
     Returns:
         Table with columns patient_id (string), practice_code (``<code>-PROVIDER`` for
@@ -79,17 +91,18 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
     Two small queries run when this is called: the last activity date (only when
     ``years`` is None) and, under ``age_sex``, the table of baseline cells (at most 60
     rows), computed once rather than re-scanning the baseline activity for its totals.
-    Under ``age_sex`` the counted spans are also materialised (``.cache()``), since the
+    Under ``age_sex``, spans built here are also materialised (``.cache()``), since the
     weights and the returned rows all read them. Everything else is returned unexecuted.
     """
     years = tuple(sorted(set(years))) if years is not None else data_years(inputs, contract)
-    spans = counted_spans(inputs, contract)
-    if contract.budget.need_weighting is NeedWeighting.AGE_SEX:
-        # The age_sex weights read the spans twice (baseline person-months and attributed
-        # spend) and the returned rows read them again: materialise them once.
-        spans = spans.cache()
+    if spans is None:
+        spans = counted_spans(inputs, contract)
+        if contract.budget.need_weighting is NeedWeighting.AGE_SEX:
+            # The age_sex weights read the spans twice (baseline person-months and
+            # attributed spend) and the returned rows read them again.
+            spans = spans.cache()
     rows = _int_person_months(spans, years)
-    weights = need_weights(inputs, contract, spans)
+    weights = need_weights(inputs, contract, spans, costs)
     if weights is None:
         rows = rows.mutate(need_weight=ibis.literal(1.0, type="float64"))
     else:
@@ -112,7 +125,13 @@ def person_months(inputs: Inputs, contract: Contract, years: tuple[int, ...] | N
     )
 
 
-def unattributed(inputs: Inputs, contract: Contract, years: tuple[int, ...] | None = None) -> ibis.Table:
+def unattributed(
+    inputs: Inputs,
+    contract: Contract,
+    years: tuple[int, ...] | None = None,
+    *,
+    costs: ibis.Table | None = None,
+) -> ibis.Table:
     """Activity dated outside every counted span of its person, per year and service line.
 
     That is activity before or after registration, after death, at a practice that is not
@@ -121,23 +140,29 @@ def unattributed(inputs: Inputs, contract: Contract, years: tuple[int, ...] | No
     Args:
         inputs: the input layer.
         contract: the contract.
-        years: only these contract years (default: every year the activity covers).
+        years: only these contract years (default: every year the activity covers; with
+            ``costs``, the years ``costs`` holds).
+        costs: ``costing.cost`` of (at least) ``years``: what was attributed is then read
+            from it, and the activity is only totalled, not attributed again.
 
     Grain: one row per (year, service) with unattributed activity.
     Returns: columns year (contract year of the activity date), service, rows (int64),
     cost_pence (int64).
     """
     a = inputs.activity
-    window = None
-    if years:
-        window = (year_start(min(years)), year_end(max(years)))
-        a = a.filter((a.date >= ibis.literal(window[0])) & (a.date <= ibis.literal(window[1])))
-        a = a.filter(fy_of(a.date).isin(list(years)))
+    if costs is not None and years is None:
+        years = tuple(sorted(int(y) for y in costs.select("year").distinct().to_pyarrow().column("year").to_pylist()))
+    if years is not None:
+        a = a.filter(dated_in(a.date, years))
     total = a.group_by(year=fy_of(a.date), service=a.service).agg(
         rows=a.count(), cost_pence=a.cost_pence.sum()
     )
-    att = attribute(a, counted_spans(inputs, contract), window)
-    got = att.group_by("year", "service").agg(att_rows=att.count(), att_cost=att.cost_pence.sum())
+    if costs is None:
+        att = attribute(a, counted_spans(inputs, contract), years)
+        got = att.group_by("year", "service").agg(att_rows=att.count(), att_cost=att.cost_pence.sum())
+    else:
+        c = costs.filter(costs.year.isin(list(years)))
+        got = c.group_by("year", "service").agg(att_rows=c.events.sum(), att_cost=c.cost_pence.sum())
     j = total.left_join(got, ["year", "service"])
     out = j.select(
         year=j.year,

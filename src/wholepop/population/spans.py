@@ -35,6 +35,8 @@ Rules (DESIGN sections 1 and 5; issue 3):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 import ibis
 
@@ -43,7 +45,7 @@ from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import Integration
 
-__all__ = ["FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "fy_of"]
+__all__ = ["FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "year_ranges"]
 
 # Open-ended spans (no to_date) run to this day, so every span has two real ends and the
 # overlap tests need no null logic.
@@ -176,17 +178,44 @@ def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
     return spans.select("patient_id", "practice_code", "hub", "integration", "from_date", "to_date", "sex", "birth_year")
 
 
-def attribute(
-    activity: ibis.Table, spans: ibis.Table, window: tuple[dt.date, dt.date] | None = None
-) -> ibis.Table:
+def year_ranges(years) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The days of ``years`` as inclusive date ranges, consecutive years merged.
+
+    (2026, 2027, 2029) gives 2026-04-01..2028-03-31 and 2029-04-01..2030-03-31, so a
+    filter on them is one or two range tests, which DuckDB and Parquet readers turn into
+    row-group skipping (an ``isin`` on a computed year is not).
+    """
+    ranges: list[list] = []
+    for y in sorted(set(years)):
+        if ranges and ranges[-1][2] == y - 1:
+            ranges[-1][1], ranges[-1][2] = year_end(y), y
+        else:
+            ranges.append([year_start(y), year_end(y), y])
+    return tuple((first, last) for first, last, _ in ranges)
+
+
+def _any(tests: list[ibis.BooleanValue]) -> ibis.BooleanValue:
+    return functools.reduce(operator.or_, tests) if tests else ibis.literal(False)
+
+
+def dated_in(day: ibis.DateValue, years) -> ibis.BooleanValue:
+    """True where the date column ``day`` falls in one of the contract ``years``."""
+    return _any([(day >= _lit(first)) & (day <= _lit(last)) for first, last in year_ranges(years)])
+
+
+def _overlaps(spans: ibis.Table, years) -> ibis.BooleanValue:
+    return _any([(spans.to_date >= _lit(first)) & (spans.from_date <= _lit(last)) for first, last in year_ranges(years)])
+
+
+def attribute(activity: ibis.Table, spans: ibis.Table, years=None) -> ibis.Table:
     """Activity rows dated inside a counted span of their person, with that span's practice.
 
     Args:
         activity: the activity table.
         spans: ``counted_spans(...)``.
-        window: if given, only activity dated in [first, last] (inclusive) is read, and
-            only spans overlapping it are joined (a smaller hash table, and Parquet row
-            groups outside the window are skipped).
+        years: if given, only activity dated in these contract years is read, and only
+            spans overlapping them are joined (a smaller hash table, and Parquet row
+            groups outside the years are skipped).
 
     Returns:
         One row per attributed activity row: patient_id, date, year (contract year of the
@@ -194,10 +223,9 @@ def attribute(
     """
     a = activity.select("patient_id", "date", "service", "cost_pence")
     s = spans
-    if window is not None:
-        first, last = _lit(window[0]), _lit(window[1])
-        a = a.filter((a.date >= first) & (a.date <= last))
-        s = s.filter((s.to_date >= first) & (s.from_date <= last))
+    if years is not None:
+        a = a.filter(dated_in(a.date, years))
+        s = s.filter(_overlaps(s, years))
     j = a.join(s, "patient_id")
     j = j.filter((j.date >= j.from_date) & (j.date <= j.to_date))
     return j.select(

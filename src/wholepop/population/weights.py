@@ -19,7 +19,6 @@ from __future__ import annotations
 import ibis
 import pyarrow as pa
 
-from wholepop.contract.calendar import year_end, year_start
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import NeedWeighting, WeightComponent
@@ -29,8 +28,14 @@ from wholepop.population.spans import attribute
 __all__ = ["need_weights"]
 
 
-def need_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table | None:
+def need_weights(
+    inputs: Inputs, contract: Contract, spans: ibis.Table, costs: ibis.Table | None = None
+) -> ibis.Table | None:
     """Need weight per (age band, sex) cell, or None when every person weighs 1.0.
+
+    Under ``age_sex`` the baseline spend per cell is summed from ``costs``
+    (``costing.cost``) when given, which must then cover the baseline year; otherwise the
+    baseline activity is attributed to ``spans`` here. Both give the same cells.
 
     Returns:
         Table with columns band_from (first age of the 5-year band, see
@@ -42,7 +47,7 @@ def need_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.
         return None
     if rule is NeedWeighting.SUPPLIED:
         return _supplied_weights(inputs, contract, spans)
-    return _age_sex_weights(inputs, contract, spans)
+    return _age_sex_weights(inputs, contract, spans, costs)
 
 
 def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
@@ -69,7 +74,7 @@ def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> 
     return j.select(practice_code=j.practice_code, need_weight=(j.overall / j.registered).cast("float64"))
 
 
-def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
+def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table, costs: ibis.Table | None) -> ibis.Table:
     """Baseline person-months and attributed spend per (band_from, sex) cell."""
     base = contract.contract.baseline_year
     base_lit = ibis.literal(base, type="int64")
@@ -82,18 +87,24 @@ def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Ta
     )
     cells_pm = pm.group_by("band_from", "sex").agg(person_months=pm.person_months.sum())
 
-    spent = attribute(inputs.activity, spans, (year_start(base), year_end(base)))
+    if costs is None:
+        spent = attribute(inputs.activity, spans, (base,))
+    else:
+        # costs are already attributed (and summed per person and service): only the
+        # person's sex and birth year are wanted, from the same table the spans took them.
+        people = inputs.patients.select("patient_id", "sex", "birth_year")
+        spent = costs.filter(costs.year == base).select("patient_id", "cost_pence").join(people, "patient_id")
     spent = spent.select("sex", "cost_pence", band_from=band_from(ibis.greatest(base_lit - spent.birth_year, 0)))
     cells_spend = spent.group_by("band_from", "sex").agg(spend_pence=spent.cost_pence.sum())
     cells = cells_pm.left_join(cells_spend, ["band_from", "sex"])
     return cells.select("band_from", "sex", "person_months", spend_pence=cells.spend_pence.fill_null(0).cast("int64"))
 
 
-def _age_sex_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
+def _age_sex_weights(inputs: Inputs, contract: Contract, spans: ibis.Table, costs: ibis.Table | None) -> ibis.Table:
     # The cell table is tiny (at most 20 bands x 3 sexes) and is needed twice (each cell
     # and the overall rate): it is computed once here rather than re-scanning the
     # baseline activity for the totals.
-    cells = _int_cells(inputs, contract, spans).to_pyarrow().to_pylist()
+    cells = _int_cells(inputs, contract, spans, costs).to_pyarrow().to_pylist()
     all_months = sum(c["person_months"] for c in cells)
     all_spend = sum(c["spend_pence"] for c in cells)
     weights = []

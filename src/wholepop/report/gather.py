@@ -95,8 +95,7 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
             wp = facts.weighted_population(y)
             per_head.append(to_pence(Decimal(facts.spend_on(y, (service,))) / wp) if wp else 0)
         services.append(ServiceRow(service=service, spend_per_head_pence=per_head[0], baseline_spend_per_head_pence=per_head[1]))
-    un = unattributed(run.inputs, c)
-    un = un.filter(un.year == year)
+    un = unattributed(run.inputs, c, years=(year,), costs=run.costs)
     u = _rows(un.agg(rows=un.rows.sum(), cost=un.cost_pence.sum()))[0]
     warnings = tuple(str(x) for x in run.problems if x.severity is Severity.WARNING)
     latest = next(r for r in current if r.year == year) if any(r.year == year for r in current) else current[-1]

@@ -42,13 +42,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wholepop.contract.calendar import year_end, year_start
+from wholepop.contract.calendar import year_end
 from wholepop.contract.model import Contract
 from wholepop.costing.concentration import person_spend
 from wholepop.costing.spend import table_years
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
-from wholepop.population.spans import fy_of
+from wholepop.population.spans import dated_in, fy_of
 
 __all__ = ["ProspectivePower", "caseload", "prospective_power", "segment"]
 
@@ -81,7 +81,7 @@ def _int_condition_flags(inputs: Inputs, people: ibis.Table) -> ibis.Table:
 def _int_prior(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
     """Per (patient_id, year): emergency admissions and spend in the previous year."""
     a = inputs.activity
-    a = a.filter((a.date >= ibis.literal(year_start(min(years) - 1))) & (a.date <= ibis.literal(year_end(max(years) - 1))))
+    a = a.filter(dated_in(a.date, [y - 1 for y in years]))
     a = a.mutate(year=(fy_of(a.date) + 1).cast("int64"))
     return a.group_by("patient_id", "year").agg(
         prior_emergency_admissions=(a.service == Service.EMERGENCY_ADMISSION.value).cast("int64").sum(),

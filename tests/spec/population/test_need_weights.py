@@ -68,3 +68,18 @@ def test_need_weights_average_one_over_baseline_person_months(make_inputs):
     assert abs(weighted / months - 1.0) < 1e-12
     # and the rule did something: the three people do not all weigh 1.0
     assert sorted({round(r["need_weight"], 6) for r in rows}) != [1.0]
+
+
+def test_weights_read_from_the_costs_equal_weights_attributed_apart(make_inputs):
+    """pipeline.build sums the baseline cells from the costs; the stage alone attributes
+    the baseline activity itself. Same spans, same weights."""
+    from wholepop import costing
+
+    inputs = make_inputs({**BASE, **INPUTS})
+    c = make_contract(need_weighting="age_sex")
+    spans = population.counted_spans(inputs, c)
+    costs = costing.cost(inputs, c, (2026, 2027), spans)
+    shared = population.person_months(inputs, c, years=(2026, 2027), spans=spans, costs=costs)
+    apart = population.person_months(inputs, c, years=(2026, 2027))
+    assert collect(shared) == collect(apart)
+    assert {r["need_weight"] for r in shared.to_pyarrow().to_pylist()} == {1.5, 0.5, 1.0}

@@ -11,7 +11,7 @@ from wholepop import costing, population, segments
 
 def _segment(inputs, contract):
     pop = population.person_months(inputs, contract, years=(2027,))
-    costs = costing.cost(inputs, pop, contract)
+    costs = costing.cost(inputs, contract, (2027,))
     return segments.segment(pop, costs, inputs, contract), pop, costs
 
 
