@@ -8,7 +8,9 @@ One tier run:
 2. settlement, in a fresh child process (so its peak RSS is its own), on DuckDB with a
    memory limit set from the machine's memory (``--memory-limit``: 30% by default, half
    for tier L; past it DuckDB spills to ``benchmarks/data/spill``) and insertion order
-   not preserved (which lets large results spill):
+   not preserved (which lets large results spill); with ``--work-file`` (the default of
+   tier L) the cached stage tables live compressed in a DuckDB file in that folder
+   rather than in memory (``engine.connect(database=...)``):
 
    * ``floor``: the plain DuckDB aggregate over the same files, materialised as a
      temporary table, as the stages are::
@@ -117,7 +119,7 @@ def _progress(stage: str, out: dict) -> None:
     print(f"STAGE {stage} {out[stage]:.2f} s, peak so far {peak:.2f} GB", file=sys.stderr, flush=True)
 
 
-def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
+def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: bool) -> None:
     """Time the floor and every stage in this process; print one JSON line of seconds."""
     import warnings
 
@@ -131,7 +133,12 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     from wholepop.segments import segment
 
     spill.mkdir(parents=True, exist_ok=True)
-    con = connect("duckdb", memory_limit=memory_limit, temp_directory=str(spill))
+    database = None
+    if work_file:
+        database = spill / "work.duckdb"
+        for old in spill.glob("work.duckdb*"):
+            old.unlink()
+    con = connect("duckdb", memory_limit=memory_limit, temp_directory=str(spill), database=database and str(database))
     # Out of core, keeping insertion order pins whole results in memory (DuckDB's own
     # advice on its out-of-memory error); no stage relies on it (statements sort).
     con.raw_sql("SET preserve_insertion_order = false")
@@ -189,11 +196,11 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path) -> None:
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def settle_run(tier: str, folder: Path, year: int, memory_limit: str) -> list[dict]:
+def settle_run(tier: str, folder: Path, year: int, memory_limit: str, work_file: bool) -> list[dict]:
     """Time the floor and the stages in a fresh child process; one row per stage."""
     spill = DATA / "spill"
     proc = subprocess.run(
-        [PYTHON, __file__, "--child", str(folder), str(year), memory_limit, str(spill)],
+        [PYTHON, __file__, "--child", str(folder), str(year), memory_limit, str(spill), "file" if work_file else "memory"],
         check=True, stdout=subprocess.PIPE, text=True,
     )
     line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
@@ -218,15 +225,19 @@ def main(tier: str, population: int, years: int, year: int) -> None:
         "--memory-limit", default=f"{int(machine_memory_gb() * 0.3)}GB",
         help="DuckDB memory limit (default 30%% of the machine's memory; past it DuckDB spills to disk)",
     )
+    ap.add_argument(
+        "--work-file", action="store_true",
+        help="keep the cached stage tables in a DuckDB file in the spill folder (compressed) instead of memory",
+    )
     args = ap.parse_args()
     rows = []
     if args.regenerate or not (args.data / "contract.toml").exists():
         rows.append(generate(tier, args.data, population, years))
         append(rows[-1:])
     if not args.skip_settle:
-        got = settle_run(tier, args.data, year, args.memory_limit)
+        got = settle_run(tier, args.data, year, args.memory_limit, args.work_file)
         append(got)
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--child":
-    _child(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5]))
+    _child(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5]), sys.argv[6] == "file")

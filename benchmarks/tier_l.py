@@ -11,4 +11,7 @@ if __name__ == "__main__":
     # Out of core: half the machine's memory for DuckDB (12 GB here); the rest spills.
     if not any(a.startswith("--memory-limit") for a in sys.argv[1:]):
         sys.argv += ["--memory-limit", f"{int(machine_memory_gb() * 0.5)}GB"]
+    # Its stage tables (hundreds of millions of rows) are kept compressed in a file.
+    if "--work-file" not in sys.argv[1:]:
+        sys.argv.append("--work-file")
     main("L", population=63_000_000, years=1, year=2027)

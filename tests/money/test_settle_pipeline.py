@@ -40,3 +40,35 @@ def test_statement_reconciles_with_its_parts(data):
         s.budget.total_pence + withhold + s.performance.payment_pence + s.risk_share.provider_pence - s.deficit_pence
     )
     assert sum(h.budget_pence for h in s.budget.by_hub) == s.budget.total_pence
+
+
+def test_building_only_the_settled_year_gives_the_same_statement(data):
+    """settle --year builds the baseline and that year only; nothing in a statement
+    depends on the years in between."""
+    full = statements(data, "duckdb")
+    for i, year in enumerate((2027, 2028, 2029)):
+        run = prepare(data, data / "contract.toml", years=(year,))
+        try:
+            assert {int(y) for y in run.population.select("year").distinct().to_pyarrow().column("year").to_pylist()} == {2026, year}
+            assert settle(run, year).to_json() == full[i]
+        finally:
+            run.close()
+
+
+def test_stage_tables_cached_in_a_database_file_settle_the_same(data, tmp_path):
+    """connect(database=...) keeps the cached stage tables in the file (compressed), not
+    as temporary tables; the statements are unchanged and closing the run drops them."""
+    from wholepop.contract import load_contract
+    from wholepop.engine import connect
+    from wholepop.inputs import load_inputs
+    from wholepop.pipeline import build
+
+    con = connect("duckdb", database=str(tmp_path / "work.duckdb"))
+    contract = load_contract(data / "contract.toml")
+    inputs, problems = load_inputs(data, contract, backend=con)
+    run = build(inputs, contract, data / "contract.toml", problems)
+    tables = con.con.execute("SELECT table_name, temporary FROM duckdb_tables() WHERE table_name LIKE 'ibis_cached%'").fetchall()
+    assert len(tables) == 4 and not any(temp for _, temp in tables)  # spans, costs, population, segments
+    assert [settle(run, y).to_json() for y in (2027, 2028, 2029)] == statements(data, "duckdb")
+    run.close()
+    assert con.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'ibis_cached%'").fetchone()[0] == 0

@@ -42,12 +42,10 @@ def data_years(inputs: Inputs, contract: Contract) -> tuple[int, ...]:
 def _int_person_months(spans: ibis.Table, years: tuple[int, ...]) -> ibis.Table:
     clipped = split_by_year(spans, years)
     clipped = clipped.mutate(person_months=months_in_span(clipped.from_date, clipped.to_date))
-    # hub, sex and birth_year follow from the keys: carried as aggregates, not keys.
-    j = clipped.group_by("patient_id", "practice_code", "year", "integration").agg(
+    # hub, sex and birth_year follow from the other keys; as keys they cost less than a
+    # max() of each (strings especially) and do not change the groups.
+    j = clipped.group_by("patient_id", "practice_code", "year", "integration", "hub", "sex", "birth_year").agg(
         person_months=clipped.person_months.sum(),
-        hub=clipped.hub.max(),
-        sex=clipped.sex.max(),
-        birth_year=clipped.birth_year.max(),
     )
     age = ibis.greatest(j.year - j.birth_year, 0).cast("int64")
     return j.select(

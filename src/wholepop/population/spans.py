@@ -93,21 +93,15 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
     start = year_start(terms.start_year)
     m = _stg_memberships(inputs)
 
-    # Before the first contract day: the membership on day one stands for all earlier days.
-    on_day_one = m.filter((m.from_date <= _lit(start)) & (m.to_date >= _lit(start)))
-    before = on_day_one.select(
-        practice_code=on_day_one.practice_code,
-        counted_code=on_day_one.practice_code,
-        from_date=_lit(FAR_PAST),
-        to_date=_lit(start - dt.timedelta(days=1)),
-        integration=on_day_one.integration,
-    )
-
+    # Before the first contract day the membership on day one stands for all earlier
+    # days, so a membership covering day one runs from FAR_PAST (one span, not a "before"
+    # and a "during" part: half as many spans for activity to be joined against).
     current = m.filter(m.to_date >= _lit(start))
+    covering = current.from_date <= _lit(start)
     during = current.select(
         practice_code=current.practice_code,
         counted_code=current.practice_code,
-        from_date=ibis.greatest(current.from_date, _lit(start)),
+        from_date=ibis.ifelse(covering, _lit(FAR_PAST), current.from_date),
         to_date=current.to_date,
         integration=current.integration,
     )
@@ -129,7 +123,7 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
         to_date=_lit(FAR_FUTURE),
         integration=ibis.literal(Integration.FULL.value, type="string"),
     )
-    return ibis.union(before, during, after)
+    return ibis.union(during, after)
 
 
 def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
