@@ -1,26 +1,30 @@
-"""Where settlement time goes: the floor and the activity-reading pieces, timed apart.
+"""Where settlement time goes: the floor and each piece of the stages, timed apart.
 
-Each piece is materialised (DuckDB temporary table) on one connection, in this order:
-the plain aggregate floor, the floor with the registrations join, ``counted_spans``,
-``attribute`` of the baseline year (as the need weights do), ``attribute`` of every data
-year with costing's group-by, and the prior-year use of ``segments``.
+Runs what ``pipeline.prepare(years=(YEAR,))`` builds (the baseline and YEAR), one piece
+at a time, each materialised as a DuckDB temporary table on one connection, after the
+floor of ``scale.py`` (activity joined to the registered patients, summed per patient
+and service line). Pieces marked ``(part)`` are also inside the stage after them, so the
+stage lines, not the parts, add up to a settlement.
 
-    .venv/bin/python benchmarks/profile_stages.py benchmarks/data/S
+    .venv/bin/python benchmarks/profile_stages.py benchmarks/data/S [--year 2027]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import itertools
 import time
 import warnings
 from pathlib import Path
 
+from wholepop import costing, population, segments
 from wholepop.contract import load_contract
-from wholepop.contract.calendar import year_end, year_start
 from wholepop.engine import connect
 from wholepop.inputs.load import open_inputs
-from wholepop.population.spans import attribute, counted_spans
-from wholepop.segments.levels import _int_prior
+from wholepop.money.facts import gather_facts
+from wholepop.population.count import _int_person_months
+from wholepop.population.weights import _int_cells
+from wholepop.segments.levels import _int_condition_flags, _int_contacts, _int_prior
 
 
 def _files(folder: Path, table: str) -> str:
@@ -28,14 +32,19 @@ def _files(folder: Path, table: str) -> str:
     return str(single) if single.is_file() else f"{folder / table}/**/*.parquet"
 
 
-def main(folder: Path) -> None:
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--year", type=int, default=2027)
+    args = ap.parse_args()
     warnings.filterwarnings("ignore")
+    folder = args.folder
     con = connect("duckdb")
+    con.raw_sql("SET preserve_insertion_order = false")
     inputs = open_inputs(folder, con)
     contract = load_contract(folder / "contract.toml")
-    base = contract.contract.baseline_year
-    years = (base, *contract.contract.years)
-    window = (year_start(min(years)), year_end(max(years)))
+    years = (contract.contract.baseline_year, args.year)
+    names = (f"piece_{i}" for i in itertools.count())
 
     def timed(name, fn):
         t0 = time.perf_counter()
@@ -43,24 +52,25 @@ def main(folder: Path) -> None:
         print(f"{name:40s} {time.perf_counter() - t0:7.2f} s", flush=True)
         return result
 
+    def keep(expr):
+        return con.create_table(next(names), expr, temp=True)
+
     activity, registrations = _files(folder, "activity"), _files(folder, "registrations")
-    timed("floor (scan + group)", lambda: con.raw_sql(
-        f"CREATE TEMP TABLE f1 AS SELECT patient_id, service, sum(cost_pence) FROM read_parquet('{activity}') GROUP BY ALL"))
-    timed("floor with the registrations join", lambda: con.raw_sql(
-        f"CREATE TEMP TABLE f2 AS SELECT a.patient_id, a.service, sum(a.cost_pence) FROM read_parquet('{activity}') a "
+    timed("floor", lambda: con.raw_sql(
+        f"CREATE TEMP TABLE floor AS SELECT a.patient_id, a.service, sum(a.cost_pence) FROM read_parquet('{activity}') a "
         f"JOIN (SELECT DISTINCT patient_id FROM read_parquet('{registrations}')) r USING (patient_id) GROUP BY ALL"))
-    spans = timed("counted_spans", lambda: counted_spans(inputs, contract).cache())
-    timed("attribute, baseline year (weights)", lambda: attribute(
-        inputs.activity, spans, (year_start(base), year_end(base))).count().execute())
-
-    def costing():
-        a = attribute(inputs.activity, spans, window)
-        return a.group_by("patient_id", "year", "service", "practice_code", "hub", "integration").agg(
-            cost_pence=a.cost_pence.sum()).cache()
-
-    timed("attribute, every year + costing group-by", costing)
-    timed("segments prior-year use", lambda: _int_prior(inputs, years).cache())
+    spans = timed("counted spans", lambda: keep(population.counted_spans(inputs, contract)))
+    costs = timed("costing", lambda: keep(costing.cost(inputs, contract, years, spans)))
+    timed("  (part) need-weight cells", lambda: _int_cells(inputs, contract, spans, costs).to_pyarrow())
+    timed("  (part) person-month rows", lambda: keep(_int_person_months(spans, years)))
+    pop = timed("population", lambda: keep(population.person_months(inputs, contract, years, spans=spans, costs=costs)))
+    people = pop.group_by("patient_id", "year").agg(age=pop.age.max())
+    timed("  (part) prior-year use", lambda: keep(_int_prior(inputs, years)))
+    timed("  (part) condition flags", lambda: keep(_int_condition_flags(inputs, years)))
+    timed("  (part) contacts", lambda: keep(_int_contacts(costs)))
+    segs = timed("segments", lambda: keep(segments.segment(pop, costs, inputs, contract)))
+    timed("money facts", lambda: gather_facts(pop, costs, segs, inputs.unregistered, inputs.measures, years))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main()

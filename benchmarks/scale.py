@@ -119,16 +119,16 @@ def _progress(stage: str, out: dict) -> None:
     print(f"STAGE {stage} {out[stage]:.2f} s, peak so far {peak:.2f} GB", file=sys.stderr, flush=True)
 
 
-def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: bool) -> None:
+def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: bool, parts: int, validate: bool) -> None:
     """Time the floor and every stage in this process; print one JSON line of seconds."""
     import warnings
 
     warnings.filterwarnings("ignore")
     from wholepop.contract import load_contract
-    from wholepop.costing import cost
     from wholepop.engine import connect
     from wholepop.inputs import load_inputs
-    from wholepop.pipeline import Run, settle
+    from wholepop.inputs.load import open_inputs
+    from wholepop.pipeline import Run, cached_costs, settle
     from wholepop.population import counted_spans, person_months
     from wholepop.segments import segment
 
@@ -158,13 +158,16 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
 
     contract_path = folder / "contract.toml"
     contract = load_contract(contract_path)
-    t = time.perf_counter()
-    inputs, problems = load_inputs(folder, contract, backend=con)
-    out["validate"] = time.perf_counter() - t
-    _progress("validate", out)
-    errors = [str(p) for p in problems if p.severity.name == "ERROR"]
-    if errors:
-        raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
+    if validate:
+        t = time.perf_counter()
+        inputs, problems = load_inputs(folder, contract, backend=con)
+        out["validate"] = time.perf_counter() - t
+        _progress("validate", out)
+        errors = [str(p) for p in problems if p.severity.name == "ERROR"]
+        if errors:
+            raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
+    else:
+        inputs, problems = open_inputs(folder, con), ()
     # As pipeline.build with the years one settlement needs: spans once, then costs
     # (the one attribution of activity), then the population (need weights from the
     # baseline costs), then segments. Spans are timed as part of the population stage.
@@ -173,7 +176,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
     spans = counted_spans(inputs, contract).cache()
     out["population"] = time.perf_counter() - t
     t = time.perf_counter()
-    costs = cost(inputs, contract, years, spans).cache()
+    costs = cached_costs(inputs, contract, years, spans, parts)
     out["costing"] = time.perf_counter() - t
     _progress("costing", out)
     t = time.perf_counter()
@@ -196,24 +199,24 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def settle_run(tier: str, folder: Path, year: int, memory_limit: str, work_file: bool) -> list[dict]:
+def settle_run(
+    tier: str, folder: Path, year: int, memory_limit: str, work_file: bool, parts: int = 1, validate: bool = True
+) -> list[dict]:
     """Time the floor and the stages in a fresh child process; one row per stage."""
     spill = DATA / "spill"
     proc = subprocess.run(
-        [PYTHON, __file__, "--child", str(folder), str(year), memory_limit, str(spill), "file" if work_file else "memory"],
+        [PYTHON, __file__, "--child", str(folder), str(year), memory_limit, str(spill), "file" if work_file else "memory",
+         str(parts), "validate" if validate else "no-validate"],
         check=True, stdout=subprocess.PIPE, text=True,
     )
     line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
     got = json.loads(line.removeprefix("RESULT "))
     rows = activity_rows(folder)
     floor, peak = got["floor"], got["peak_gb"]
-    print(f"floor {floor:.2f} s; " + ", ".join(
-        f"{k} {got[k]:.2f} s" for k in ("validate", "population", "costing", "segments", "money", "settle")
-    ) + f"; ratio {got['settle'] / floor:.2f}; peak {peak:.2f} GB; total payable {got['total_payable_pence']} p", flush=True)
-    return [
-        _row(tier, stage, got[stage], floor if stage != "floor" else None, peak, rows)
-        for stage in ("floor", "validate", "population", "costing", "segments", "money", "settle")
-    ]
+    stages = [s for s in ("floor", "validate", "population", "costing", "segments", "money", "settle") if s in got]
+    print(f"floor {floor:.2f} s; " + ", ".join(f"{k} {got[k]:.2f} s" for k in stages[1:])
+          + f"; ratio {got['settle'] / floor:.2f}; peak {peak:.2f} GB; total payable {got['total_payable_pence']} p", flush=True)
+    return [_row(tier, stage, got[stage], floor if stage != "floor" else None, peak, rows) for stage in stages]
 
 
 def main(tier: str, population: int, years: int, year: int) -> None:
@@ -229,15 +232,18 @@ def main(tier: str, population: int, years: int, year: int) -> None:
         "--work-file", action="store_true",
         help="keep the cached stage tables in a DuckDB file in the spill folder (compressed) instead of memory",
     )
+    ap.add_argument("--parts", type=int, default=1, help="attribute activity in this many passes (pipeline.build(parts=))")
+    ap.add_argument("--skip-validate", action="store_true", help="do not time validation (open the inputs unchecked)")
     args = ap.parse_args()
     rows = []
     if args.regenerate or not (args.data / "contract.toml").exists():
         rows.append(generate(tier, args.data, population, years))
         append(rows[-1:])
     if not args.skip_settle:
-        got = settle_run(tier, args.data, year, args.memory_limit, args.work_file)
+        got = settle_run(tier, args.data, year, args.memory_limit, args.work_file, args.parts, not args.skip_validate)
         append(got)
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--child":
-    _child(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5]), sys.argv[6] == "file")
+    _child(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5]), sys.argv[6] == "file",
+           int(sys.argv[7]), sys.argv[8] == "validate")

@@ -10,6 +10,13 @@ and the stages are ``person_months`` (one year, need weights included), ``cost``
 the CLI does). Both are timed in this process after imports and a warm-up; best of N.
 The last line printed is ``ratio <x>``.
 
+For scale, the line before it, ``per-person <x>``, is the same ratio for the least any
+per-person costing of the year must do: the year's activity summed per patient and
+service line, materialised, with no registration join at all,
+
+    CREATE TEMP TABLE t AS SELECT patient_id, service, sum(cost_pence)
+    FROM read_parquet('<data>/activity.parquet') WHERE date BETWEEN <year> GROUP BY ALL
+
 Usage:
     python benchmarks/stage_ratio.py --data DIR --year 2027 [--contract FILE] [--repeat 3]
 """
@@ -23,6 +30,7 @@ from pathlib import Path
 
 from wholepop import costing, population, segments
 from wholepop.contract import load_contract
+from wholepop.contract.calendar import year_end, year_start
 from wholepop.engine import connect
 from wholepop.inputs.load import find_file, open_inputs
 
@@ -44,6 +52,15 @@ def _stages(con, data: Path, contract, year: int) -> dict[str, int]:
 def _floor(con, activity: Path) -> int:
     rel = con.con.sql(f"SELECT service, sum(cost_pence) FROM read_parquet('{activity}') GROUP BY service")
     return len(rel.fetchall())
+
+
+def _per_person(con, activity: Path, year: int) -> int:
+    first, last = year_start(year), year_end(year)
+    con.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE per_person AS SELECT patient_id, service, sum(cost_pence) AS cost_pence "
+        f"FROM read_parquet('{activity}') WHERE date BETWEEN DATE '{first}' AND DATE '{last}' GROUP BY ALL"
+    )
+    return con.con.execute("SELECT count(*) FROM per_person").fetchone()[0]
 
 
 def _best(fn, repeat: int) -> tuple[float, object]:
@@ -71,8 +88,11 @@ def main() -> None:
     _stages(con, args.data, contract, args.year)
     floor_s, groups = _best(lambda: _floor(con, activity), args.repeat)
     stage_s, counts = _best(lambda: _stages(con, args.data, contract, args.year), args.repeat)
+    person_s, person_rows = _best(lambda: _per_person(con, activity, args.year), args.repeat)
     print(f"floor  {floor_s * 1000:8.1f} ms  (plain DuckDB group-by over activity: {groups} service lines)")
     print(f"stages {stage_s * 1000:8.1f} ms  (population + costing + segments for {args.year}: {counts})")
+    print(f"person {person_s * 1000:8.1f} ms  (the year's activity per patient and service, no join: {person_rows} rows)")
+    print(f"per-person {person_s / floor_s:.2f}")
     print(f"ratio {stage_s / floor_s:.2f}")
 
 

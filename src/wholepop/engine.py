@@ -8,6 +8,8 @@ local mode. No stage branches on the engine: choosing one is the only change.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 from ibis.backends import BaseBackend
 
@@ -27,6 +29,7 @@ def connect(
     memory_limit: str | None = None,
     temp_directory: str | None = None,
     database: str | None = None,
+    work_dir: str | None = None,
     session=None,
 ) -> BaseBackend:
     """A fresh connection to ``engine``.
@@ -39,9 +42,22 @@ def connect(
             (``Table.cache()``). They are then stored compressed in that file, about a
             tenth of their size as in-memory temporary tables, which is what lets a
             whole-England run fit on one machine; default: in memory.
+        work_dir: DuckDB only, for runs larger than memory: spill to this folder and
+            keep the stage tables in ``<work_dir>/wholepop-work.duckdb`` (started afresh;
+            it holds nothing after the run), with insertion order not preserved (which
+            lets large results spill; no stage depends on row order).
         session: Spark only: an existing ``SparkSession`` (on Databricks, ``spark``);
             default: a local-mode session on this machine's cores.
     """
+    if engine != "duckdb" and (memory_limit or temp_directory or database or work_dir):
+        raise UserError(f"--memory-limit and --work-dir apply to the duckdb engine, not {engine}")
+    if work_dir:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+        temp_directory = temp_directory or str(work_dir)
+        work_file = Path(work_dir) / "wholepop-work.duckdb"
+        for old in (work_file, work_file.with_name(work_file.name + ".wal")):
+            old.unlink(missing_ok=True)
+        database = database or str(work_file)
     if engine == "duckdb":
         backend = _duckdb_backend()
         con = backend.connect(database=database) if database else backend.connect()
@@ -49,9 +65,14 @@ def connect(
         # DuckDB draws its own progress bar on long queries, over the CLI's Rich output.
         con.raw_sql("SET enable_progress_bar = false")
         if memory_limit:
-            con.raw_sql(f"SET memory_limit = '{memory_limit}'")
+            try:
+                con.raw_sql(f"SET memory_limit = '{memory_limit}'")
+            except Exception as exc:  # noqa: BLE001  (DuckDB's parser and conversion errors)
+                raise UserError(f"--memory-limit: {memory_limit!r} is not a size DuckDB understands (e.g. 12GB)") from exc
         if temp_directory:
             con.raw_sql(f"SET temp_directory = '{temp_directory}'")
+        if work_dir:
+            con.raw_sql("SET preserve_insertion_order = false")
         return con
     if engine == "polars":
         return ibis.polars.connect()

@@ -1,8 +1,10 @@
 """The stages in order, once: what ``settle``, ``report`` and the demo all run.
 
-contract -> inputs (validated) -> population -> costing -> segments -> money facts ->
-statement. Patient-level tables are cached on the backend after they are first built, so
-each is computed once however many years are settled or reports drawn from it.
+contract -> inputs (validated) -> counted spans -> costing -> population -> segments ->
+money facts -> statement. Costing is the one attribution of activity to the counted
+spans; the population's need weights read its baseline year. Patient-level tables are
+cached on the backend after they are first built, so each is computed once however many
+years are settled or reports drawn from it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle_year
 from wholepop.money.statement import Statement
 
-__all__ = ["Run", "build", "prepare", "settle"]
+__all__ = ["Run", "build", "cached_costs", "prepare", "settle"]
 
 
 @dataclass(frozen=True)
@@ -65,21 +67,29 @@ class Run:
 
 
 def prepare(
-    data: str | Path, contract_path: str | Path, engine: str = "duckdb", years: tuple[int, ...] | None = None
+    data: str | Path,
+    contract_path: str | Path,
+    engine: str = "duckdb",
+    years: tuple[int, ...] | None = None,
+    *,
+    backend=None,
+    parts: int = 1,
 ) -> Run:
-    """Load and validate, then build the patient-level tables (of ``years``, see ``build``).
+    """Load and validate, then build the patient-level tables (of ``years``, in ``parts``
+    passes, see ``build``), on ``backend`` if given (e.g. ``engine.connect`` with a memory
+    limit) or a fresh connection to ``engine``.
 
     Raises:
         ContractError: the contract is invalid.
         InputError: the data has errors (every one is listed).
     """
     contract = load_contract(contract_path)
-    inputs, problems = load_inputs(data, contract, engine=engine)
+    inputs, problems = load_inputs(data, contract, engine=engine, backend=backend)
     errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
-    return build(inputs, contract, contract_path, problems, years)
+    return build(inputs, contract, contract_path, problems, years, parts)
 
 
 def build(
@@ -88,6 +98,7 @@ def build(
     contract_path: str | Path = "",
     problems: tuple[Problem, ...] = (),
     years: tuple[int, ...] | None = None,
+    parts: int = 1,
 ) -> Run:
     """Build (and cache) the patient-level tables from typed inputs already in hand, e.g.
     tables of a Spark catalogue (``inputs.load.open_catalog``); ``prepare`` does this after
@@ -99,18 +110,35 @@ def build(
 
     Activity is attributed to counted spans once, by costing; the need weights read the
     baseline year of the result. So the order is spans, costs, population, segments.
+
+    ``parts``: attribute the activity in this many passes, each over a hash partition of
+    the people, appended to one table (DuckDB). Each pass's join and group-by then hold
+    a part of the people, which is what lets tens of millions of people be costed within
+    a memory limit; the result is the same table.
     """
-    from wholepop.costing import cost
     from wholepop.population import counted_spans, data_years, person_months
     from wholepop.segments import segment
 
     base = contract.contract.baseline_year
     years = tuple(sorted({base, *years})) if years else data_years(inputs, contract)
     spans = counted_spans(inputs, contract).cache()
-    costs = cost(inputs, contract, years, spans).cache()
+    costs = cached_costs(inputs, contract, years, spans, parts)
     population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
     segments = segment(population, costs, inputs, contract).cache()
     return Run(contract, Path(contract_path), inputs, problems, population, costs, segments, spans)
+
+
+def cached_costs(inputs: Inputs, contract: Contract, years, spans: ibis.Table, parts: int = 1) -> ibis.Table:
+    """``costing.cost`` of ``years``, cached; in ``parts`` passes appended to one table
+    (see ``build``)."""
+    from wholepop.costing import cost
+
+    if parts <= 1:
+        return cost(inputs, contract, years, spans).cache()
+    costs = cost(inputs, contract, years, spans, part=(0, parts)).cache()
+    for k in range(1, parts):
+        inputs.backend.insert(costs.op().name, cost(inputs, contract, years, spans, part=(k, parts)))
+    return costs
 
 
 def settle(run: Run, year: int) -> Statement:

@@ -72,3 +72,58 @@ def test_stage_tables_cached_in_a_database_file_settle_the_same(data, tmp_path):
     assert [settle(run, y).to_json() for y in (2027, 2028, 2029)] == statements(data, "duckdb")
     run.close()
     assert con.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'ibis_cached%'").fetchone()[0] == 0
+
+
+def test_costing_in_parts_gives_the_same_tables(data):
+    """build(parts=3) attributes the activity in three passes over a partition of the
+    people; the costs, population and statements are those of one pass."""
+    from wholepop.contract import load_contract
+    from wholepop.inputs import load_inputs
+    from wholepop.pipeline import build
+
+    contract = load_contract(data / "contract.toml")
+    runs = []
+    for parts in (1, 3):
+        inputs, problems = load_inputs(data, contract)
+        runs.append(build(inputs, contract, data / "contract.toml", problems, parts=parts))
+    one, three = runs
+    try:
+        for name in ("costs", "population"):
+            a, b = (getattr(r, name).to_pyarrow() for r in runs)
+            keys = [(c, "ascending") for c in a.column_names]
+            assert a.num_rows > 0 and a.sort_by(keys).equals(b.sort_by(keys)), name
+        assert settle(three, 2028).to_json() == settle(one, 2028).to_json()
+    finally:
+        one.close()
+        three.close()
+
+
+def _cli(argv, capsys) -> tuple[int, str]:
+    from wholepop.cli import main
+
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_settle_out_of_core_options_give_the_same_statement(data, tmp_path, capsys):
+    """--memory-limit, --work-dir and --parts change where and how, not what."""
+    out, work = tmp_path / "s.json", tmp_path / "work"
+    code, text = _cli(["settle", "--data", str(data), "--contract", str(data / "contract.toml"), "--year", "2028",
+                       "--json", str(out), "--quiet", "--memory-limit", "1GB", "--work-dir", str(work), "--parts", "2"], capsys)
+    assert code == 0, text
+    assert out.read_text(encoding="utf-8") == statements(data, "duckdb")[1]
+    assert work.is_dir() and not list(work.glob("wholepop-work.duckdb*"))  # the stage tables went with the run
+
+
+def test_settle_with_a_memory_limit_duckdb_cannot_read_says_so(data, tmp_path, capsys):
+    out = tmp_path / "s.json"
+    code, text = _cli(["settle", "--data", str(data), "--contract", str(data / "contract.toml"), "--year", "2028",
+                       "--json", str(out), "--memory-limit", "lots"], capsys)
+    assert code != 0
+    assert "--memory-limit: 'lots' is not a size DuckDB understands" in text
+    assert not out.exists()

@@ -24,7 +24,13 @@ def table_years(table: ibis.Table) -> tuple[int, ...]:
     return tuple(sorted(int(y) for y in years if y is not None))
 
 
-def cost(inputs: Inputs, contract: Contract, years, spans: ibis.Table | None = None) -> ibis.Table:
+def cost(
+    inputs: Inputs,
+    contract: Contract,
+    years,
+    spans: ibis.Table | None = None,
+    part: tuple[int, int] | None = None,
+) -> ibis.Table:
     """Attributed spend per person, contract year, service line and practice.
 
     Only activity on a day the person counts in the population (a counted span) is
@@ -39,6 +45,9 @@ def cost(inputs: Inputs, contract: Contract, years, spans: ibis.Table | None = N
         years: the contract years to cost.
         spans: ``population.counted_spans(inputs, contract)``, ideally materialised, as
             ``pipeline.build`` does; computed here when not given.
+        part: ``(k, n)``: only the people in part k of n (by a hash of patient_id; the n
+            parts partition the people, so their costs together are the whole table).
+            For data too large to attribute in one pass (``pipeline.build(parts=n)``).
 
     Grain: one row per (patient_id, year, service, practice_code, integration). For nearly
     everyone that is one row per (patient_id, year, service); a person who moved practice
@@ -51,7 +60,12 @@ def cost(inputs: Inputs, contract: Contract, years, spans: ibis.Table | None = N
     """
     if spans is None:
         spans = counted_spans(inputs, contract)
-    att = attribute(inputs.activity, spans, tuple(years))
+    activity = inputs.activity
+    if part is not None:
+        k, n = part
+        activity = activity.filter(_bucket(activity.patient_id, n) == k)
+        spans = spans.filter(_bucket(spans.patient_id, n) == k)
+    att = attribute(activity, spans, tuple(years))
     # hub follows from practice_code; as a key it is cheaper than a max() of strings.
     out = att.group_by("patient_id", "year", "service", "practice_code", "hub", "integration").agg(
         cost_pence=att.cost_pence.sum().cast("int64"),
@@ -61,6 +75,12 @@ def cost(inputs: Inputs, contract: Contract, years, spans: ibis.Table | None = N
         "patient_id", out.year.cast("int64").name("year"), "service", "cost_pence", "events",
         "practice_code", "hub", "integration",
     )
+
+
+def _bucket(patient_id: ibis.StringValue, n: int) -> ibis.IntegerValue:
+    # Engines hash differently and may give a negative remainder: any partition will do,
+    # as long as activity and spans use the same one on the same engine.
+    return ((patient_id.hash() % n) + n) % n
 
 
 def unregistered(inputs: Inputs) -> ibis.Table:

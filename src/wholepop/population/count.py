@@ -65,8 +65,9 @@ def person_months(
     """Person-months and need-weighted population per person, practice and contract year.
 
     Grain: one row per (patient_id, practice_code, year, integration).
-    Reads: registrations, memberships, patients, practices; activity for the ``age_sex``
-    need weights (baseline year) and to find which years have data.
+    Reads: registrations, memberships, patients, practices (through the spans, unless
+    given); activity for the ``age_sex`` need weights (baseline year; ``costs`` instead
+    when given) and, when ``years`` is None, to find which years have data.
 
     Args:
         inputs: the input layer.

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 
 from wholepop.contract.model import Contract
@@ -26,6 +27,9 @@ from wholepop.population.months import band_from, months_in_span, split_by_year
 from wholepop.population.spans import attribute
 
 __all__ = ["need_weights"]
+
+# 15 decimal places: the rounding of each span is below a float's own precision.
+_EXACT = dt.Decimal(38, 15)
 
 
 def need_weights(
@@ -85,7 +89,10 @@ def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table, costs: ibi
         band_from=band_from(ibis.greatest(base_lit - clipped.birth_year, 0)),
         person_months=months_in_span(clipped.from_date, clipped.to_date),
     )
-    cells_pm = pm.group_by("band_from", "sex").agg(person_months=pm.person_months.sum())
+    # Summed as exact decimals: a float sum's last bits depend on how the engine splits
+    # the work between threads, and the weights (so every weighted population) must be
+    # the same on every run.
+    cells_pm = pm.group_by("band_from", "sex").agg(person_months=pm.person_months.cast(_EXACT).sum())
 
     if costs is None:
         spent = attribute(inputs.activity, spans, (base,))
@@ -105,12 +112,12 @@ def _age_sex_weights(inputs: Inputs, contract: Contract, spans: ibis.Table, cost
     # and the overall rate): it is computed once here rather than re-scanning the
     # baseline activity for the totals.
     cells = _int_cells(inputs, contract, spans, costs).to_pyarrow().to_pylist()
-    all_months = sum(c["person_months"] for c in cells)
+    all_months = float(sum(c["person_months"] for c in cells))  # exact decimals, in any order
     all_spend = sum(c["spend_pence"] for c in cells)
     weights = []
     for c in cells:  # one loop over <= 60 cells, not over people
         if all_spend > 0 and c["person_months"] > 0:
-            weights.append((c["spend_pence"] / c["person_months"]) / (all_spend / all_months))
+            weights.append((c["spend_pence"] / float(c["person_months"])) / (all_spend / all_months))
         else:
             weights.append(1.0)
     return ibis.memtable(

@@ -63,11 +63,14 @@ def _values(items) -> list[str]:
     return [i.value for i in items]
 
 
-def _int_condition_flags(inputs: Inputs, people: ibis.Table) -> ibis.Table:
-    """Per (patient_id, year): ltc_count and frailty / end-of-life flags by the year end."""
+def _int_condition_flags(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
+    """Per (patient_id, year) with a condition by the year end: ltc_count and frailty /
+    end-of-life flags. (Crossed with the few years rather than joined to the people:
+    the conditions table is the smaller side.)"""
     c = inputs.conditions
     first = c.group_by("patient_id", "condition").agg(from_date=c.from_date.min())
-    j = people.select("patient_id", "year").join(first, "patient_id")
+    cal = ibis.memtable(pa.table({"year": pa.array(list(years), pa.int64())}))
+    j = first.cross_join(cal)
     j = j.filter(j.from_date <= ibis.date(j.year + 1, 3, 31))
     cond = j.condition
     return j.group_by("patient_id", "year").agg(
@@ -115,7 +118,7 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
     years = table_years(population) or (contract.contract.baseline_year,)
     people = population.group_by("patient_id", "year").agg(age=population.age.max())
 
-    flags = _int_condition_flags(inputs, people)
+    flags = _int_condition_flags(inputs, years)
     prior = _int_prior(inputs, years)
     contacts = _int_contacts(costs)
     keys = ["patient_id", "year"]
