@@ -60,3 +60,15 @@ def make_inputs(tmp_path, engine):
         return open_inputs(folder, connect(engine))
 
     return make
+
+
+def run_cli(args: list[str]) -> int:
+    """Run the CLI as a user would (``wholepop ARGS``); return its exit code."""
+    from wholepop.cli import main
+
+    try:
+        main(args)
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.conftest import write_tables
 from tests.inputs.test_bad_inputs import CLEAN
-from wholepop.cli import main
+from conftest import run_cli
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.inputs import Severity, load_inputs
@@ -21,17 +21,9 @@ MEASURES = """
 """
 
 
-def run(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as e:
-        return int(e.code or 0)
-    return 0
-
-
 def test_clean_folder_prints_a_summary_and_exits_0(tmp_path, capsys):
     folder = write_tables(tmp_path / "data", CLEAN)
-    assert run(["check", "--data", str(folder)]) == 0
+    assert run_cli(["check", "--data", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "0 errors, 0 warnings" in out
     assert "2 people, 2 practices, 1 hub, 2 activity rows" in out
@@ -49,7 +41,7 @@ def test_errors_are_listed_and_exit_1(tmp_path, capsys):
         1,2027-05-01,ae,-5
         1,2019-05-01,ae,5
     """})
-    assert run(["check", "--data", str(folder)]) == 1
+    assert run_cli(["check", "--data", str(folder)]) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
         "activity row 2 column cost_pence: -5 is negative (expected 0 or more)",
@@ -64,7 +56,7 @@ def test_warnings_alone_exit_0(tmp_path, capsys):
         patient_id,date,service,cost_pence
         1,2019-05-01,ae,5
     """})
-    assert run(["check", "--data", str(folder)]) == 0
+    assert run_cli(["check", "--data", str(folder)]) == 0
     assert "0 errors, 1 warning" in capsys.readouterr().out
 
 
@@ -72,7 +64,7 @@ def test_contract_errors_are_listed_with_the_data_problems(tmp_path, capsys):
     folder = write_tables(tmp_path / "data", {**CLEAN, "measures": MEASURES})
     contract = tmp_path / "bad.toml"
     contract.write_text(preset_text("full").replace("weight = 0.4", "weight = 0.5"))
-    assert run(["check", "--data", str(folder), "--contract", str(contract)]) == 1
+    assert run_cli(["check", "--data", str(folder), "--contract", str(contract)]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "bad.toml performance.metrics: weights must sum to 1, got 1.1",
         "1 error, 0 warnings",
@@ -83,11 +75,11 @@ def test_clean_with_contract(tmp_path, capsys):
     folder = write_tables(tmp_path / "data", {**CLEAN, "measures": MEASURES})
     contract = tmp_path / "contract.toml"
     contract.write_text(preset_text("full"))
-    assert run(["check", "--data", str(folder), "--contract", str(contract)]) == 0
+    assert run_cli(["check", "--data", str(folder), "--contract", str(contract)]) == 0
 
 
 def test_not_a_folder(tmp_path, capsys):
-    assert run(["check", "--data", str(tmp_path / "nowhere")]) == 2
+    assert run_cli(["check", "--data", str(tmp_path / "nowhere")]) == 2
     assert f"--data: {tmp_path / 'nowhere'} is not a folder" in capsys.readouterr().err
 
 

@@ -6,6 +6,7 @@ import shutil
 
 import duckdb
 import pytest
+from conftest import run_cli
 from ledger_factory import provenance, statement
 
 from wholepop import ledger
@@ -29,11 +30,7 @@ def path(template, tmp_path):
 
 
 def run(argv, capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
+    code = run_cli(argv)
     out = capsys.readouterr()
     return code, out.out, out.err
 

@@ -99,13 +99,9 @@ def test_costing_in_parts_gives_the_same_tables(data):
 
 
 def _cli(argv, capsys) -> tuple[int, str]:
-    from wholepop.cli import main
+    from conftest import run_cli
 
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
+    code = run_cli(argv)
     out = capsys.readouterr()
     return code, out.out + out.err
 

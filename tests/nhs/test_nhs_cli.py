@@ -7,7 +7,7 @@ import csv
 import pyarrow.parquet as pq
 
 from tests.conftest import SHARED_DATA, write_tables
-from wholepop.cli import main
+from conftest import run_cli
 from wholepop.engine import connect
 from wholepop.hubs import practice_populations
 from wholepop.inputs.load import open_inputs
@@ -15,18 +15,10 @@ from wholepop.inputs.load import open_inputs
 NHS = SHARED_DATA / "nhs"
 
 
-def run(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as e:
-        return int(e.code or 0)
-    return 0
-
-
 def test_import_nhs_then_plan_hubs_for_one_icb(tmp_path, capsys):
     data = tmp_path / "data"
-    assert run(["import", "nhs-lists", str(NHS / "gp-reg-pat-prac-quin-age-2026-07.zip"), "--out", str(data)]) == 0
-    assert run([
+    assert run_cli(["import", "nhs-lists", str(NHS / "gp-reg-pat-prac-quin-age-2026-07.zip"), "--out", str(data)]) == 0
+    assert run_cli([
         "import", "nhs-map", str(NHS / "gp-reg-pat-prac-map-2026-07.zip"), "--out", str(data),
         "--weights", str(NHS / "weighted-populations-2024-25.csv"), "--icb", "QE1",
     ]) == 0
@@ -34,7 +26,7 @@ def test_import_nhs_then_plan_hubs_for_one_icb(tmp_path, capsys):
     assert pq.read_table(data / "practices.parquet").num_rows == 194
     out = tmp_path / "hubs.csv"
     capsys.readouterr()
-    assert run(["hubs", "--data", str(data), "--icb", "QE1", "--out", str(out), "--show", "0"]) == 0
+    assert run_cli(["hubs", "--data", str(data), "--icb", "QE1", "--out", str(out), "--show", "0"]) == 0
     printed = capsys.readouterr().out
     assert "194 practices, 1,868,767 patients (from list_counts); band 30,000-50,000" in printed
     with open(out, newline="") as f:
@@ -48,7 +40,7 @@ def test_import_nhs_lists_bad_layout_exits_1_and_writes_nothing(tmp_path, capsys
     bad = tmp_path / "bad.csv"
     bad.write_text("A,B\n1,2\n")
     out = tmp_path / "out"
-    assert run(["import", "nhs-lists", str(bad), "--out", str(out)]) == 1
+    assert run_cli(["import", "nhs-lists", str(bad), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "bad.csv row 1: unrecognised layout" in err
     assert not out.exists()
@@ -56,14 +48,14 @@ def test_import_nhs_lists_bad_layout_exits_1_and_writes_nothing(tmp_path, capsys
 
 def test_import_synthea_command(tmp_path, capsys):
     out = tmp_path / "syn"
-    assert run(["import", "synthea", str(SHARED_DATA / "synthea"), "--out", str(out)]) == 0
+    assert run_cli(["import", "synthea", str(SHARED_DATA / "synthea"), "--out", str(out)]) == 0
     assert f"wrote {out / 'activity.parquet'} (604 rows)" in capsys.readouterr().out
     assert (out / "contract.toml").read_text().startswith("# Fitted by `wholepop import synthea`")
 
 
 def test_hubs_without_coordinates_is_a_user_error(tmp_path, capsys):
     data = write_tables(tmp_path / "d", {"practices": "practice_code,practice_name,hub\nA1,One,H1\n"})
-    assert run(["hubs", "--data", str(data)]) == 2
+    assert run_cli(["hubs", "--data", str(data)]) == 2
     assert "no practice has coordinates" in capsys.readouterr().err
 
 

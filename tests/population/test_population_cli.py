@@ -18,8 +18,7 @@ import textwrap
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import write_tables
-from wholepop.cli import main
+from conftest import write_tables, run_cli
 
 CONTRACT = textwrap.dedent("""
     [contract]
@@ -100,15 +99,6 @@ EXPECTED = {
 }
 
 
-def run(args: list[str]) -> int:
-    """Run the CLI as a user would; return its exit code."""
-    try:
-        main(args)
-    except SystemExit as e:
-        return e.code or 0
-    return 0
-
-
 @pytest.fixture
 def case(tmp_path):
     data = write_tables(tmp_path / "data", TABLES)
@@ -122,7 +112,7 @@ def test_population_json_is_the_hand_worked_summary(case):
     # each CLI run pays for full input validation.
     data, contract, tmp = case
     out = tmp / "population.json"
-    code = run(["population", "--data", str(data), "--contract", str(contract), "--year", "2027",
+    code = run_cli(["population", "--data", str(data), "--contract", str(contract), "--year", "2027",
                  "--json", str(out)])
     assert code == 0
     assert json.loads(out.read_text()) == EXPECTED
@@ -131,7 +121,7 @@ def test_population_json_is_the_hand_worked_summary(case):
 def test_caseload_is_written_restricted(case, capsys):
     data, contract, tmp = case
     out = tmp / "caseload.parquet"
-    assert run(["caseload", "--data", str(data), "--contract", str(contract), "--year", "2027", "--out", str(out)]) == 0
+    assert run_cli(["caseload", "--data", str(data), "--contract", str(contract), "--year", "2027", "--out", str(out)]) == 0
     table = pq.read_table(out)
     assert table.schema.metadata[b"wholepop.restricted"] == b"true"
     assert table.to_pylist() == [{
@@ -148,13 +138,13 @@ def test_bad_input_stops_with_the_problem_and_writes_nothing(case):
     data, contract, tmp = case
     (data / "registrations.csv").write_text("patient_id,practice_code,from_date,to_date\n1,A,2027-02-30,\n")
     out = tmp / "population.json"
-    code = run(["population", "--data", str(data), "--contract", str(contract), "--year", "2027", "--json", str(out)])
+    code = run_cli(["population", "--data", str(data), "--contract", str(contract), "--year", "2027", "--json", str(out)])
     assert code == 1
     assert not out.exists()
 
 
 def test_a_year_outside_the_contract_is_refused(case, capsys):
     data, contract, _ = case
-    code = run(["population", "--data", str(data), "--contract", str(contract), "--year", "2040"])
+    code = run_cli(["population", "--data", str(data), "--contract", str(contract), "--year", "2040"])
     assert code == 2
     assert "--year: 2040 is neither the baseline year (2026) nor a contract year (2027-2031)" in capsys.readouterr().err
