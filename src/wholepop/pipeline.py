@@ -116,7 +116,8 @@ def build(
     a part of the people, which is what lets tens of millions of people be costed within
     a memory limit; the result is the same table.
     """
-    from wholepop.population import counted_spans, data_years, person_months
+    from wholepop.population import counted_spans, person_months
+    from wholepop.population.count import data_years
     from wholepop.segments import segment
 
     base = contract.contract.baseline_year

@@ -14,6 +14,7 @@ from wholepop import costing, population, segments
 from wholepop.contract import parse_contract
 from wholepop.engine import connect
 from wholepop.inputs.load import open_inputs
+from wholepop.population.count import data_years
 
 CONTRACT = parse_contract(textwrap.dedent("""
     [contract]
@@ -89,7 +90,7 @@ TABLES = {
 
 def _stages(tmp_path, engine: str) -> dict[str, list]:
     inputs = open_inputs(write_tables(tmp_path / engine, TABLES), connect(engine))
-    years = population.data_years(inputs, CONTRACT)
+    years = data_years(inputs, CONTRACT)
     # As pipeline.build does: the spans shared, the need weights read from the costs.
     spans = population.counted_spans(inputs, CONTRACT)
     costs = costing.cost(inputs, CONTRACT, years, spans)
