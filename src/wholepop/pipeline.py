@@ -111,10 +111,11 @@ def build(
     Activity is attributed to counted spans once, by costing; the need weights read the
     baseline year of the result. So the order is spans, costs, population, segments.
 
-    ``parts``: attribute the activity in this many passes, each over a hash partition of
-    the people, appended to one table (DuckDB). Each pass's join and group-by then hold
-    a part of the people, which is what lets tens of millions of people be costed within
-    a memory limit; the result is the same table.
+    ``parts``: attribute the activity in this many passes, each over a range of patient
+    ids, appended to one table (DuckDB). Each pass's join and group-by then hold a part
+    of the people, which is what lets tens of millions of people be costed within a
+    memory limit, and where the files are laid out by patient (as the generator writes
+    them) each pass reads only its part; the result is the same table.
     """
     from wholepop.population import counted_spans, person_months
     from wholepop.population.count import data_years
@@ -133,12 +134,14 @@ def cached_costs(inputs: Inputs, contract: Contract, years, spans: ibis.Table, p
     """``costing.cost`` of ``years``, cached; in ``parts`` passes appended to one table
     (see ``build``)."""
     from wholepop.costing import cost
+    from wholepop.costing.spend import id_ranges
 
     if parts <= 1:
         return cost(inputs, contract, years, spans).cache()
-    costs = cost(inputs, contract, years, spans, part=(0, parts)).cache()
-    for k in range(1, parts):
-        inputs.backend.insert(costs.op().name, cost(inputs, contract, years, spans, part=(k, parts)))
+    first, *rest = id_ranges(spans, parts)
+    costs = cost(inputs, contract, years, spans, people=first).cache()
+    for people in rest:
+        inputs.backend.insert(costs.op().name, cost(inputs, contract, years, spans, people=people))
     return costs
 
 

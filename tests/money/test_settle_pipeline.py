@@ -123,3 +123,9 @@ def test_settle_with_a_memory_limit_duckdb_cannot_read_says_so(data, tmp_path, c
     assert code != 0
     assert "--memory-limit: 'lots' is not a size DuckDB understands" in text
     assert not out.exists()
+
+
+def test_settle_in_parts_on_another_engine_says_it_is_duckdbs(data, capsys):
+    code, text = _cli(["settle", "--data", str(data), "--contract", str(data / "contract.toml"), "--year", "2028",
+                       "--engine", "polars", "--parts", "2"], capsys)
+    assert code == 2 and "--parts applies to the duckdb engine, not polars" in text

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from wholepop import __version__
 from wholepop.cli.app import app, console
+from wholepop.errors import UserError
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 
@@ -58,6 +59,8 @@ def settle(
     from wholepop.engine import connect
     from wholepop.pipeline import prepare
 
+    if parts > 1 and engine != "duckdb":
+        raise UserError(f"--parts applies to the duckdb engine, not {engine}")
     backend = None
     if memory_limit or work_dir:
         backend = connect(engine, memory_limit=memory_limit, work_dir=str(work_dir) if work_dir else None)

@@ -9,13 +9,15 @@ plus unattributed spend equals the activity total.
 
 from __future__ import annotations
 
+import itertools
+
 import ibis
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.population.spans import attribute, counted_spans
 
-__all__ = ["cost", "table_years", "unregistered"]
+__all__ = ["cost", "id_ranges", "table_years", "unregistered"]
 
 
 def table_years(table: ibis.Table) -> tuple[int, ...]:
@@ -29,7 +31,7 @@ def cost(
     contract: Contract,
     years,
     spans: ibis.Table | None = None,
-    part: tuple[int, int] | None = None,
+    people: tuple[str | None, str | None] | None = None,
 ) -> ibis.Table:
     """Attributed spend per person, contract year, service line and practice.
 
@@ -45,9 +47,11 @@ def cost(
         years: the contract years to cost.
         spans: ``population.counted_spans(inputs, contract)``, ideally materialised, as
             ``pipeline.build`` does; computed here when not given.
-        part: ``(k, n)``: only the people in part k of n (by a hash of patient_id; the n
-            parts partition the people, so their costs together are the whole table).
-            For data too large to attribute in one pass (``pipeline.build(parts=n)``).
+        people: ``(first, stop)``: only people with ``first <= patient_id < stop``
+            (None: unbounded), one of the ranges of ``id_ranges``. The ranges partition
+            the people, so their costs together are the whole table. For data too large
+            to attribute in one pass (``pipeline.build(parts=n)``): the range filter also
+            lets Parquet readers skip row groups of other people.
 
     Grain: one row per (patient_id, year, service, practice_code, integration). For nearly
     everyone that is one row per (patient_id, year, service); a person who moved practice
@@ -61,10 +65,9 @@ def cost(
     if spans is None:
         spans = counted_spans(inputs, contract)
     activity = inputs.activity
-    if part is not None:
-        k, n = part
-        activity = activity.filter(_bucket(activity.patient_id, n) == k)
-        spans = spans.filter(_bucket(spans.patient_id, n) == k)
+    if people is not None:
+        activity = activity.filter(_in_range(activity.patient_id, people))
+        spans = spans.filter(_in_range(spans.patient_id, people))
     att = attribute(activity, spans, tuple(years))
     # hub follows from practice_code; as a key it is cheaper than a max() of strings.
     out = att.group_by("patient_id", "year", "service", "practice_code", "hub", "integration").agg(
@@ -77,10 +80,29 @@ def cost(
     )
 
 
-def _bucket(patient_id: ibis.StringValue, n: int) -> ibis.IntegerValue:
-    # Engines hash differently and may give a negative remainder: any partition will do,
-    # as long as activity and spans use the same one on the same engine.
-    return ((patient_id.hash() % n) + n) % n
+def id_ranges(spans: ibis.Table, parts: int) -> list[tuple[str | None, str | None]]:
+    """``parts`` ranges of patient_id, ``(first, stop)``, that partition every id (the first
+    and last are open-ended) and split the people of ``spans`` into near-equal parts.
+
+    The boundaries are the first id of each ``ntile`` of the distinct ids, computed by
+    the engine; only those few ids come back. Fewer ranges when there are fewer people.
+    """
+    ids = spans.select("patient_id").distinct()
+    tiles = ids.mutate(tile=ibis.ntile(parts).over(ibis.window(order_by=ids.patient_id)))
+    firsts = tiles.group_by("tile").agg(first=tiles.patient_id.min())
+    bounds = sorted(firsts.to_pyarrow().column("first").to_pylist())[1:]
+    edges = [None, *bounds, None]
+    return list(itertools.pairwise(edges))
+
+
+def _in_range(patient_id: ibis.StringValue, people: tuple[str | None, str | None]) -> ibis.BooleanValue:
+    first, stop = people
+    test = ibis.literal(True)
+    if first is not None:
+        test = test & (patient_id >= first)
+    if stop is not None:
+        test = test & (patient_id < stop)
+    return test
 
 
 def unregistered(inputs: Inputs) -> ibis.Table:

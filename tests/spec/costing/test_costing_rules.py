@@ -79,3 +79,30 @@ def test_unregistered_spend_is_summed_per_year_and_service(make_inputs):
         {"year": 2027, "service": "ae", "cost_pence": 350},
         {"year": 2027, "service": "community", "cost_pence": 7},
     ])
+
+
+def test_id_ranges_partition_the_people_into_near_equal_parts(tmp_path):
+    """Ten people in three ranges: every id in exactly one range, 3-4 people each; the
+    first and last ranges are open, so ids outside the spans are covered too. (DuckDB
+    only: costing in parts is for DuckDB runs larger than memory, and Ibis has no window
+    functions on Polars.)"""
+    from conftest import write_tables
+    from wholepop.costing.spend import id_ranges
+    from wholepop.engine import connect
+    from wholepop.inputs.load import open_inputs
+
+    people = [f"P{i:02d}" for i in range(10)]
+    regs = "patient_id,practice_code,from_date,to_date\n" + "\n".join(f"{p},A,2020-01-01," for p in people)
+    pats = "patient_id,sex,birth_year,death_date\n" + "\n".join(f"{p},F,1980," for p in people)
+    inputs = open_inputs(write_tables(tmp_path, {**BASE, "patients": pats, "registrations": regs}), connect("duckdb"))
+    spans = population.counted_spans(inputs, make_contract())
+    ranges = id_ranges(spans, 3)
+    assert len(ranges) == 3 and ranges[0][0] is None and ranges[-1][1] is None
+
+    def holds(r, pid):
+        return (r[0] is None or pid >= r[0]) and (r[1] is None or pid < r[1])
+
+    for pid in [*people, "A", "Z"]:
+        assert sum(holds(r, pid) for r in ranges) == 1, pid
+    assert sorted(sum(holds(r, p) for p in people) for r in ranges) == [3, 3, 4]
+    assert len(id_ranges(spans, 20)) == 10  # no more ranges than people
