@@ -64,13 +64,15 @@ def settle(
     backend = None
     if memory_limit or work_dir:
         backend = connect(engine, memory_limit=memory_limit, work_dir=str(work_dir) if work_dir else None)
-    with console.status("validating inputs and building the population..."):
-        # Only the years being settled (and the baseline) are built.
-        run = prepare(data, contract, engine, years=tuple(year) if year else None, backend=backend, parts=parts)
     try:
-        _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
+        with console.status("validating inputs and building the population..."):
+            # Only the years being settled (and the baseline) are built.
+            run = prepare(data, contract, engine, years=tuple(year) if year else None, backend=backend, parts=parts)
+        try:
+            _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
+        finally:
+            run.close()
     finally:
-        run.close()
         if work_dir:
             backend.disconnect()
             for leftover in work_dir.glob("wholepop-work.duckdb*"):
