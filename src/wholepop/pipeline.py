@@ -9,6 +9,8 @@ years are settled or reports drawn from it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle_year
 from wholepop.money.statement import Statement
 
-__all__ = ["Run", "build", "cached_costs", "prepare", "settle"]
+__all__ = ["Run", "Scale", "build", "cached_costs", "prepare", "prepared", "settle"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,53 @@ class Run:
         return gather_facts(
             self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years
         )
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a run works when its data is larger than memory (DuckDB only).
+
+    Attributes:
+        memory_limit: DuckDB's memory limit, e.g. ``"12GB"``; past it DuckDB spills.
+        work_dir: spill here, and keep the stage tables compressed in a DuckDB file here
+            (``engine.connect(work_dir=...)``); the file goes when the run ends.
+        parts: attribute the activity in this many passes (``build(parts=...)``).
+    """
+
+    memory_limit: str | None = None
+    work_dir: Path | None = None
+    parts: int = 1
+
+
+@contextmanager
+def prepared(
+    data: str | Path,
+    contract_path: str | Path,
+    engine: str = "duckdb",
+    years: tuple[int, ...] | None = None,
+    scale: Scale = Scale(),
+) -> Iterator[Run]:
+    """``prepare`` as a context: the run's tables are dropped at the end, and a work
+    directory's database file removed, whether or not the block (or preparing) fails."""
+    from wholepop.engine import connect
+
+    if scale.parts > 1 and engine != "duckdb":
+        raise UserError(f"--parts applies to the duckdb engine, not {engine}")
+    backend = None
+    if scale.memory_limit or scale.work_dir:
+        work_dir = str(scale.work_dir) if scale.work_dir else None
+        backend = connect(engine, memory_limit=scale.memory_limit, work_dir=work_dir)
+    try:
+        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts)
+        try:
+            yield run
+        finally:
+            run.close()
+    finally:
+        if scale.work_dir:
+            backend.disconnect()
+            for leftover in Path(scale.work_dir).glob("wholepop-work.duckdb*"):
+                leftover.unlink()
 
 
 def prepare(

@@ -85,3 +85,16 @@ def test_compare_refuses_an_unknown_form(data, capsys):
     code, _, err = _run(["compare", "--data", str(data), "--forms", "full,aco"], capsys)
     assert code == 2
     assert "--forms: unknown or not comparable form 'aco'" in err
+
+
+def test_project_out_of_core_gives_the_same_json(data, tmp_path, capsys):
+    """--memory-limit, --work-dir and --parts change where the stages run, not the projection."""
+    jsons = []
+    for extra in ([], ["--memory-limit", "1GB", "--work-dir", str(tmp_path / "work"), "--parts", "3"]):
+        out_json = tmp_path / f"p{len(jsons)}.json"
+        code, _, err = _run(["project", "--data", str(data), "--contract", str(data / "contract.toml"),
+                             "--runs", "50", "--seed", "4", "--json", str(out_json), *extra], capsys)
+        assert code == 0, err
+        jsons.append(out_json.read_text())
+    assert jsons[0] == jsons[1]
+    assert not list((tmp_path / "work").glob("wholepop-work.duckdb*"))

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from wholepop.errors import EXIT_CODES, UserError
 
-__all__ = ["app", "console", "err_console", "main"]
+__all__ = ["MEMORY_LIMIT", "PARTS", "WORK_DIR", "app", "console", "err_console", "main"]
 
 app = typer.Typer(
     name="wholepop",
@@ -25,6 +25,14 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+# The options of every command that builds the stages (settle, report, project), for
+# data larger than memory; ``pipeline.Scale`` holds them.
+MEMORY_LIMIT = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 12GB; past it DuckDB spills to disk")
+WORK_DIR = typer.Option(
+    None, "--work-dir", help="DuckDB: spill here, and keep the stage tables compressed in a file here (for data larger than memory)"
+)
+PARTS = typer.Option(1, "--parts", min=1, help="attribute activity in this many passes over ranges of patient ids (less memory; DuckDB)")
 
 
 def exit_code(error: UserError) -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from wholepop.cli.app import app, console
+from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, console
 from wholepop.errors import UserError
 from wholepop.money.pence import pounds
 
@@ -50,22 +51,23 @@ def project(
     seed: int = typer.Option(0, "--seed", help="random seed; the same seed gives the same results"),
     json_out: Path = typer.Option(None, "--json", help="write the projection JSON here"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
+    memory_limit: str = MEMORY_LIMIT,
+    work_dir: Path = WORK_DIR,
+    parts: int = PARTS,
 ) -> None:
     """Project the contract term: population, budget, acute target, positions, ROI and NPV."""
-    from wholepop.pipeline import prepare
+    from wholepop.pipeline import Scale, prepared
     from wholepop.projection import base_from_run, project as project_term, simulate
     from wholepop.projection.summary import summary
 
     if runs < 0:
         raise UserError(f"--runs: must be 0 or more, got {runs}")
     sc = _scenario(scenario)
-    with console.status("validating inputs and building the population..."):
-        run = prepare(data, contract, engine)
-    try:
+    with ExitStack() as stack:
+        with console.status("validating inputs and building the population..."):
+            run = stack.enter_context(prepared(data, contract, engine, scale=Scale(memory_limit, work_dir, parts)))
         with console.status("reducing the baseline to cells..."):
             base = base_from_run(run)
-    finally:
-        run.close()
     projection = project_term(base, run.contract, sc)
     mc = None
     if runs:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from wholepop.cli.app import app
+from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app
 
 __all__ = ["report"]
 
@@ -24,6 +24,9 @@ def report(
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
     projection: Path | None = typer.Option(None, "--projection", help="add the projection written by `wholepop project --json`"),
+    memory_limit: str = MEMORY_LIMIT,
+    work_dir: Path = WORK_DIR,
+    parts: int = PARTS,
 ) -> None:
     """Write the self-contained HTML report (and optionally the Excel statement workbook).
 
@@ -35,7 +38,10 @@ def report(
     from wholepop.report.gather import gather, with_projection
     from wholepop.report.html import write_html
 
-    report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted, engine=engine)
+    from wholepop.pipeline import Scale
+
+    report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted, engine=engine,
+                         scale=Scale(memory_limit, work_dir, parts))
     if projection is not None:
         report_data = with_projection(report_data, projection)
     written = [write_html(report_data, out)]

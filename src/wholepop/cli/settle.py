@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from wholepop import __version__
-from wholepop.cli.app import app, console
-from wholepop.errors import UserError
+from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, console
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 
@@ -49,34 +49,19 @@ def settle(
     correct: str = typer.Option(None, "--correct", help="reason for superseding a settled year with different inputs"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb, polars or spark (needs Java and pyspark)"),
     quiet: bool = typer.Option(False, "--quiet", help="print only the headline of each year"),
-    memory_limit: str = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 12GB; past it DuckDB spills to disk"),
-    work_dir: Path = typer.Option(
-        None, "--work-dir", help="DuckDB: spill here, and keep the stage tables compressed in a file here (for data larger than memory)"
-    ),
-    parts: int = typer.Option(1, "--parts", min=1, help="attribute activity in this many passes over a partition of the people (less memory)"),
+    memory_limit: str = MEMORY_LIMIT,
+    work_dir: Path = WORK_DIR,
+    parts: int = PARTS,
 ) -> None:
     """Settle contract years: budget, performance, gain/risk share, contingency, total payable."""
-    from wholepop.engine import connect
-    from wholepop.pipeline import prepare
+    from wholepop.pipeline import Scale, prepared
 
-    if parts > 1 and engine != "duckdb":
-        raise UserError(f"--parts applies to the duckdb engine, not {engine}")
-    backend = None
-    if memory_limit or work_dir:
-        backend = connect(engine, memory_limit=memory_limit, work_dir=str(work_dir) if work_dir else None)
-    try:
+    # Only the years being settled (and the baseline) are built.
+    years = tuple(year) if year else None
+    with ExitStack() as stack:
         with console.status("validating inputs and building the population..."):
-            # Only the years being settled (and the baseline) are built.
-            run = prepare(data, contract, engine, years=tuple(year) if year else None, backend=backend, parts=parts)
-        try:
-            _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
-        finally:
-            run.close()
-    finally:
-        if work_dir:
-            backend.disconnect()
-            for leftover in work_dir.glob("wholepop-work.duckdb*"):
-                leftover.unlink()
+            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts)))
+        _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
 
 
 def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet) -> None:

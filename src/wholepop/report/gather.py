@@ -13,7 +13,7 @@ from wholepop.inputs import Severity
 from wholepop.inputs.vocab import Segment, Service
 from wholepop.ledger import get_statement, list_settlements
 from wholepop.money.pence import D, to_pence
-from wholepop.pipeline import Run, prepare
+from wholepop.pipeline import Run, Scale, prepared
 from wholepop.population import unattributed
 from wholepop.report.data import (
     Concentration,
@@ -33,13 +33,10 @@ __all__ = ["gather", "gather_run", "with_projection"]
 
 
 def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, restricted: bool = False,
-           engine: str = "duckdb") -> ReportData:
+           engine: str = "duckdb", scale: Scale = Scale()) -> ReportData:
     """Run the stages on ``data`` and read the settled years of ``contract`` from ``ledger``."""
-    run = prepare(data, contract, engine)
-    try:
+    with prepared(data, contract, engine, scale=scale) as run:
         return gather_run(run, ledger, year, restricted)
-    finally:
-        run.close()
 
 
 def _rows(expr) -> list[dict]:
