@@ -189,7 +189,7 @@ def _projection(out: Path, data: Path, contract: Path) -> None:
 
     console.print(Rule("5. projection over the contract term (1,000 Monte Carlo runs)"))
     project(data=data, contract=contract, scenario=None, runs=1000, seed=1,
-            json_out=out / "projection.json", engine="duckdb")
+            json_out=out / "projection.json", engine="duckdb", memory_limit=None, work_dir=None, parts=1)
 
 
 if __name__ == "__main__":
