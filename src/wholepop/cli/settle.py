@@ -66,8 +66,9 @@ def settle(
 
 def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet) -> None:
     from wholepop.pipeline import settle as settle_one
+    from wholepop.population.count import table_years
 
-    years = year or [y for y in run.contract.contract.years if y in _data_years(run)]
+    years = year or [y for y in run.contract.contract.years if y in table_years(run.population)]
     statements = []
     for y in years:
         with console.status(f"settling {y}..."):
@@ -88,7 +89,3 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet) -> 
             result = append(ledger, s, prov, correct=correct)
             console.print(f"  ledger: {result.message}", highlight=False)
 
-
-def _data_years(run) -> set[int]:
-    p = run.population
-    return {int(r["year"]) for r in p.select("year").distinct().to_pyarrow().to_pylist()}

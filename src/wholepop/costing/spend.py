@@ -17,13 +17,7 @@ from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.population.spans import attribute, counted_spans
 
-__all__ = ["cost", "id_ranges", "table_years", "unregistered"]
-
-
-def table_years(table: ibis.Table) -> tuple[int, ...]:
-    """The distinct contract years of a (usually materialised) stage table, ascending."""
-    years = table.select("year").distinct().to_pyarrow().column("year").to_pylist()
-    return tuple(sorted(int(y) for y in years if y is not None))
+__all__ = ["cost", "id_ranges", "unregistered"]
 
 
 def cost(

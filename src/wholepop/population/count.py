@@ -16,7 +16,7 @@ from wholepop.population.months import band_from, band_label, months_in_span, sp
 from wholepop.population.spans import attribute, counted_spans, dated_in, fy_of
 from wholepop.population.weights import need_weights
 
-__all__ = ["data_years", "person_months", "unattributed"]
+__all__ = ["data_years", "person_months", "table_years", "unattributed"]
 
 
 def data_years(inputs: Inputs, contract: Contract) -> tuple[int, ...]:
@@ -37,6 +37,12 @@ def data_years(inputs: Inputs, contract: Contract) -> tuple[int, ...]:
         return (base,)
     upto = financial_year(last)
     return (base,) + tuple(y for y in contract.contract.years if y <= upto)
+
+
+def table_years(table: ibis.Table) -> tuple[int, ...]:
+    """The distinct contract years of a (usually materialised) stage table, ascending."""
+    years = table.select("year").distinct().to_pyarrow().column("year").to_pylist()
+    return tuple(sorted(int(y) for y in years if y is not None))
 
 
 def _int_person_months(spans: ibis.Table, years: tuple[int, ...]) -> ibis.Table:
@@ -150,7 +156,7 @@ def unattributed(
     """
     a = inputs.activity
     if costs is not None and years is None:
-        years = tuple(sorted(int(y) for y in costs.select("year").distinct().to_pyarrow().column("year").to_pylist()))
+        years = table_years(costs)
     if years is not None:
         a = a.filter(dated_in(a.date, years))
     total = a.group_by(year=fy_of(a.date), service=a.service).agg(

@@ -45,9 +45,9 @@ import pyarrow.compute as pc
 from wholepop.contract.calendar import year_end
 from wholepop.contract.model import Contract
 from wholepop.costing.concentration import person_spend
-from wholepop.costing.spend import table_years
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
+from wholepop.population.count import table_years
 from wholepop.population.spans import dated_in, fy_of
 
 __all__ = ["ProspectivePower", "caseload", "prospective_power", "segment"]
