@@ -44,6 +44,7 @@ import resource
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,9 +129,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
     from wholepop.engine import connect
     from wholepop.inputs import load_inputs
     from wholepop.inputs.load import open_inputs
-    from wholepop.pipeline import Run, cached_costs, settle
-    from wholepop.population import counted_spans, person_months
-    from wholepop.segments import segment
+    from wholepop.pipeline import build, settle
 
     spill.mkdir(parents=True, exist_ok=True)
     database = None
@@ -168,30 +167,19 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
             raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
     else:
         inputs, problems = open_inputs(folder, con), ()
-    # As pipeline.build with the years one settlement needs: spans once, then costs
-    # (the one attribution of activity), then the population (need weights from the
-    # baseline costs), then segments. Spans are timed as part of the population stage.
-    years = (contract.contract.baseline_year, year)
-    t = time.perf_counter()
-    spans = counted_spans(inputs, contract).cache()
-    out["population"] = time.perf_counter() - t
-    t = time.perf_counter()
-    costs = cached_costs(inputs, contract, years, spans, parts)
-    out["costing"] = time.perf_counter() - t
-    _progress("costing", out)
-    t = time.perf_counter()
-    population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
-    out["population"] += time.perf_counter() - t
-    _progress("population", out)
-    t = time.perf_counter()
-    segments = segment(population, costs, inputs, contract).cache()
-    out["segments"] = time.perf_counter() - t
-    _progress("segments", out)
-    run = Run(contract, contract_path, inputs, problems, population, costs, segments, spans)
-    t = time.perf_counter()
-    statement = settle(run, year)
-    out["money"] = time.perf_counter() - t
-    _progress("money", out)
+
+    # pipeline.build names its stages; the counted spans are timed as part of population.
+    @contextmanager
+    def timed(name: str):
+        key = "population" if name == "counted spans" else name
+        t = time.perf_counter()
+        yield
+        out[key] = out.get(key, 0.0) + time.perf_counter() - t
+        _progress(key, out)
+
+    run = build(inputs, contract, contract_path, problems, (year,), parts, stage=timed)
+    with timed("money"):
+        statement = settle(run, year)
     run.close()
     out["settle"] = out["population"] + out["costing"] + out["segments"] + out["money"]
     out["total_payable_pence"] = statement.total_payable_pence

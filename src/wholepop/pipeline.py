@@ -9,8 +9,8 @@ years are settled or reports drawn from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,16 @@ from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle_year
 from wholepop.money.statement import Statement
 
-__all__ = ["Run", "Scale", "build", "cached_costs", "prepare", "prepared", "settle"]
+__all__ = ["Run", "Scale", "StageHook", "build", "cached_costs", "prepare", "prepared", "settle", "unobserved"]
+
+# Called with each stage's name around the work of that stage: the CLI names the stage in
+# its status line (a settlement at England scale takes minutes per stage) and the
+# benchmarks time it, without either repeating the order of the stages.
+StageHook = Callable[[str], AbstractContextManager[None]]
+
+
+def unobserved(name: str) -> AbstractContextManager[None]:
+    return nullcontext()
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ def prepared(
     engine: str = "duckdb",
     years: tuple[int, ...] | None = None,
     scale: Scale = Scale(),
+    stage: StageHook = unobserved,
 ) -> Iterator[Run]:
     """``prepare`` as a context: the run's tables are dropped at the end, and a work
     directory's database file removed, whether or not the block (or preparing) fails."""
@@ -103,7 +113,7 @@ def prepared(
         work_dir = str(scale.work_dir) if scale.work_dir else None
         backend = connect(engine, memory_limit=scale.memory_limit, work_dir=work_dir)
     try:
-        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts)
+        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts, stage=stage)
         try:
             yield run
         finally:
@@ -123,22 +133,25 @@ def prepare(
     *,
     backend=None,
     parts: int = 1,
+    stage: StageHook = unobserved,
 ) -> Run:
     """Load and validate, then build the patient-level tables (of ``years``, in ``parts``
     passes, see ``build``), on ``backend`` if given (e.g. ``engine.connect`` with a memory
-    limit) or a fresh connection to ``engine``.
+    limit) or a fresh connection to ``engine``. ``stage`` is entered around validation
+    ("validation") and each stage ``build`` names.
 
     Raises:
         ContractError: the contract is invalid.
         InputError: the data has errors (every one is listed).
     """
     contract = load_contract(contract_path)
-    inputs, problems = load_inputs(data, contract, engine=engine, backend=backend)
+    with stage("validation"):
+        inputs, problems = load_inputs(data, contract, engine=engine, backend=backend)
     errors = tuple(p for p in problems if p.severity is Severity.ERROR)
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
-    return build(inputs, contract, contract_path, problems, years, parts)
+    return build(inputs, contract, contract_path, problems, years, parts, stage)
 
 
 def build(
@@ -148,6 +161,7 @@ def build(
     problems: tuple[Problem, ...] = (),
     years: tuple[int, ...] | None = None,
     parts: int = 1,
+    stage: StageHook = unobserved,
 ) -> Run:
     """Build (and cache) the patient-level tables from typed inputs already in hand, e.g.
     tables of a Spark catalogue (``inputs.load.open_catalog``); ``prepare`` does this after
@@ -165,6 +179,9 @@ def build(
     of the people, which is what lets tens of millions of people be costed within a
     memory limit, and where the files are laid out by patient (as the generator writes
     them) each pass reads only its part; the result is the same table.
+
+    ``stage``: entered around each stage, with its name: "counted spans", "costing",
+    "population", "segments".
     """
     from wholepop.population import counted_spans, person_months
     from wholepop.population.count import data_years
@@ -172,10 +189,14 @@ def build(
 
     base = contract.contract.baseline_year
     years = tuple(sorted({base, *years})) if years else data_years(inputs, contract)
-    spans = counted_spans(inputs, contract).cache()
-    costs = cached_costs(inputs, contract, years, spans, parts)
-    population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
-    segments = segment(population, costs, inputs, contract).cache()
+    with stage("counted spans"):
+        spans = counted_spans(inputs, contract).cache()
+    with stage("costing"):
+        costs = cached_costs(inputs, contract, years, spans, parts)
+    with stage("population"):
+        population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
+    with stage("segments"):
+        segments = segment(population, costs, inputs, contract).cache()
     return Run(contract, Path(contract_path), inputs, problems, population, costs, segments, spans)
 
 

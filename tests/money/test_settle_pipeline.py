@@ -55,6 +55,27 @@ def test_building_only_the_settled_year_gives_the_same_statement(data):
             run.close()
 
 
+def test_the_stage_hook_sees_every_stage_in_order_around_its_work(data):
+    """pipeline.StageHook: the CLI's status line and the benchmarks' timings both rely on
+    being told each stage by name, in order, around the work of that stage."""
+    from contextlib import contextmanager
+
+    from wholepop.pipeline import prepared
+
+    seen = []
+
+    @contextmanager
+    def hook(name):
+        seen.append(("start", name))
+        yield
+        seen.append(("end", name))
+
+    with prepared(data, data / "contract.toml", years=(2027,), stage=hook) as run:
+        assert settle(run, 2027).year == 2027
+    names = ["validation", "counted spans", "costing", "population", "segments"]
+    assert seen == [(edge, n) for n in names for edge in ("start", "end")]
+
+
 def test_stage_tables_cached_in_a_database_file_settle_the_same(data, tmp_path):
     """connect(database=...) keeps the cached stage tables in the file (compressed), not
     as temporary tables; the statements are unchanged and closing the run drops them."""

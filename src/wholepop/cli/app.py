@@ -7,6 +7,9 @@ Only the CLI catches exceptions: each ``UserError`` class maps to one exit code
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.console import Console
@@ -14,7 +17,7 @@ from rich.markup import escape
 
 from wholepop.errors import EXIT_CODES, UserError
 
-__all__ = ["MEMORY_LIMIT", "PARTS", "WORK_DIR", "app", "console", "err_console", "main"]
+__all__ = ["MEMORY_LIMIT", "PARTS", "WORK_DIR", "app", "building", "console", "err_console", "main"]
 
 app = typer.Typer(
     name="wholepop",
@@ -33,6 +36,24 @@ WORK_DIR = typer.Option(
     None, "--work-dir", help="DuckDB: spill here, and keep the stage tables compressed in a file here (for data larger than memory)"
 )
 PARTS = typer.Option(1, "--parts", min=1, help="attribute activity in this many passes over ranges of patient ids (less memory; DuckDB)")
+
+
+@contextmanager
+def building(what: str = "building the population") -> Iterator:
+    """A status line that names each stage as the pipeline reaches it, with the time the
+    previous one took: a ``pipeline.StageHook`` for ``prepared(..., stage=...)``. At
+    England scale a stage takes minutes, and one unchanging line would look hung."""
+    with console.status(f"{what}...") as status:
+        done: list[str] = []
+
+        @contextmanager
+        def stage(name: str) -> Iterator[None]:
+            status.update(f"{what}: {name}..." + (f" ({', '.join(done)})" if done else ""))
+            t0 = time.perf_counter()
+            yield
+            done.append(f"{name} {time.perf_counter() - t0:.1f} s")
+
+        yield stage
 
 
 def exit_code(error: UserError) -> int:

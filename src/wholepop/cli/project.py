@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, console
+from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, building, console
 from wholepop.errors import UserError
 from wholepop.money.pence import pounds
 
@@ -64,8 +64,8 @@ def project(
         raise UserError(f"--runs: must be 0 or more, got {runs}")
     sc = _scenario(scenario)
     with ExitStack() as stack:
-        with console.status("validating inputs and building the population..."):
-            run = stack.enter_context(prepared(data, contract, engine, scale=Scale(memory_limit, work_dir, parts)))
+        with building() as stage:
+            run = stack.enter_context(prepared(data, contract, engine, scale=Scale(memory_limit, work_dir, parts), stage=stage))
         with console.status("reducing the baseline to cells..."):
             base = base_from_run(run)
     projection = project_term(base, run.contract, sc)

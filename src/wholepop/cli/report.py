@@ -33,15 +33,16 @@ def report(
     Counts of people and events are disclosure-controlled (1-7 as *, others to the
     nearest 5) unless --restricted is given. Nothing is written if gathering fails.
     """
-    from wholepop.cli.app import console
+    from wholepop.cli.app import building, console
     from wholepop.report.excel import write_excel
     from wholepop.report.gather import gather, with_projection
     from wholepop.report.html import write_html
 
     from wholepop.pipeline import Scale
 
-    report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted, engine=engine,
-                         scale=Scale(memory_limit, work_dir, parts))
+    with building("gathering the report") as stage:
+        report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted,
+                             engine=engine, scale=Scale(memory_limit, work_dir, parts), stage=stage)
     if projection is not None:
         report_data = with_projection(report_data, projection)
     written = [write_html(report_data, out)]

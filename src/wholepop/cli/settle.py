@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from wholepop import __version__
-from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, console
+from wholepop.cli.app import MEMORY_LIMIT, PARTS, WORK_DIR, app, building, console
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 
@@ -59,8 +59,8 @@ def settle(
     # Only the years being settled (and the baseline) are built.
     years = tuple(year) if year else None
     with ExitStack() as stack:
-        with console.status("validating inputs and building the population..."):
-            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts)))
+        with building() as stage:
+            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts), stage))
         _settle_and_print(run, year, json_out, ledger, correct, contract, quiet)
 
 

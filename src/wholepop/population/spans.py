@@ -201,22 +201,28 @@ def _overlaps(spans: ibis.Table, years) -> ibis.BooleanValue:
     return _any([(spans.to_date >= _lit(first)) & (spans.from_date <= _lit(last)) for first, last in year_ranges(years)])
 
 
-def attribute(activity: ibis.Table, spans: ibis.Table, years=None) -> ibis.Table:
-    """Activity rows dated inside a counted span of their person, with that span's practice.
+_SPAN_COLUMNS = ("practice_code", "hub", "integration", "sex", "birth_year")
+
+
+def attribute(activity: ibis.Table, spans: ibis.Table, years=None, extra: tuple[str, ...] = _SPAN_COLUMNS) -> ibis.Table:
+    """Activity rows dated inside a counted span of their person, with that span's columns.
 
     Args:
         activity: the activity table.
-        spans: ``counted_spans(...)``.
+        spans: ``counted_spans(...)``, or any table of patient_id, from_date, to_date
+            and the ``extra`` columns.
         years: if given, only activity dated in these contract years is read, and only
             spans overlapping them are joined (a smaller hash table, and Parquet row
             groups outside the years are skipped).
+        extra: the span columns carried to each activity row.
 
     Returns:
         One row per attributed activity row: patient_id, date, year (contract year of the
-        date), service, cost_pence, practice_code, hub, integration, sex, birth_year.
+        date), service, cost_pence, then the ``extra`` columns (by default practice_code,
+        hub, integration, sex, birth_year).
     """
     a = activity.select("patient_id", "date", "service", "cost_pence")
-    s = spans
+    s = spans.select("patient_id", "from_date", "to_date", *extra)
     if years is not None:
         a = a.filter(dated_in(a.date, years))
         s = s.filter(_overlaps(s, years))
@@ -228,9 +234,5 @@ def attribute(activity: ibis.Table, spans: ibis.Table, years=None) -> ibis.Table
         year=fy_of(j.date),
         service=j.service,
         cost_pence=j.cost_pence,
-        practice_code=j.practice_code,
-        hub=j.hub,
-        integration=j.integration,
-        sex=j.sex,
-        birth_year=j.birth_year,
+        **{c: j[c] for c in extra},
     )

@@ -13,7 +13,7 @@ from wholepop.inputs import Severity
 from wholepop.inputs.vocab import Segment, Service
 from wholepop.ledger import get_statement, list_settlements
 from wholepop.money.pence import D, to_pence
-from wholepop.pipeline import Run, Scale, prepared
+from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved
 from wholepop.population import unattributed
 from wholepop.report.data import (
     Concentration,
@@ -33,9 +33,10 @@ __all__ = ["gather", "gather_run", "with_projection"]
 
 
 def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, restricted: bool = False,
-           engine: str = "duckdb", scale: Scale = Scale()) -> ReportData:
-    """Run the stages on ``data`` and read the settled years of ``contract`` from ``ledger``."""
-    with prepared(data, contract, engine, scale=scale) as run:
+           engine: str = "duckdb", scale: Scale = Scale(), stage: StageHook = unobserved) -> ReportData:
+    """Run the stages on ``data`` and read the settled years of ``contract`` from ``ledger``
+    (``stage``: see ``pipeline.StageHook``; the last one is "report tables")."""
+    with prepared(data, contract, engine, scale=scale, stage=stage) as run, stage("report tables"):
         return gather_run(run, ledger, year, restricted)
 
 

@@ -48,7 +48,7 @@ from wholepop.costing.concentration import person_spend
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
 from wholepop.population.count import table_years
-from wholepop.population.spans import dated_in, fy_of
+from wholepop.population.spans import dated_in
 
 __all__ = ["ProspectivePower", "caseload", "prospective_power", "segment"]
 
@@ -82,14 +82,21 @@ def _int_condition_flags(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
 
 
 def _int_prior(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
-    """Per (patient_id, year): emergency admissions and spend in the previous year."""
+    """Per (patient_id, year): emergency admissions and spend in the previous year.
+
+    One group-by per year with the year a constant (a few years, not rows): grouping on
+    the patient alone is cheaper than on a year computed from every row's date.
+    """
     a = inputs.activity
-    a = a.filter(dated_in(a.date, [y - 1 for y in years]))
-    a = a.mutate(year=(fy_of(a.date) + 1).cast("int64"))
-    return a.group_by("patient_id", "year").agg(
-        prior_emergency_admissions=(a.service == Service.EMERGENCY_ADMISSION.value).cast("int64").sum(),
-        prior_spend_pence=a.cost_pence.sum().cast("int64"),
-    )
+    per_year = []
+    for year in years:
+        prev = a.filter(dated_in(a.date, [year - 1]))
+        g = prev.group_by("patient_id").agg(
+            prior_emergency_admissions=(prev.service == Service.EMERGENCY_ADMISSION.value).cast("int64").sum(),
+            prior_spend_pence=prev.cost_pence.sum().cast("int64"),
+        )
+        per_year.append(g.mutate(year=ibis.literal(year, type="int64")))
+    return ibis.union(*per_year)
 
 
 def _int_contacts(costs: ibis.Table) -> ibis.Table:
