@@ -98,3 +98,27 @@ def test_project_out_of_core_gives_the_same_json(data, tmp_path, capsys):
         jsons.append(out_json.read_text())
     assert jsons[0] == jsons[1]
     assert not list((tmp_path / "work").glob("wholepop-work.duckdb*"))
+
+
+def test_the_projection_base_needs_only_the_baseline_year(data):
+    """`project` and `compare` build the baseline year alone; every cell of the base is the
+    same as from a run of every year (to float precision: the cells are float sums, whose
+    last bits follow how the engine splits a table between threads)."""
+    import dataclasses
+
+    import numpy as np
+
+    from wholepop.pipeline import prepare
+    from wholepop.projection import base_from_run
+
+    bases = []
+    for years in (None, (2026,)):
+        run = prepare(data, data / "contract.toml", years=years)
+        try:
+            bases.append(base_from_run(run))
+        finally:
+            run.close()
+    every, alone = bases
+    for field in dataclasses.fields(every):
+        a, b = getattr(every, field.name), getattr(alone, field.name)
+        assert np.allclose(a, b, rtol=1e-12, atol=0) if isinstance(a, np.ndarray) else a == b, field.name

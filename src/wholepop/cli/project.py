@@ -34,6 +34,13 @@ def _scenario(path: Path | None):
     return default_scenario() if path is None else load_scenario(path)
 
 
+def _baseline(contract: Path) -> tuple[int]:
+    """The years a projection builds: its baseline year only (``projection.base_from_run``)."""
+    from wholepop.contract import load_contract
+
+    return (load_contract(contract).contract.baseline_year,)
+
+
 @app.command("init-scenario")
 def init_scenario() -> None:
     """Print the commented default projection scenario (redirect it to scenario.toml)."""
@@ -65,7 +72,8 @@ def project(
     sc = _scenario(scenario)
     with ExitStack() as stack:
         with building() as stage:
-            run = stack.enter_context(prepared(data, contract, engine, scale=Scale(memory_limit, work_dir, parts), stage=stage))
+            # The projection starts from the baseline year: nothing else is built.
+            run = stack.enter_context(prepared(data, contract, engine, _baseline(contract), Scale(memory_limit, work_dir, parts), stage))
         with console.status("reducing the baseline to cells..."):
             base = base_from_run(run)
     projection = project_term(base, run.contract, sc)
@@ -145,7 +153,7 @@ def compare(
             # money comes from its own preset below.
             path = Path(tmp) / "full.toml"
             path.write_text(preset_text("full"), encoding="utf-8")
-        run = prepare(data, path, engine)
+        run = prepare(data, path, engine, _baseline(path))
         try:
             base = base_from_run(run)
         finally:

@@ -35,9 +35,31 @@ __all__ = ["gather", "gather_run", "with_projection"]
 def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, restricted: bool = False,
            engine: str = "duckdb", scale: Scale = Scale(), stage: StageHook = unobserved) -> ReportData:
     """Run the stages on ``data`` and read the settled years of ``contract`` from ``ledger``
-    (``stage``: see ``pipeline.StageHook``; the last one is "report tables")."""
-    with prepared(data, contract, engine, scale=scale, stage=stage) as run, stage("report tables"):
+    (``stage``: see ``pipeline.StageHook``; the last one is "report tables").
+
+    The ledger is read first, so a missing ledger or an unsettled contract is reported
+    before any data is read, and only the report's year and the baseline are built.
+    """
+    from wholepop.contract import load_contract
+
+    _, current = _settled(load_contract(contract).name, ledger)
+    year = year or current[-1].year
+    with prepared(data, contract, engine, (year,), scale, stage) as run, stage("report tables"):
         return gather_run(run, ledger, year, restricted)
+
+
+def _settled(name: str, ledger: Path) -> tuple[list, list]:
+    """Every ledger record of contract ``name``, and the current ones by year.
+
+    Raises:
+        UserError: no ledger file, or no settled year of the contract in it.
+    """
+    if not Path(ledger).exists():
+        raise UserError(f"--ledger: {ledger} does not exist; run `wholepop settle ... --ledger {ledger}` first")
+    records = [r for r in list_settlements(ledger) if r.contract == name]
+    if not records:
+        raise UserError(f"{ledger}: no settled year of contract {name!r}; run `wholepop settle` with --ledger first")
+    return records, sorted((r for r in records if r.current), key=lambda r: r.year)
 
 
 def _rows(expr) -> list[dict]:
@@ -51,12 +73,7 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         year: the contract year of the population sections; default the latest settled.
     """
     c = run.contract
-    if not Path(ledger).exists():
-        raise UserError(f"--ledger: {ledger} does not exist; run `wholepop settle ... --ledger {ledger}` first")
-    records = [r for r in list_settlements(ledger) if r.contract == c.name]
-    if not records:
-        raise UserError(f"{ledger}: no settled year of contract {c.name!r}; run `wholepop settle` with --ledger first")
-    current = sorted((r for r in records if r.current), key=lambda r: r.year)
+    records, current = _settled(c.name, ledger)
     statements = tuple(get_statement(ledger, c.name, r.year)[1] for r in current)
     year = year or current[-1].year
     pop, costs, segs = run.population, run.costs, run.segments
