@@ -24,7 +24,7 @@ from wholepop.inputs.load import open_inputs
 from wholepop.money.facts import gather_facts
 from wholepop.population.count import _int_person_months
 from wholepop.population.weights import _int_cells
-from wholepop.segments.levels import _int_condition_flags, _int_contacts, _int_prior
+from wholepop.segments.levels import _int_condition_flags, _int_contacts, _int_first_conditions, _int_prior
 
 
 def _files(folder: Path, table: str) -> str:
@@ -64,10 +64,10 @@ def main() -> None:
     timed("  (part) need-weight cells", lambda: _int_cells(inputs, contract, spans, costs).to_pyarrow())
     timed("  (part) person-month rows", lambda: keep(_int_person_months(spans, years)))
     pop = timed("population", lambda: keep(population.person_months(inputs, contract, years, spans=spans, costs=costs)))
-    people = pop.group_by("patient_id", "year").agg(age=pop.age.max())
-    timed("  (part) prior-year use", lambda: keep(_int_prior(inputs, years)))
-    timed("  (part) condition flags", lambda: keep(_int_condition_flags(inputs, years)))
-    timed("  (part) contacts", lambda: keep(_int_contacts(costs)))
+    # Segments work one year at a time; the parts are timed for the settled year.
+    timed("  (part) prior-year use (the year)", lambda: keep(_int_prior(inputs, args.year)))
+    timed("  (part) condition flags (the year)", lambda: keep(_int_condition_flags(_int_first_conditions(inputs), args.year)))
+    timed("  (part) contacts (the year)", lambda: keep(_int_contacts(costs, args.year)))
     segs = timed("segments", lambda: keep(segments.segment(pop, costs, inputs, contract)))
     timed("money facts", lambda: gather_facts(pop, costs, segs, inputs.unregistered, inputs.measures, years))
 

@@ -75,7 +75,7 @@ def connect(
             con.raw_sql("SET preserve_insertion_order = false")
         return con
     if engine == "polars":
-        return ibis.polars.connect()
+        return _polars_backend().connect()
     if engine == "spark":
         return _spark_backend().connect(session if session is not None else spark_session())
     raise UserError(f"--engine: unknown engine {engine!r}; expected one of {', '.join(ALL_ENGINES)}")
@@ -136,6 +136,25 @@ def _duckdb_backend() -> BaseBackend:
             self.con.execute(f"DROP TABLE IF EXISTS {quoted}")
 
     return DuckDBBackend()
+
+
+def _polars_backend() -> BaseBackend:
+    """Ibis's Polars backend, computing a cached table when it is cached.
+
+    Ibis 12 caches on Polars with ``LazyFrame.cache()``, which keeps the whole plan lazy:
+    every later query re-plans the stages beneath it, and Polars 2.1 panics
+    (``matches!(options.args.how, JoinType::Cross)``) optimising the union of the
+    segments' per-year plans over those shared lazy inputs. Collecting the table when it
+    is cached is what caching means on the other engines, and avoids both.
+    """
+    from ibis.backends.polars import Backend
+
+    class PolarsBackend(Backend):
+        def _create_cached_table(self, name, expr):
+            self._run_pre_execute_hooks(expr)
+            return self.create_table(name, self.compile(expr).collect())
+
+    return PolarsBackend()
 
 
 def _spark_backend() -> BaseBackend:

@@ -63,17 +63,18 @@ def _values(items) -> list[str]:
     return [i.value for i in items]
 
 
-def _int_condition_flags(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
-    """Per (patient_id, year) with a condition by the year end: ltc_count and frailty /
-    end-of-life flags. (Crossed with the few years rather than joined to the people:
-    the conditions table is the smaller side.)"""
+def _int_first_conditions(inputs: Inputs) -> ibis.Table:
+    """Per (patient_id, condition): the first date it was recorded."""
     c = inputs.conditions
-    first = c.group_by("patient_id", "condition").agg(from_date=c.from_date.min())
-    cal = ibis.memtable(pa.table({"year": pa.array(list(years), pa.int64())}))
-    j = first.cross_join(cal)
-    j = j.filter(j.from_date <= ibis.date(j.year + 1, 3, 31))
+    return c.group_by("patient_id", "condition").agg(from_date=c.from_date.min())
+
+
+def _int_condition_flags(first: ibis.Table, year: int) -> ibis.Table:
+    """Per patient with a condition recorded by the end of ``year``: ltc_count and the
+    frailty and end-of-life flags."""
+    j = first.filter(first.from_date <= ibis.literal(year_end(year), type="date"))
     cond = j.condition
-    return j.group_by("patient_id", "year").agg(
+    return j.group_by("patient_id").agg(
         ltc_count=(~cond.isin(_values(_OWN_WEIGHT))).cast("int64").sum(),
         frailty_moderate=(cond == Condition.FRAILTY_MODERATE.value).cast("int64").max(),
         very_high_condition=cond.isin(_values(_VERY_HIGH)).cast("int64").max(),
@@ -81,27 +82,21 @@ def _int_condition_flags(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
     )
 
 
-def _int_prior(inputs: Inputs, years: tuple[int, ...]) -> ibis.Table:
-    """Per (patient_id, year): emergency admissions and spend in the previous year.
-
-    One group-by per year with the year a constant (a few years, not rows): grouping on
-    the patient alone is cheaper than on a year computed from every row's date.
-    """
+def _int_prior(inputs: Inputs, year: int) -> ibis.Table:
+    """Per patient: emergency admissions and spend in the year before ``year``, from all of
+    their activity that year."""
     a = inputs.activity
-    per_year = []
-    for year in years:
-        prev = a.filter(dated_in(a.date, [year - 1]))
-        g = prev.group_by("patient_id").agg(
-            prior_emergency_admissions=(prev.service == Service.EMERGENCY_ADMISSION.value).cast("int64").sum(),
-            prior_spend_pence=prev.cost_pence.sum().cast("int64"),
-        )
-        per_year.append(g.mutate(year=ibis.literal(year, type="int64")))
-    return ibis.union(*per_year)
+    prev = a.filter(dated_in(a.date, [year - 1]))
+    return prev.group_by("patient_id").agg(
+        prior_emergency_admissions=(prev.service == Service.EMERGENCY_ADMISSION.value).cast("int64").sum(),
+        prior_spend_pence=prev.cost_pence.sum().cast("int64"),
+    )
 
 
-def _int_contacts(costs: ibis.Table) -> ibis.Table:
-    c = costs.filter(costs.service.isin(_values(URGENT_OR_EPISODIC)))
-    return c.group_by("patient_id", "year").agg(contacts=c.events.sum())
+def _int_contacts(costs: ibis.Table, year: int) -> ibis.Table:
+    """Per patient: attributed urgent or episodic contacts in ``year``."""
+    c = costs.filter((costs.year == year) & costs.service.isin(_values(URGENT_OR_EPISODIC)))
+    return c.group_by("patient_id").agg(contacts=c.events.sum())
 
 
 def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract: Contract) -> ibis.Table:
@@ -113,23 +108,37 @@ def segment(population: ibis.Table, costs: ibis.Table, inputs: Inputs, contract:
     Grain: one row per (patient_id, year) in ``population``.
 
     The years of ``population`` are read once (a small query; pass a materialised table
-    to keep it cheap) to bound the previous-year activity scan. The scored table is used
-    twice (each person, and the year's quantile), so it is built as one expression that
-    Ibis emits as a common table expression: the activity is scanned once.
+    to keep it cheap). Each year is segmented on its own and the years are stacked: every
+    group-by and join is then keyed on the patient alone, with the year a constant, which
+    is cheaper than keying on (patient, year) and changes no result, since nothing in one
+    year's levels depends on another year's people. Within a year the scored table is used
+    twice (each person, and the year's quantile); Ibis emits it as a common table
+    expression, so the previous year's activity is scanned once per year.
 
     Returns:
         Table with columns patient_id, year, segment (``vocab.Segment`` value), need_score
         (float64), ltc_count, prior_emergency_admissions, prior_spend_pence (int64).
     """
-    terms = contract.segments
     years = table_years(population) or (contract.contract.baseline_year,)
-    people = population.group_by("patient_id", "year").agg(age=population.age.max())
+    first = _int_first_conditions(inputs)
+    return ibis.union(*(_segment_year(population, costs, first, inputs, contract, y) for y in years))
 
-    flags = _int_condition_flags(inputs, years)
-    prior = _int_prior(inputs, years)
-    contacts = _int_contacts(costs)
-    keys = ["patient_id", "year"]
-    j = people.left_join(flags, keys).left_join(prior, keys).left_join(contacts, keys)
+
+def _segment_year(
+    population: ibis.Table, costs: ibis.Table, first: ibis.Table, inputs: Inputs, contract: Contract, year: int
+) -> ibis.Table:
+    terms = contract.segments
+    p = population.filter(population.year == year)
+    # The year is carried as a column (one value), not added as a literal: the quantile
+    # is joined back on it, and Polars 1.x panics pushing predicates through a join on a
+    # literal column (it plans it as a cross join).
+    people = p.group_by("patient_id").agg(age=p.age.max(), year=p.year.max())
+    keys = ["patient_id"]
+    j = (
+        people.left_join(_int_condition_flags(first, year), keys)
+        .left_join(_int_prior(inputs, year), keys)
+        .left_join(_int_contacts(costs, year), keys)
+    )
     j = j.select(
         "patient_id",
         "year",
