@@ -70,7 +70,8 @@ def cost(
     # naming the units after the group-by is what makes this the cheapest step of its
     # size: the group-by over every activity row dominates a settlement's time.
     units = _units(spans)
-    slim = spans.join(units, ["practice_code", "integration"]).select("patient_id", "from_date", "to_date", "unit")
+    keyed = spans.mutate(**_unit_key(spans))
+    slim = keyed.join(units, list(_UNIT_KEY)).select("patient_id", "from_date", "to_date", "unit")
     per_year = []
     for year in sorted(set(years)):  # a few contract years, not rows
         att = attribute(activity, slim, (year,), extra=("unit",))
@@ -79,10 +80,19 @@ def cost(
             events=att.count().cast("int64"),
         )
         per_year.append(g.mutate(year=ibis.literal(year, type="int64")))
-    out = ibis.union(*per_year).join(units, "unit")
+    out = ibis.union(*per_year).join(units.drop(*_UNIT_KEY), "unit")
     return out.select(
         "patient_id", "year", "service", "cost_pence", "events", "practice_code", "hub", "integration",
     )
+
+
+_UNIT_KEY = ("_unit_code", "_unit_mode")
+
+
+def _unit_key(spans: ibis.Table) -> dict[str, ibis.StringValue]:
+    # A null never equals anything in a join, so a span whose integration is missing
+    # (data that skipped validation) would lose its activity; the key spells null as "".
+    return {"_unit_code": spans.practice_code.fill_null(""), "_unit_mode": spans.integration.fill_null("")}
 
 
 def _units(spans: ibis.Table) -> ibis.Table:
@@ -90,10 +100,14 @@ def _units(spans: ibis.Table) -> ibis.Table:
 
     A small table (one row per member practice and integration mode), read into memory
     once. The hub follows from the practice code (the registered practice's hub, also
-    after a late exit), so taking its max per unit changes nothing.
+    after a late exit), so taking its max per unit changes nothing. Columns: the join key
+    (``_UNIT_KEY``), practice_code, integration, hub, unit (int32).
     """
-    u = spans.group_by("practice_code", "integration").agg(hub=spans.hub.max()).to_pyarrow()
-    u = u.sort_by([("practice_code", "ascending"), ("integration", "ascending")])
+    keyed = spans.mutate(**_unit_key(spans))
+    u = keyed.group_by(*_UNIT_KEY).agg(
+        practice_code=keyed.practice_code.max(), integration=keyed.integration.max(), hub=keyed.hub.max()
+    ).to_pyarrow()
+    u = u.sort_by([(k, "ascending") for k in _UNIT_KEY])
     u = u.append_column("unit", pa.array(np.arange(u.num_rows, dtype=np.int32)))
     return ibis.memtable(u)
 

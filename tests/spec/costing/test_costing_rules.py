@@ -44,6 +44,25 @@ def test_cost_is_per_person_year_service_at_the_practice_of_the_day(make_inputs)
     ])
 
 
+def test_a_span_missing_its_integration_keeps_its_spend(make_inputs):
+    """Costing groups by a numbered (practice, integration) unit; a membership whose
+    integration is missing (data that skipped validation) is still a unit of its own,
+    so none of its activity goes missing."""
+    memberships = """
+        practice_code,from_date,to_date,integration
+        A,2027-04-01,,
+        B,2027-04-01,,partial
+        C,2027-04-01,,full
+    """
+    inputs = make_inputs({**BASE, "memberships": memberships, "patients": PATIENTS, "registrations": REGISTRATIONS,
+                          "activity": ACTIVITY})
+    got = costing.cost(inputs, make_contract(), (2027,))
+    assert collect(got.filter(got.practice_code == "A")) == collect([
+        {"patient_id": "1", "year": 2027, "service": "ae", "cost_pence": 1500, "events": 2, "practice_code": "A", "hub": "H1", "integration": None},
+    ])
+    assert got.cost_pence.sum().to_pyarrow().as_py() == 1500 + 2000 + 300000 + 45
+
+
 def test_line_totals_plus_unattributed_equal_the_activity_total(make_inputs):
     """Per year: attributed spend over every service line + unattributed = all activity."""
     inputs = make_inputs({**BASE, "patients": PATIENTS, "registrations": REGISTRATIONS, "activity": ACTIVITY})
