@@ -41,6 +41,7 @@ import datetime as dt
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -222,14 +223,25 @@ def main(tier: str, population: int, years: int, year: int) -> None:
     )
     ap.add_argument("--parts", type=int, default=1, help="attribute activity in this many passes (pipeline.build(parts=))")
     ap.add_argument("--skip-validate", action="store_true", help="do not time validation (open the inputs unchecked)")
+    ap.add_argument(
+        "--repeat", type=int, default=1,
+        help="settle this many times, each in a fresh process, and print the median ratio (this shared machine's "
+             "speed drifts by 10-25%% between minutes, so one ratio is one sample)",
+    )
     args = ap.parse_args()
     rows = []
     if args.regenerate or not (args.data / "contract.toml").exists():
         rows.append(generate(tier, args.data, population, years))
         append(rows[-1:])
     if not args.skip_settle:
-        got = settle_run(tier, args.data, year, args.memory_limit, args.work_file, args.parts, not args.skip_validate)
-        append(got)
+        ratios = []
+        for _ in range(args.repeat):
+            got = settle_run(tier, args.data, year, args.memory_limit, args.work_file, args.parts, not args.skip_validate)
+            append(got)
+            ratios.append(float(next(r["ratio"] for r in got if r["stage"] == "settle")))
+        if len(ratios) > 1:
+            print(f"settle ratio over {len(ratios)} runs: median {statistics.median(ratios):.2f}, "
+                  f"range {min(ratios):.2f}-{max(ratios):.2f}", flush=True)
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--child":

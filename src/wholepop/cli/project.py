@@ -146,14 +146,14 @@ def compare(
     if runs < 0:
         raise UserError(f"--runs: must be 0 or more, got {runs}")
     sc = _scenario(scenario)
-    with console.status("validating inputs and building the population..."), tempfile.TemporaryDirectory() as tmp:
+    with building() as stage, tempfile.TemporaryDirectory() as tmp:
         path = contract
         if path is None:
             # The full preset only sets the calendar and need weighting here; every form's
             # money comes from its own preset below.
             path = Path(tmp) / "full.toml"
             path.write_text(preset_text("full"), encoding="utf-8")
-        run = prepare(data, path, engine, _baseline(path))
+        run = prepare(data, path, engine, _baseline(path), stage=stage)
         try:
             base = base_from_run(run)
         finally:
