@@ -116,9 +116,9 @@ def generate(tier: str, folder: Path, population: int, years: int) -> dict:
     return _row(tier, "synth", seconds, None, peak, rows)
 
 
-def _progress(stage: str, out: dict) -> None:
+def _progress(stage: str, seconds: float) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    print(f"STAGE {stage} {out[stage]:.2f} s, peak so far {peak:.2f} GB", file=sys.stderr, flush=True)
+    print(f"STAGE {stage} {seconds:.2f} s, peak so far {peak:.2f} GB", file=sys.stderr, flush=True)
 
 
 def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: bool, parts: int, validate: bool) -> None:
@@ -153,7 +153,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
         GROUP BY ALL"""
     )
     out["floor"] = time.perf_counter() - t0
-    _progress("floor", out)
+    _progress("floor", out["floor"])
     con.raw_sql("DROP TABLE floor")
 
     contract_path = folder / "contract.toml"
@@ -162,7 +162,7 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
         t = time.perf_counter()
         inputs, problems = load_inputs(folder, contract, backend=con)
         out["validate"] = time.perf_counter() - t
-        _progress("validate", out)
+        _progress("validate", out["validate"])
         errors = [str(p) for p in problems if p.severity.name == "ERROR"]
         if errors:
             raise SystemExit(f"{folder}: {len(errors)} validation error(s): {errors[:3]}")
@@ -175,8 +175,9 @@ def _child(folder: Path, year: int, memory_limit: str, spill: Path, work_file: b
         key = "population" if name == "counted spans" else name
         t = time.perf_counter()
         yield
-        out[key] = out.get(key, 0.0) + time.perf_counter() - t
-        _progress(key, out)
+        seconds = time.perf_counter() - t
+        out[key] = out.get(key, 0.0) + seconds
+        _progress(name, seconds)
 
     run = build(inputs, contract, contract_path, problems, (year,), parts, stage=timed)
     with timed("money"):
