@@ -53,6 +53,12 @@ def cost(
     everyone that is one row per (patient_id, year, service); a person who moved practice
     (or whose practice changed integration) within a year has one row per practice span.
 
+    One small query runs when this is called: the numbered practice units of the spans
+    (``_units``); the rest is returned unexecuted.
+
+    Raises:
+        ValueError: ``years`` is empty.
+
     Returns:
         Table with columns patient_id, year (int64), service, cost_pence (int64), events
         (int64: activity rows), practice_code, hub, integration (of the practice counted
@@ -69,6 +75,8 @@ def cost(
     # strings, one year at a time (the year a constant, not a key computed per row), and
     # naming the units after the group-by is what makes this the cheapest step of its
     # size: the group-by over every activity row dominates a settlement's time.
+    if not years:
+        raise ValueError("costing.cost: no contract years to cost")
     units = _units(spans)
     keyed = spans.mutate(**_unit_key(spans))
     slim = keyed.join(units, list(_UNIT_KEY)).select("patient_id", "from_date", "to_date", "unit")
