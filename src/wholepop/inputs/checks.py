@@ -186,6 +186,7 @@ def row_rules(rt: RawTable) -> list[RowRule]:
             allowed = [v.value for v in col.vocab]
             value = rt.value(col.name)
             noun = _VOCAB_NOUN.get(col.vocab, "an allowed value")
+
             def outside(v: ibis.Value, allowed=allowed) -> ibis.BooleanValue:
                 return v.notnull() & ~v.isin(allowed)
 

@@ -129,10 +129,7 @@ def _segment_year(
 ) -> ibis.Table:
     terms = contract.segments
     p = population.filter(population.year == year)
-    # The year is carried as a column (one value), not added as a literal: the quantile
-    # is joined back on it, and Polars 1.x panics pushing predicates through a join on a
-    # literal column (it plans it as a cross join).
-    people = p.group_by("patient_id").agg(age=p.age.max(), year=p.year.max())
+    people = p.group_by("patient_id").agg(age=p.age.max())
     keys = ["patient_id"]
     j = (
         people.left_join(_int_condition_flags(first, year), keys)
@@ -141,7 +138,6 @@ def _segment_year(
     )
     j = j.select(
         "patient_id",
-        "year",
         age=j.age,
         ltc_count=j.ltc_count.fill_null(0).cast("int64"),
         frailty_moderate=j.frailty_moderate.fill_null(0).cast("int64"),
@@ -163,8 +159,8 @@ def _segment_year(
 
     share = float(terms.extensive_care_share)
     if share > 0:
-        cut = scored.group_by("year").agg(threshold=scored.need_score.quantile(1.0 - share))
-        scored = scored.join(cut, "year")
+        cut = scored.aggregate(threshold=scored.need_score.quantile(1.0 - share))
+        scored = scored.cross_join(cut)
         top = scored.need_score >= scored.threshold
     else:
         top = ibis.literal(False)
@@ -176,7 +172,7 @@ def _segment_year(
     )
     return scored.select(
         "patient_id",
-        "year",
+        year=ibis.literal(year, type="int64"),
         segment=level,
         need_score=scored.need_score,
         ltc_count=scored.ltc_count,
