@@ -9,10 +9,11 @@ check them against the sources (42 CFR 425 Subpart G; the "Pathways to Success" 
   Parts A and B fee-for-service revenue), and the performance years the track existed.
 * ``MSR_BANDS``: the minimum savings rate by assigned beneficiaries, interpolated linearly
   within a band (one-sided ACOs, and two-sided ACOs that chose the "variable" MSR/MLR).
-* ``YEARS``: per performance year 2013-2024, the quality regime, the sequestration factor,
-  whether the reduced-savings rule for low-revenue BASIC ACOs exists, the months of the
-  COVID-19 public health emergency (which removes that share of losses), and whether the
-  results file shows a one-sided ACO's losses as generated.
+* ``YEARS``: per performance year 2013-2024, the quality regime, whether first-year ACOs
+  are held to pay-for-reporting (and the regulation that says so), the sequestration
+  factor, whether the reduced-savings rule for low-revenue BASIC ACOs exists, the months
+  of the COVID-19 public health emergency (which removes that share of losses), and
+  whether the results file shows a one-sided ACO's losses as generated.
 
 Rates are fractions (``Decimal("0.02")`` is 2%); money is not held here.
 """
@@ -32,12 +33,15 @@ __all__ = [
     "LossRate",
     "MSR_BANDS",
     "MSR_TABLE_MIN_BENEFICIARIES",
+    "P4R_SOURCE",
     "QualityRegime",
     "TRACKS",
     "Track",
     "TrackRules",
     "YEARS",
     "YearRules",
+    "first_performance_year",
+    "pay_for_reporting",
     "track_rules",
     "variable_msr",
     "year_rules",
@@ -208,6 +212,10 @@ class YearRules:
             Other disasters are ACO-specific and come from the contract or the file.
         one_sided_losses_generated: the results file shows a one-sided ACO's losses beyond
             its MSR as generated (negative ``GenSaveLoss``); from PY2022 it shows 0.
+        pay_for_reporting: ACOs in the first performance year of their first agreement
+            period are held to complete and accurate quality reporting and, if they meet
+            it, get the track's maximum sharing rate (``P4R_SOURCE``). From PY2021 the APM
+            Performance Pathway replaced it; files then publish ``Met_QPS`` directly.
     """
 
     year: int
@@ -217,6 +225,7 @@ class YearRules:
     phe_months: int
     one_sided_losses_generated: bool
     reduced_savings_from_agreement_year: int = 2024
+    pay_for_reporting: bool = False
 
 
 def _year(y: int) -> YearRules:
@@ -236,10 +245,46 @@ def _year(y: int) -> YearRules:
         reduced_savings=y >= 2024,
         phe_months=phe,
         one_sided_losses_generated=y <= 2021,
+        pay_for_reporting=quality is QualityRegime.SCALED,
     )
 
 
 YEARS: Mapping[int, YearRules] = MappingProxyType({y: _year(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)})
+
+# Pay for reporting, PY2013-2020. 42 CFR 425.502(a) (76 FR 67802, 2 Nov 2011): in an ACO's
+# first performance year the quality performance standard is complete and accurate
+# reporting of all quality measures; scoring on performance is phased in afterwards.
+# 80 FR 32692 (9 Jun 2015) kept that first year for the first agreement period only:
+# an ACO renewing (second agreements began 1 Jan 2016) is scored on performance from its
+# first year. The first performance year of a 2012 starter ran 21 or 18 months to
+# 31 Dec 2013 (42 CFR 425.200), so every ACO of PY2013 was pay-for-reporting. The
+# 2019-2020 years keep the rule (a 1 Jul 2019 starter's first year is its six months of
+# 2019). From PY2021 (85 FR 84472, the APM Performance Pathway) there is no
+# pay-for-reporting year in this sense: the results files publish Met_QPS for every ACO.
+# Data-verified on the PY2014 file (116 'P4R' ACOs starting 1 Jan 2014 with the full 50%
+# rate, 3 with 0: incomplete reporting) and the PY2015 file (89 blank QualScore, all
+# starting 1 Jan 2015: 88 at 50%, 1 at 0).
+P4R_SOURCE = "42 CFR 425.502(a) (76 FR 67802; first agreement period only from 80 FR 32692)"
+# Before 2016 no ACO had renewed, so every agreement was a first one.
+FIRST_RENEWAL_YEAR = 2016
+
+
+def first_performance_year(agreement_start_year: int) -> int:
+    """The first performance year of an agreement starting in that year (2012 starts: 2013)."""
+    return max(agreement_start_year, 2013)
+
+
+def pay_for_reporting(performance_year: int, agreement_start_year: int | None, agreement_period: int | None) -> bool:
+    """Whether an ACO is held to pay-for-reporting in ``performance_year``.
+
+    True when the year has the rule (PY2013-2020), the ACO is in its first agreement period
+    (``agreement_period`` 1; unknown counts as first before 2016, when no ACO had renewed)
+    and this is that agreement's first performance year.
+    """
+    if performance_year not in YEARS or not YEARS[performance_year].pay_for_reporting or agreement_start_year is None:
+        return False
+    first_agreement = agreement_period == 1 if agreement_period is not None else performance_year < FIRST_RENEWAL_YEAR
+    return first_agreement and performance_year == first_performance_year(agreement_start_year)
 
 
 def year_rules(year: int) -> YearRules:

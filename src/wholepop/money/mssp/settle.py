@@ -193,10 +193,13 @@ def final_share_rate(rules: TrackRules, a: AcoYear) -> tuple[Decimal, Decimal, s
     """(quality factor, final sharing rate, basis) under the year's quality regime."""
     regime = year_rules(a.performance_year).quality
     if regime is QualityRegime.SCALED:
-        if a.pay_for_reporting:
-            factor, why = ONE, "first-year pay-for-reporting ACO: the full rate"
-        elif not a.met_quality_standard:
-            factor, why = ZERO, "did not meet the quality standard: no sharing"
+        if not a.met_quality_standard:
+            factor, why = ZERO, (
+                "pay-for-reporting ACO that did not report completely and accurately: no sharing"
+                if a.pay_for_reporting else "did not meet the quality standard: no sharing"
+            )
+        elif a.pay_for_reporting:
+            factor, why = ONE, "first-year pay-for-reporting ACO that reported completely and accurately: the full rate"
         else:
             factor, why = _score(a), f"rate x quality score {a.quality_score}"
     elif a.met_quality_standard:
@@ -218,7 +221,7 @@ def loss_rate(rules: TrackRules, a: AcoYear) -> tuple[Decimal, str]:
     # 1 - max rate x quality: the quality share is the score for an ACO that met a quality
     # standard (ENHANCED uses the score even where the savings rate is the full rate),
     # all of it for a pay-for-reporting year, none for an ACO that met no standard.
-    if a.pay_for_reporting and year_rules(a.performance_year).quality is QualityRegime.SCALED:
+    if a.pay_for_reporting and a.met_quality_standard and year_rules(a.performance_year).quality is QualityRegime.SCALED:
         share, why = ONE, "pay-for-reporting"
     elif a.met_quality_standard or a.met_alternative_standard:
         share, why = _score(a), f"quality score {a.quality_score}"
