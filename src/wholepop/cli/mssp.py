@@ -1,8 +1,10 @@
 """``wholepop mssp``: the US Medicare Shared Savings Program tools.
 
-``wholepop mssp reconcile PUF.csv --performance-year 2023 --out OUT.csv`` recomputes
-every ACO of a CMS per-ACO results file under that year's rules and compares the earned
-savings or losses with CMS's.
+``wholepop mssp reconcile PUF.csv --performance-year 2023 --out OUT.csv`` recognises the
+layout of a CMS per-ACO results file from its header, recomputes every ACO under that
+year's rules and compares the earned savings or losses with CMS's: it prints the layout,
+the counts per track and, for each ACO that differs, the first step where ours and CMS's
+part. A file whose own year disagrees with ``--performance-year`` gets a warning.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from wholepop.cli.app import app, console
+from wholepop.cli.app import app, console, err_console
 from wholepop.errors import UserError
 from wholepop.money.mssp.puf import reconcile as reconcile_file
 
@@ -27,11 +29,11 @@ def reconcile(
 ) -> None:
     """Recompute each ACO's savings or losses and compare with CMS's published amounts."""
     result = reconcile_file(puf, performance_year)
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     try:
         out.write_text(result.to_csv(), encoding="utf-8")
     except OSError as e:
         raise UserError(f"--out: cannot write {out} ({e.strerror})") from None
-    console.print(result.summary(), highlight=False)
-    for r in result.rows:
-        if not r.match:
-            console.print(f"  {r.aco or '(unnamed)'} (data row {r.row}): {r.reason}", highlight=False, markup=False, soft_wrap=True)
+    for line in result.report():
+        console.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wholepop.money.mssp.rules import track_rules, year_rules
+from wholepop.money.mssp.rules import LOW_REVENUE_SHARE, track_rules, year_rules
 from wholepop.money.mssp.settle import AcoYear, MsspOutcome
 from wholepop.money.pence import to_pence
 
@@ -118,11 +118,21 @@ def _losses(v: dict, a: AcoYear, o: MsspOutcome, published: int, tail: str) -> t
     ours = -o.shared_pence
     if o.loss_cap_revenue_unknown and 0 <= cms_loss < ours and rules.loss_cap_revenue is not None:
         revenue = to_pence(Decimal(cms_loss) / rules.loss_cap_revenue)
+        share = Decimal(revenue) / Decimal(a.expenditure_pence)
+        category = (v["revenue_category"] or "").lower()
+        low = share < LOW_REVENUE_SHARE
+        # The implied revenue must agree with the published category (low: < 35% of expenditure).
+        consistent = not category or category.startswith("low") == low
+        check = (
+            f", {_pct(share, 1)} of expenditure: {'consistent with' if consistent else 'NOT consistent with'} its "
+            f"{v['revenue_category']} category ({'<' if low else '>='} {_pct(LOW_REVENUE_SHARE, 0)})" if category else ""
+        )
         return "loss cap", (
             f"losses capped by unpublished participant revenue: CMS's loss before the disaster adjustment "
             f"{_money(cms_loss)} is below ours {_money(ours)} (loss rate and benchmark cap only); the "
-            f"{_pct(rules.loss_cap_revenue, 0)}-of-revenue cap implies participant revenue of {_money(revenue)}; {tail}"
-        ), True
+            f"{_pct(rules.loss_cap_revenue, 0)}-of-revenue cap implies participant revenue of {_money(revenue)}{check}; "
+            f"{tail}"
+        ), consistent
     if o.loss_cap_pence is not None and (o.share.capped or abs(cms_loss - o.loss_cap_pence) <= _DOLLARS):
         return "loss cap", f"loss cap {_money(o.loss_cap_pence)}: ours {'binds' if o.share.capped else 'does not bind'}; {tail}", False
     return "disaster adjustment", (

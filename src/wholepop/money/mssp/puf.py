@@ -126,7 +126,12 @@ class Status:
     # Not within $2 or 0.02%, but CMS's amount lies inside the range the published,
     # rounded quality score allows (PY2014 publishes it to 2 decimals).
     WITHIN_ROUNDING = "within rounding"
+    # A two-sided BASIC/Track 1+ loss below ours that a cap on ACO-participant revenue
+    # explains: CMS does not publish the revenue, and the revenue CMS's loss implies agrees
+    # with the ACO's published revenue category.
+    REVENUE_CAP = "revenue cap"
     DIFFERS = "differs"
+    EXPLAINED = (WITHIN_ROUNDING, REVENUE_CAP)
     NOT_RECOMPUTED = "not recomputed"
     NOT_COMPARED = "not compared"
 
@@ -190,10 +195,16 @@ class Reconciliation:
         rounding = sum(1 for r in self.rows if r.status == Status.WITHIN_ROUNDING)
         if rounding:
             line += f"; {rounding} more lie within the rounding of the published quality score"
+        capped = sum(1 for r in self.rows if r.status == Status.REVENUE_CAP)
+        if capped:
+            line += f"; {capped} more are losses capped by participant revenue, which CMS does not publish"
         return line
 
     def counts(self) -> list[tuple[str, str, int, int, int]]:
-        """(track, kind, matched, within rounding, ACOs) per track and kind of outcome.
+        """(track, kind, matched, explained, ACOs) per track and kind of outcome.
+
+        Explained: not matched, but within the rounding of the published score or capped
+        by unpublished participant revenue (``Status.EXPLAINED``).
 
         Kinds follow CMS's published amount: earned savings (> 0), shared losses (< 0),
         nothing (= 0). Tracks in the order of the rules; an "all tracks" line per kind last.
@@ -208,9 +219,32 @@ class Reconciliation:
                 if rows or label == "all tracks":
                     out.append((
                         label, kind, sum(1 for r in rows if r.match),
-                        sum(1 for r in rows if r.status == Status.WITHIN_ROUNDING), len(rows),
+                        sum(1 for r in rows if r.status in Status.EXPLAINED), len(rows),
                     ))
         return out
+
+    def report(self) -> list[str]:
+        """The printed report: layout, summary, counts per track and outcome, each ACO not matched."""
+        lines = []
+        if self.layout is not None:
+            lines.append(f"layout: {self.layout.describe()}")
+        lines.append(f"rules: performance year {self.performance_year}")
+        lines.append(self.summary())
+        lines.append("")
+        lines.append(f"{'track':<12} {'CMS outcome':<24} {'match':>6} {'explained':>9} {'ACOs':>5}")
+        for track, kind, matched, explained, total in self.counts():
+            if track == "all tracks" and kind == "not published" and not total:
+                continue
+            lines.append(f"{track:<12} {kind:<24} {matched:>6} {explained:>9} {total:>5}")
+        unmatched = [r for r in self.rows if not r.match]
+        if unmatched:
+            lines.append("")
+            lines.append("not matched (the first step where ours and CMS's differ):")
+        for r in unmatched:
+            where = f"{r.aco or '(unnamed)'} (data row {r.row}{', ' + r.track.value if r.track else ''})"
+            tag = ", ".join(t for t in (r.step, "" if r.status == Status.DIFFERS else r.status) if t)
+            lines.append(f"  {where} [{tag}]: {r.reason}")
+        return lines
 
     def to_csv(self) -> str:
         """The per-ACO CSV: aco,row,track,generated_pence,earned_pence,published_earned_pence,match,status,step,reason."""
@@ -495,6 +529,7 @@ class _Cells:
             "met_qps": self.flag(i, "met_qps"),
             "met_alt": self.flag(i, "met_alt"),
             "low_revenue": category.startswith("low"),
+            "revenue_category": self.raw(i, "revenue_category"),
             "rev_loss_limit": self.flag(i, "rev_loss_limit"),
             "start": self.date_year(i, "start"),
             "initial_start": self.date_year(i, "initial_start"),
@@ -537,6 +572,8 @@ def _reconcile_row(row: int, v: dict, year: int, layout: Layout) -> ReconcileRow
         return ReconcileRow(v["aco"], row, outcome.generated_pence, outcome.earned_pence, published, True, "", track=track)
     status = Status.WITHIN_ROUNDING if _within_score_rounding(v, aco_year, outcome, published) else Status.DIFFERS
     step, reason, by_revenue = first_difference(v, aco_year, outcome, published, within_rounding=status == Status.WITHIN_ROUNDING)
+    if by_revenue:
+        status = Status.REVENUE_CAP
     return ReconcileRow(v["aco"], row, outcome.generated_pence, outcome.earned_pence, published, False, reason, by_revenue,
                         track=track, status=status, step=step)
 

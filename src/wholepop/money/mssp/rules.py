@@ -30,6 +30,7 @@ __all__ = [
     "FIXED_MSR_CHOICES",
     "FIRST_YEAR",
     "LAST_YEAR",
+    "LOW_REVENUE_SHARE",
     "LossRate",
     "MSR_BANDS",
     "MSR_TABLE_MIN_BENEFICIARIES",
@@ -187,6 +188,10 @@ MSR_BANDS: tuple[tuple[int, int, Decimal, Decimal], ...] = (
 )
 MSR_FLOOR = _P("0.020")
 MSR_TABLE_MIN_BENEFICIARIES = 5_000
+
+# A low-revenue ACO's participants bill Medicare Parts A and B less than 35% of its assigned
+# beneficiaries' Parts A and B expenditure (42 CFR 425.20, "low revenue ACO"; 83 FR 67816).
+LOW_REVENUE_SHARE = _P("0.35")
 
 # The fixed MSR/MLR a two-sided ACO may choose instead of the variable table (42 CFR
 # 425.605(b)(2), 425.610(b)(2)): 0%, 0.5%, 1%, 1.5% or 2%.
