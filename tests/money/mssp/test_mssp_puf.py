@@ -31,15 +31,34 @@ def test_py2023_match_counts(py2023):
     savings = [r for r in rows if r.published_earned_pence > 0]
     losses = [r for r in rows if r.published_earned_pence < 0]
     zero = [r for r in rows if r.published_earned_pence == 0]
-    assert result.summary() == "450 of 453 ACOs match CMS's published earned savings or losses"
+    assert result.layout.name == "PY2023" and result.warnings == ()
+    assert result.summary() == (
+        "450 of 453 ACOs match CMS's published earned savings or losses; 3 more are losses capped by "
+        "participant revenue, which CMS does not publish"
+    )
     assert (sum(r.match for r in savings), len(savings)) == (313, 313)
     assert (sum(r.match for r in zero), len(zero)) == (120, 120)
     assert (sum(r.match for r in losses), len(losses)) == (17, 20)
     # The three that differ are BASIC losses capped by participant revenue, which CMS does
-    # not publish; every other loss matches.
-    unmatched = [(r.aco, r.row, r.capped_by_revenue) for r in rows if not r.match]
-    assert unmatched == [("A1241", 21, True), ("A4627", 299, True), ("A5293", 448, True)]
+    # not publish; the revenue each implies agrees with its "Low Revenue" category.
+    unmatched = [(r.aco, r.row, r.track.value, r.step, r.status) for r in rows if not r.match]
+    assert unmatched == [
+        ("A1241", 21, "BASIC_E", "loss cap", "revenue cap"),
+        ("A4627", 299, "BASIC_E", "loss cap", "revenue cap"),
+        ("A5293", 448, "BASIC_C", "loss cap", "revenue cap"),
+    ]
     assert "losses capped by unpublished participant revenue" in rows[20].reason
+    assert "19.2% of expenditure: consistent with its Low Revenue category (< 35%)" in rows[20].reason
+
+
+def test_py2023_counts_per_track(py2023):
+    result, _ = py2023
+    counts = {(track, kind): (matched, explained, total) for track, kind, matched, explained, total in result.counts()}
+    assert counts[("ENHANCED", "earned savings")] == (134, 0, 134)
+    assert counts[("ENHANCED", "shared losses")] == (9, 0, 9)
+    assert counts[("BASIC_E", "shared losses")] == (7, 2, 9)
+    assert counts[("BASIC_C", "shared losses")] == (0, 1, 1)
+    assert counts[("all tracks", "shared losses")] == (17, 3, 20)
 
 
 def test_py2023_worked_aco(py2023):
@@ -102,16 +121,6 @@ def test_track_flags_and_no_aco_id_py2018():
     ]
 
 
-def test_track_numbers_in_current_track():
-    # Older letters: "1+" for Track 1+, "Track 3"; PY2018 rules
-    text = csv("""
-        ACO_ID,Current_Track,N_AB,MinSavPerc,ABtotBnchmk,ABtotExp,EarnSaveLoss,QualScore,Met_QPS
-        X1,1+,127371,0.00%,1497358051,1459862163,15673670,85.31%,1
-        X2,Track 3,11333,2.00%,153321713,142409072,7239220,90.26%,1
-    """)
-    assert [r.earned_pence for r in reconcile_text(text, 2018).rows] == [1_567_399_361, 723_956_608]
-
-
 def test_missing_inputs_are_reported_not_guessed():
     # Row 1 lacks expenditure, row 2's beneficiaries are suppressed ("*"), row 3 is an
     # ENHANCED loss without the quality score its loss rate needs, row 4 is complete.
@@ -154,7 +163,7 @@ def test_unreadable_values_are_bad_input_naming_row_and_column():
 
 def test_missing_columns_are_bad_input():
     with pytest.raises(InputError) as e:
-        reconcile_text("ACO_Name,Current_Track,N_AB,ABtotBnchmk\nX,A,6000,100\n", 2023, source="py.csv")
+        reconcile_text("ACO_Name,Current_Track,Met_AltQPS,N_AB,ABtotBnchmk\nX,A,,6000,100\n", 2023, source="py.csv")
     assert [str(p) for p in e.value.problems] == [
         "py.csv column ABtotExp: required column ABtotExp is missing",
         "py.csv column EarnSaveLoss: required column EarnSaveLoss is missing",
@@ -173,13 +182,26 @@ def test_cli_reconcile_writes_csv_and_prints_counts(tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         main(["mssp", "reconcile", str(puf), "--performance-year", "2023", "--out", str(out)])
     assert done.value.code == 0
-    printed = capsys.readouterr().out
-    assert printed.splitlines()[0] == "1 of 2 ACOs match CMS's published earned savings or losses"
-    assert "A1241 (data row 1): losses capped by unpublished participant revenue" in printed
+    captured = capsys.readouterr()
+    printed = captured.out.splitlines()
+    assert captured.err == ""
+    assert printed[0].startswith("layout: PY2023 results layout (key ACO_ID; track Current_Track letter")
+    assert printed[1] == "rules: performance year 2023"
+    assert printed[2] == (
+        "1 of 2 ACOs match CMS's published earned savings or losses; 1 more are losses capped by participant "
+        "revenue, which CMS does not publish"
+    )
+    # Counts per track and CMS outcome: BASIC_E's loss is explained, ENHANCED's savings match.
+    assert "BASIC_E      shared losses                 0         1     1" in printed
+    assert "ENHANCED     earned savings                1         0     1" in printed
+    assert any(
+        line.startswith("  A1241 (data row 1, BASIC_E) [loss cap, revenue cap]: losses capped by unpublished participant revenue")
+        for line in printed
+    )
     lines = out.read_text().splitlines()
-    assert lines[0] == "aco,row,generated_pence,earned_pence,published_earned_pence,match,reason"
-    assert lines[2] == "A1001,2,9989968400,7342626774,7342626800,true,"
-    assert lines[1].startswith("A1241,1,-829089700,-166392710,-114906500,false,")
+    assert lines[0] == "aco,row,track,generated_pence,earned_pence,published_earned_pence,match,status,step,reason"
+    assert lines[2] == "A1001,2,ENHANCED,9989968400,7342626774,7342626800,true,match,,"
+    assert lines[1].startswith("A1241,1,BASIC_E,-829089700,-166392710,-114906500,false,revenue cap,loss cap,")
 
 
 def test_py2019_six_month_file_with_new_track_flags():
@@ -202,20 +224,181 @@ def test_py2019_six_month_file_with_new_track_flags():
     ]
 
 
-def test_py2014_layout_and_rounded_quality_score_is_explained():
-    # PY2014 layout: ACO_Num, Track1/Track2 flags, fractions, no Met_QPS. Row 1: QS
-    # published as 0.92 (2 decimals): $32,173,449 x 50% x 0.92 x 0.98 = $14,503,790.81 vs CMS
-    # $14,455,933 (0.33% apart); CMS's amount implies a score of 0.9170. Row 2: 1.41% saved,
-    # below its 2.93% MSR: 0. Row 3: 6,850 beneficiaries: MSR 3.6 - 0.2 x 850/1000 = 3.43%;
-    # 4.92% saved: $6,277,693 x 50% x 0.87 x 0.98 = $2,676,180.53 vs CMS $2,684,351 (0.30%).
+def test_py2014_rounded_quality_score_is_the_first_difference():
+    # PY2014 layout: ACO_Num, Track1/Track2 flags, fractions, no Met_QPS; QualScore to 2
+    # decimals. Row 1: $32,173,449 x 50% x 0.92 x 0.98 = $14,503,790.81 vs CMS $14,455,933
+    # (0.33% apart): CMS's amount implies a score of 14,455,933 / (32,173,449 x 0.5 x 0.98)
+    # = 0.916964, inside 0.92 +/- 0.005 (0.915 gives $14,424,966.61, 0.925 $14,582,615.58).
+    # Row 2: 1.41% saved, below its 2.93% MSR: 0. Row 3: 6,850 beneficiaries: MSR 3.6 - 0.2
+    # x 850/1000 = 3.43%; 4.92% saved: $6,277,693 x 50% x 0.87 x 0.98 = $2,676,180.53 vs
+    # CMS $2,684,351 (implied 0.872656, inside 0.87 +/- 0.005).
     text = csv("""
         ACO_Num,Track1,Track2,N_AB,Sav_rate,MinSavPerc,BnchmkMinExp,GenSaveLoss,EarnSaveLoss,QualScore,ABtotBnchmk,ABtotExp,QualPerfShare,FinalShareRate
         A67373,1,0,34601,0.0714,0.0235,32173449,32173449,14455933,0.92,450902466,418729017,0.5,0.46
         A38665,1,0,11219,0.0141,0.0293,1495426,0,0,0.87,106387253,104891827,0.5,0.43
         A84830,1,0,6850,0.0492,0.0343,6277693,6277693,2684351,0.87,127483618,121205925,0.5,0.44
     """)
-    rows = reconcile_text(text, 2014).rows
-    assert [(r.aco, r.earned_pence, r.match) for r in rows] == [
-        ("A67373", 1_450_379_081, False), ("A38665", 0, True), ("A84830", 267_618_053, False),
+    result = reconcile_text(text, 2014)
+    assert result.layout.name == "PY2014"
+    rows = result.rows
+    assert [(r.aco, r.earned_pence, r.match, r.status, r.step) for r in rows] == [
+        ("A67373", 1_450_379_081, False, "within rounding", "quality"),
+        ("A38665", 0, True, "match", ""),
+        ("A84830", 267_618_053, False, "within rounding", "quality"),
     ]
-    assert "the published quality score 0.92 is rounded: CMS's amount implies a score of 0.9170" in rows[0].reason
+    assert rows[0].reason == (
+        "quality: the published QualScore 0.92 is rounded (92.0000% +/- 0.5000%); CMS's amount implies 91.6964%, "
+        "ours uses 92.0000%; earned: ours $14,503,790.81 vs CMS $14,455,933 (+0.33%)"
+    )
+
+
+def test_a_score_outside_its_rounding_is_not_explained():
+    # The same ACO with CMS's amount moved outside what 0.915-0.925 allows
+    # ($14,424,966.61-$14,582,615.58): it differs, and the first difference is still quality
+    # (the implied score 0.9000 is not within 0.92 +/- 0.005).
+    text = csv("""
+        ACO_Num,Track1,Track2,N_AB,MinSavPerc,BnchmkMinExp,GenSaveLoss,EarnSaveLoss,QualScore,ABtotBnchmk,ABtotExp,QualPerfShare,FinalShareRate
+        A67373,1,0,34601,0.0235,32173449,32173449,14188490,0.92,450902466,418729017,0.5,0.46
+    """)
+    (r,) = reconcile_text(text, 2014).rows
+    assert (r.match, r.status, r.step) == (False, "differs", "sequestration")
+    assert r.reason.startswith("every published input agrees; the last step differs")
+
+
+PY2014 = SHARED_DATA / "cms-mssp-py2014-aco-results.csv"
+PY2015 = SHARED_DATA / "cms-mssp-py2015-aco-results.csv"
+
+
+@pytest.fixture(scope="module")
+def py2014():
+    return reconcile(PY2014, 2014)
+
+
+@pytest.fixture(scope="module")
+def py2015():
+    return reconcile(PY2015, 2015)
+
+
+def kinds(result):
+    return {
+        (track, kind): (matched, explained, total)
+        for track, kind, matched, explained, total in result.counts() if track == "all tracks"
+    }
+
+
+def test_py2014_real_file(py2014):
+    # 333 ACOs, 119 of them pay-for-reporting ('P4R', all starting 1 Jan 2014). No ACO
+    # had losses. 24 of the 86 with earned savings match to $2 or 0.02%; the other 62 lie
+    # inside the range their 2-decimal QualScore allows and nowhere else do ours and CMS's
+    # part: the file cannot give a closer answer.
+    assert py2014.layout.name == "PY2014" and py2014.warnings == ()
+    counts = kinds(py2014)
+    assert counts[("all tracks", "earned savings")] == (24, 62, 86)
+    assert counts[("all tracks", "shared losses")] == (0, 0, 0)
+    assert counts[("all tracks", "nothing earned or owed")] == (247, 0, 247)
+    unmatched = [r for r in py2014.rows if not r.match]
+    assert {(r.status, r.step) for r in unmatched} == {("within rounding", "quality")}
+    assert py2014.summary() == (
+        "271 of 333 ACOs match CMS's published earned savings or losses; 62 more lie within the rounding of the "
+        "published quality score"
+    )
+
+
+def test_py2014_pay_for_reporting_aco(py2014):
+    # A16779 (data row 217), P4R, 5,837 beneficiaries: MSR 3.9 - 0.3 x 837/1,000 = 3.6489%
+    # (published 0.0365); $74,023,974 - $68,446,752 = $5,577,222 = 7.53% >= MSR; pay for
+    # reporting: the full 50% x 0.98 = $2,732,838.78 (CMS $2,732,839).
+    r = py2014.rows[216]
+    assert (r.aco, r.generated_pence, r.earned_pence, r.published_earned_pence, r.match) == (
+        "A16779", 557_722_200, 273_283_878, 273_283_900, True,
+    )
+    # A80939 (data row 220), P4R but FinalShareRate 0 (it did not report completely and
+    # accurately): 6.29% saved >= its 3.7% MSR, yet nothing earned, as CMS.
+    r = py2014.rows[219]
+    assert (r.aco, r.generated_pence, r.earned_pence, r.match) == ("A80939", 339_612_700, 0, True)
+
+
+def test_py2015_real_file(py2015):
+    # Every ACO matches: 119 of 119 with earned savings (89 first-year ACOs have a blank
+    # QualScore: pay for reporting), 273 of 273 with nothing; no ACO had losses.
+    assert py2015.layout.name == "PY2015" and py2015.warnings == ()
+    assert py2015.summary() == "392 of 392 ACOs match CMS's published earned savings or losses"
+    counts = kinds(py2015)
+    assert counts[("all tracks", "earned savings")] == (119, 0, 119)
+    assert counts[("all tracks", "shared losses")] == (0, 0, 0)
+
+
+def test_py2015_blank_score_msr_scale_and_failed_quality(py2015):
+    # A91307 (data row 306): QualScore blank, agreement from 1 Jan 2015: pay for reporting.
+    # 11,944 beneficiaries: MSR 3.0 - 0.3 x 1,944/5,000 = 2.88336% (published 0.0288, a
+    # fraction); $123,068,878 - $118,630,935 = $4,437,943 = 3.61% >= MSR: x 50% x 0.98 =
+    # $2,174,592.07 (CMS $2,174,592).
+    r = py2015.rows[305]
+    assert (r.aco, r.earned_pence, r.published_earned_pence, r.match) == ("A91307", 217_459_207, 217_459_200, True)
+    # A92615 (data row 289): QualScore 69.94 but FinalShareRate 0: it failed the quality
+    # standard, so its 9.49% savings (above the 6.23% MSR) earn nothing, as CMS.
+    r = py2015.rows[288]
+    assert (r.aco, r.generated_pence, r.earned_pence, r.match) == ("A92615", 175_031_700, 0, True)
+
+
+def test_a_twelve_percent_msr_is_read_as_a_fraction():
+    # PY2015 prints MinSavPerc as a fraction, up to 0.1211 (12.11%, A29971, 513
+    # beneficiaries, an MSR CMS set itself). Read by size it would look like percentage
+    # points (0.12%); the layout says fraction. Gross $3,782,336 - $4,986,663 < 0: nothing.
+    # A made-up second row saves 11% (< 12.11%): nothing either.
+    header = PY2015.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    values = [
+        {"ACO_Num": "A29971", "N_AB": "513", "MinSavPerc": "0.1211", "GenSaveLoss": "0", "EarnSaveLoss": "0",
+         "QualScore": "92.89", "ABtotBnchmk": "3782336", "ABtotExp": "4986663", "QualPerfShare": "50",
+         "FinalShareRate": "46.45", "Start_Date": "1/1/14", "Track1": "1", "Track2": "0"},
+        {"ACO_Num": "X1", "N_AB": "513", "MinSavPerc": "0.1211", "GenSaveLoss": "0", "EarnSaveLoss": "0",
+         "QualScore": "92.89", "ABtotBnchmk": "1000000", "ABtotExp": "890000", "QualPerfShare": "50",
+         "FinalShareRate": "46.45", "Start_Date": "1/1/14", "Track1": "1", "Track2": "0"},
+    ]
+    lines = [",".join(header)] + [",".join(v.get(h, "") for h in header) for v in values]
+    rows = reconcile_text("\n".join(lines) + "\n", 2015).rows
+    assert [(r.earned_pence, r.match) for r in rows] == [(0, True), (0, True)]
+
+
+def test_an_msr_difference_is_shown_on_one_scale():
+    # 12,000 beneficiaries: our MSR 3.0 - 0.3 x 2,000/5,000 = 2.88%; the file says 3.50%.
+    # 3.2% saved passes ours, not CMS's: the first difference is the MSR, both in per cent.
+    text = csv(HEADER_2023 + "\nA9,Nine,B,12000,3.50%,1000000,968000,0,0,0,80.00%,1,-,Low Revenue")
+    (r,) = reconcile_text(text, 2023).rows
+    assert (r.step, r.earned_pence) == ("MSR/MLR", 1_254_400)  # $32,000 x 40% x 0.98
+    assert r.reason.startswith("MSR/MLR: ours 2.8800% (variable MSR for 12,000 assigned beneficiaries")
+    assert "vs CMS's MinSavPerc 3.5000%; earned: ours $12,544 vs CMS $0" in r.reason
+
+
+def test_a_file_of_another_year_is_reconciled_with_a_warning(capsys, tmp_path):
+    from wholepop.cli import main
+
+    # The PY2015 file under the 2014 rules: its layout, its year column and its 2015
+    # agreements all say 2015.
+    result = reconcile(PY2015, 2014)
+    assert result.warnings == (
+        "the header is the PY2015 layout, but the performance year given is 2014: the 2014 rules are applied to it",
+        "the file's year column says 2015 on 392 rows, not 2014",
+        "89 ACOs have an agreement starting after 2014 (start date column): is the file of a later year?",
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["mssp", "reconcile", str(PY2015), "--performance-year", "2014", "--out", str(tmp_path / "o.csv")])
+    assert done.value.code == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("warning: the header is the PY2015 layout")
+    assert len(err) == 3
+
+
+def test_cli_refuses_a_header_of_no_layout(capsys, tmp_path):
+    from wholepop.cli import main
+
+    puf = tmp_path / "odd.csv"
+    puf.write_text("ACO,Benchmark,Spend\nX,100,90\n")
+    out = tmp_path / "out.csv"
+    with pytest.raises(SystemExit) as done:
+        main(["mssp", "reconcile", str(puf), "--performance-year", "2023", "--out", str(out)])
+    assert done.value.code == 1  # an InputError, as every other bad input file
+    err = capsys.readouterr().err
+    assert err.startswith("error: odd.csv: the header fits no CMS results layout")
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()

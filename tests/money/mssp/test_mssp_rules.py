@@ -5,9 +5,11 @@ from decimal import Decimal as D
 import pytest
 
 from wholepop.money.mssp.rules import (
+    P4R_SOURCE,
     LossRate,
     QualityRegime,
     Track,
+    pay_for_reporting,
     track_rules,
     variable_msr,
     year_rules,
@@ -72,3 +74,29 @@ def test_track_table():
     assert rows[Track.ENHANCED] == (D("0.75"), D("0.20"), LossRate.ONE_MINUS_QUALITY_SHARE, (D("0.15"),), None)
     assert rows[Track.TRACK_2] == (D("0.60"), D("0.15"), LossRate.ONE_MINUS_QUALITY_SHARE,
                                    (D("0.05"), D("0.075"), D("0.10")), None)
+
+
+@pytest.mark.parametrize(
+    ("year", "start", "agreement", "p4r"),
+    [
+        (2013, 2012, None, True),   # a 2012 starter's first performance year ran to 31 Dec 2013
+        (2013, 2013, None, True),   # PY2013: every ACO was in its first year
+        (2014, 2014, None, True),   # the PY2014 file's 'P4R' ACOs all start 1 Jan 2014
+        (2014, 2013, None, False),  # second year: scored on performance
+        (2015, 2015, None, True),   # PY2015: the blank-score ACOs all start 1 Jan 2015
+        (2016, 2016, 2, False),     # a renewal's first year is scored (first agreement only)
+        (2016, 2016, 1, True),
+        (2016, 2016, None, False),  # from 2016 an unknown agreement is not assumed first
+        (2019, 2019, 1, True),      # a 1 Jul 2019 starter's six months of 2019
+        (2020, 2019, 1, False),
+        (2021, 2021, 1, False),     # the APM Performance Pathway: no pay-for-reporting year
+        (2014, None, None, False),  # no start date: not assumed
+    ],
+)
+def test_pay_for_reporting_years(year, start, agreement, p4r):
+    assert pay_for_reporting(year, start, agreement) is p4r
+
+
+def test_pay_for_reporting_is_year_data_with_its_source():
+    assert [y for y in range(2013, 2025) if year_rules(y).pay_for_reporting] == list(range(2013, 2021))
+    assert P4R_SOURCE.startswith("42 CFR 425.502(a)")

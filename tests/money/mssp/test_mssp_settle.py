@@ -137,6 +137,8 @@ def test_track_1_plus_revenue_or_benchmark_loss_limit():
     [
         (Track.TRACK_1, 2018, True, False, False, 2_205_000),  # scaled: 50,000 x 50% x 0.9 x 0.98
         (Track.TRACK_1, 2018, True, False, True, 2_450_000),   # first-year pay-for-reporting: the full 50%
+        (Track.TRACK_1, 2014, False, False, True, 0),          # P4R, but did not report completely: nothing
+        (Track.TRACK_2, 2014, True, False, True, 2_940_000),   # P4R on Track 2: 50,000 x 60% x 0.98
         (Track.TRACK_1, 2018, False, False, False, 0),         # missed the quality standard
         (Track.BASIC_A, 2021, True, False, False, 1_960_000),  # pass/fail: the full 40%, score ignored
         (Track.BASIC_A, 2022, False, False, False, 0),         # failed

@@ -330,7 +330,9 @@ def reconcile_text(text: str, performance_year: int, source: str = "results.csv"
     scale = {name: cells.rate_scale(name, layout.rates.get(name, RateScale.SIGNED)) for name in _RATES}
     parsed = [cells.parse_row(i, scale) for i in range(len(rows))]
     if cells.problems:
-        raise InputError(tuple(cells.problems))
+        # As a reader scans the file: by row, then left to right.
+        position = {h: j for j, h in reversed(list(enumerate(header)))}
+        raise InputError(tuple(sorted(cells.problems, key=lambda p: (p.row or 0, position.get(p.column or "", 0)))))
     return Reconciliation(
         source=source,
         performance_year=performance_year,
