@@ -49,6 +49,18 @@ def first_difference(
         published: CMS's ``EarnSaveLoss`` in cents.
         within_rounding: CMS's amount lies within the rounding of the published score.
     """
+    step, reason, by_revenue = _first(v, a, o, published, within_rounding)
+    # What the rules here do not cover, flagged where the file marks it.
+    if v.get("guardrail"):
+        reason += "; Guardrail flagged: the PY2024 benchmark guardrail is not encoded"
+    if v.get("reduced_ss") is not None and bool(v["reduced_ss"]) != o.reduced_savings:
+        reason += f"; ReducedSS published {int(bool(v['reduced_ss']))}, the rule gives {int(o.reduced_savings)}"
+    if o.loss_cap_revenue_unknown and not by_revenue:
+        reason += "; a revenue-based loss cap may bind (participant revenue is not published)"
+    return step, reason, by_revenue
+
+
+def _first(v: dict, a: AcoYear, o: MsspOutcome, published: int, within_rounding: bool) -> tuple[str, str, bool]:
     rules = track_rules(a.track)
     tail = f"earned: ours {_money(o.earned_pence)} vs CMS {_money(published)}{_share(o.earned_pence, published)}"
     if v["gross"] is not None and abs(o.gross_pence - v["gross"]) > _DOLLARS:
