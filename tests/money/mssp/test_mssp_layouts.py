@@ -2,7 +2,8 @@
 
 The headers below are the leading columns of CMS's files, through the financial and
 quality columns (PY2014, PY2015 and PY2023 are read from ../shared/data). The rows are
-each file's first ACO, Palm Beach ACO (A67373 / A1001), with the values CMS published.
+each file's first ACO, Palm Beach ACO (A67373 / A1001), and for PY2016-2017 a first-year
+ACO and a Track 3 loss, with the values CMS published.
 """
 
 import csv as csvlib
@@ -112,7 +113,7 @@ def row(header: str, **values: str) -> str:
     return buf.getvalue()
 
 
-# Palm Beach ACO in each year's file, as CMS published it, and the arithmetic.
+# Palm Beach ACO in each year's file, and a few others, as CMS published them, with the arithmetic.
 REAL_ROWS = [
     # PY2016, Track 1 (flags), fractions. 51,150 beneficiaries: MSR 2.2 - 0.2 x 1,150/10,000
     # = 2.177% (published 0.0218); $667,198,021 - $604,446,165 = $62,751,856 = 9.41%:
@@ -132,6 +133,38 @@ REAL_ROWS = [
         GenSaveLoss="63152570", EarnSaveLoss="28529398", Met_QPS="1", QualScore="0.9219", ABtotBnchmk="899870234",
         ABtotExp="836717663", QualPerfShare="0.5", FinalShareRate="0.461",
     ), 2_852_797_405),
+    # PY2016, a first-year ACO (Initial, agreement 1, from 1 Jan 2016): the file writes its
+    # pay-for-reporting score as 1. 10,137 beneficiaries: MSR 3.0 - 0.3 x 137/5,000 =
+    # 2.9918% (published 0.0299); $106,315,509 - $101,895,715 = $4,419,794 = 4.16%:
+    # x 50% x 1 x 0.98 = $2,165,699.06 (CMS $2,165,699).
+    (2016, "PY2016", row(
+        H2016, ACO_Num="A59816", ACO_Name="Prairie Hills Care Organization", Agree_Type="Initial",
+        Agreement_Period_Num="1", Initial_Start_Date="1/1/16", Current_Start_Date="1/1/16", Current_Track_1="1",
+        Current_Track_2="0", Current_Track_3="0", N_AB="10137", MinSavPerc="0.0299", BnchmkMinExp="4419794",
+        GenSaveLoss="4419794", EarnSaveLoss="2165699", Met_QPS="1", QualScore="1", ABtotBnchmk="106315509",
+        ABtotExp="101895715", QualPerfShare="0.5", FinalShareRate="0.5",
+    ), 216_569_906),
+    # PY2017, a first-year ACO again scored 1: 7,232 beneficiaries: MSR 3.4 - 0.2 x 232/1,000
+    # = 3.3536% (published 0.0335); $65,536,866 - $61,724,806 = $3,812,060 = 5.82%:
+    # x 50% x 0.98 = $1,867,909.40 (CMS $1,867,909).
+    (2017, "PY2017", row(
+        H2017, ACO_Name="Trillium Health, LLC", ACO_Num="A44604", Agree_Type="Initial", Agreement_Period_Num="1",
+        Initial_Start_Date="1/1/17 00:00", Current_Start_Date="1/1/17 00:00", Current_Track_1="1", Current_Track_2="0",
+        Current_Track_3="0", N_AB="7232", MinSavPerc="0.0335", GenSaveLoss="3812060", EarnSaveLoss="1867909",
+        Met_QPS="1", QualScore="1", ABtotBnchmk="65536866", ABtotExp="61724806", QualPerfShare="0.5",
+        FinalShareRate="0.5",
+    ), 186_790_940),
+    # PY2017, a Track 3 loss with a disaster adjustment (Oregon ACO): MSR/MLR 0%;
+    # $217,486,220 - $224,512,548 = -$7,026,328; loss rate 1 - 75% x 0.9178 = 31.165%,
+    # raised to the 40% floor: $2,810,531.20, under the 15% cap; less DisAdj $3,729 =
+    # -$2,806,802.20 (CMS -$2,806,803).
+    (2017, "PY2017", row(
+        H2017, ACO_Name="Oregon ACO LLC", ACO_Num="A17421", Agree_Type="Initial", Agreement_Period_Num="1",
+        Initial_Start_Date="1/1/16 00:00", Current_Start_Date="1/1/16 00:00", Current_Track_1="0",
+        Current_Track_2="0", Current_Track_3="1", N_AB="21106", MinSavPerc="0.0000", BnchmkMinExp="-7026329",
+        GenSaveLoss="-7026329", DisAdj="-3729", EarnSaveLoss="-2806803", Met_QPS="1", QualScore="0.9178",
+        ABtotBnchmk="217486220", ABtotExp="224512548", QualPerfShare="0.75", FinalShareRate="0.6884",
+    ), -280_680_220),
     # PY2018, Track 1: $112,523,299 x 50% x 0.9084 x 0.98 = $50,085,920.76 (CMS $50,087,988).
     (2018, "PY2018", row(
         H2018, ACO_ID="A1001", Current_Track_1="1", Current_Track_2="0", Current_Track_3="0",
@@ -176,7 +209,7 @@ REAL_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("year", "name", "text", "earned"), REAL_ROWS, ids=[r[1] for r in REAL_ROWS])
+@pytest.mark.parametrize(("year", "name", "text", "earned"), REAL_ROWS, ids=[f"{r[1]}-{i}" for i, r in enumerate(REAL_ROWS)])
 def test_a_real_aco_of_each_layout_reconciles(year, name, text, earned):
     result = reconcile_text(text, year)
     assert result.layout.name == name
@@ -196,3 +229,18 @@ def test_a_header_that_fits_no_layout_is_one_line_naming_the_columns():
     assert "expected ACO_ID, ACO_Num or ACO_Name, N_AB, MinSavPerc, ABtotBnchmk, ABtotExp, GenSaveLoss" in message
     # The nearest layout is named with what it still needs.
     assert message.endswith("closest is PY2023, which also needs Met_AltQPS, GenSaveLoss")
+
+
+def test_a_guardrail_row_that_differs_says_the_guardrail_is_not_encoded():
+    # Made up in the PY2024 layout, after the two BASIC E ACOs of PY2024 that saved a
+    # sliver with a 0% MSR and got GenSaveLoss 0 under the benchmark guardrail: ours shares
+    # $10,000 x 50% x 0.98 = $4,900; the gate is where ours and CMS's part.
+    text = row(
+        H2024, ACO_ID="X1", Current_Start_Date="1/1/2024", Current_Track="E", N_AB="12000", MinSavPerc="0.00",
+        GenSaveLoss="0", DisAdj="0", EarnSaveLoss="0", Met_QPS="1", Met_AltQPS="-", QualScore="80.00",
+        ABtotBnchmk="100000000", ABtotExp="99990000", FinalShareRate="50.00", ReducedSS="0", Guardrail="1",
+        Rev_Exp_Cat="High Revenue",
+    )
+    (r,) = reconcile_text(text, 2024).rows
+    assert (r.earned_pence, r.match, r.status, r.step) == (490_000, False, "differs", "MSR/MLR")
+    assert r.reason.endswith("Guardrail flagged: the PY2024 benchmark guardrail is not encoded")
