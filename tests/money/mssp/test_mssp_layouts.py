@@ -22,7 +22,7 @@ H2016 = (
     "MinSavPerc,BnchmkMinExp,GenSaveLoss,EarnSaveLoss,Met_QPS,QualScore,Prior_Sav_Adj,UpdatedBnchmk,HistBnchmk,"
     "ABtotBnchmk,ABtotExp,Adv_Pay_Amt,Adv_Pay_Recoup,QualPerfShare,FinalShareRate"
 )
-# PY2017 starts with ACO_Name; its ACO_Num is the file's second-to-last column.
+# PY2017 starts with ACO_Name; its ACO_Num is near the end (third from last in the file).
 H2017 = (
     "ACO_Name,year,ACO_State,Agree_Type,Agreement_Period_Num,Initial_Start_Date,Initial_Track_1,Initial_Track_2,"
     "Initial_Track_3,Current_Start_Date,Current_Track_1,Current_Track_2,Current_Track_3,Adv_Pay,AIM,N_AB,Sav_rate,"

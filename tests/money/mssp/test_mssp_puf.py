@@ -402,3 +402,49 @@ def test_cli_refuses_a_header_of_no_layout(capsys, tmp_path):
     assert err.startswith("error: odd.csv: the header fits no CMS results layout")
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+H2014 = "ACO_Num,Start_Date,Track1,Track2,N_AB,MinSavPerc,BnchmkMinExp,GenSaveLoss,EarnSaveLoss,QualScore,ABtotBnchmk,ABtotExp,QualPerfShare,FinalShareRate"
+
+
+def test_first_difference_steps_in_order():
+    # Made-up PY2014 rows, 10,000 beneficiaries (MSR 3.0%), $1,000,000 benchmark, $950,000
+    # spent: $50,000 = 5% saved.
+    text = csv(H2014 + """
+        B1,1/1/13,1,0,10000,0.0300,60000,60000,26460,0.9,1000000,950000,0.5,0.45
+        Q1,1/1/14,1,0,10000,0.0300,50000,50000,22050,P4R,1000000,950000,0.5,0.45
+        S1,1/1/13,1,0,10000,0.0300,50000,50000,26460,0.9,1000000,950000,0.6,0.54
+        C1,1/1/13,1,0,10000,0.0300,50000,50000,20000,0.9,1000000,950000,0.5,0.45
+    """)
+    rows = reconcile_text(text, 2014).rows
+    # B1: CMS's BnchmkMinExp $60,000 (and $26,460 earned on it) is not our $1,000,000 - $950,000.
+    assert (rows[0].step, rows[0].reason.split(";")[0]) == (
+        "benchmark", "benchmark - expenditure: ours $50,000 (ABtotBnchmk - ABtotExp) vs CMS's BnchmkMinExp $60,000",
+    )
+    # Q1: pay for reporting gives the full rate, CMS's FinalShareRate is 45% of 50% (90%):
+    # ours $50,000 x 50% x 0.98 = $24,500.
+    assert rows[1].step == "quality"
+    assert rows[1].reason.startswith(
+        "quality: ours 100.0000% of the maximum rate (pay-for-reporting, reported) vs CMS's 90.0000% "
+        "(FinalShareRate 45.0000% / 50.0000%); earned: ours $24,500 vs CMS $22,050 (+11.11%)"
+    )
+    # S1: CMS applied a 60% maximum to a Track 1 ACO.
+    assert (rows[2].step, rows[2].reason.split(";")[0]) == (
+        "sharing rate", "maximum sharing rate: ours 50.0000% (TRACK_1) vs CMS's 60.0000%",
+    )
+    # C1: every input agrees, the amount does not: the last step.
+    assert rows[3].step == "sequestration"
+    assert rows[3].reason == (
+        "every published input agrees; the last step differs (generated $50,000 x sharing rate 45.0000% x "
+        "sequestration 0.98); earned: ours $22,050 vs CMS $20,000 (+10.25%)"
+    )
+
+
+def test_a_blank_score_outside_a_first_year_is_missing_not_pay_for_reporting():
+    # PY2014 rules, an agreement from 2013: its second year, so a blank QualScore is a
+    # missing score, not pay for reporting.
+    text = csv(H2014 + "\nM1,1/1/13,1,0,10000,0.0300,50000,50000,22050,,1000000,950000,0.5,0.45")
+    (r,) = reconcile_text(text, 2014).rows
+    assert (r.status, r.reason) == (
+        "not recomputed", "not recomputed: missing QualScore (and not pay-for-reporting: the agreement did not start this year)",
+    )
