@@ -129,3 +129,26 @@ def test_settle_aco_year_statement_from_facts():
     assert [(p.party, p.amount_pence) for p in s.risk_share.parties] == [("medicare", 433_296_000)]
     assert [l.item for l in s.lines if l.payable] == ["earned savings (+) or shared losses owed (-)"]
     assert Statement.from_json(s.to_json()) == s
+
+
+@pytest.mark.parametrize(
+    ("agreement_start", "year", "error"),
+    [
+        (2018, 2018, None),  # the first performance year of the agreement: pay for reporting
+        (2017, 2018, "mssp.pay_for_reporting: only an agreement's first performance year is pay-for-reporting "
+                     "(42 CFR 425.502(a)"),
+        (2021, 2021, "mssp.pay_for_reporting: pay-for-reporting years ended with PY2020"),
+    ],
+)
+def test_pay_for_reporting_only_in_an_agreements_first_year(agreement_start, year, error):
+    c = contract(**{
+        'track = "BASIC_E"': 'track = "TRACK_1"',
+        "performance_year = 2024": f"performance_year = {year}\nagreement_start_year = {agreement_start}\n"
+                                   "pay_for_reporting = true",
+    })
+    if error is None:
+        assert mssp_terms(c).pay_for_reporting
+        return
+    with pytest.raises(ContractError) as e:
+        mssp_terms(c)
+    assert error in str(e.value)

@@ -22,9 +22,12 @@ from wholepop.money.mssp.rules import (
     FIXED_MSR_CHOICES,
     LAST_YEAR,
     MSR_TABLE_MIN_BENEFICIARIES,
+    P4R_SOURCE,
     LossRate,
     QualityRegime,
     Track,
+    first_performance_year,
+    pay_for_reporting,
     track_rules,
     year_rules,
 )
@@ -50,7 +53,9 @@ class MsspTerms(BaseModel):
         quality_score_percent: the ACO's quality score, 0-100.
         met_quality_standard / met_alternative_standard: the quality performance standard
             and (PY2023 on) the alternative standard.
-        pay_for_reporting: a first-year pay-for-reporting ACO (PY2013-2020).
+        pay_for_reporting: a pay-for-reporting ACO: the first performance year of its first
+            agreement, PY2013-2020 (``rules.pay_for_reporting``); it then gets the track's
+            maximum rate if ``met_quality_standard`` (it reported completely and accurately).
         participant_revenue: ACO-participant Parts A/B FFS revenue, dollars, for the
             revenue-based loss caps (BASIC C-E, Track 1+).
         low_revenue: a low-revenue ACO (the reduced-savings rule of PY2024 on).
@@ -155,9 +160,16 @@ def _cross_field(t: MsspTerms, contract: Contract) -> list[str]:
         errors.append(f"mssp.quality_score_percent: required for {t.track.value} in {t.performance_year} (the sharing or loss rate uses it)")
     if t.met_alternative_standard and year.quality is not QualityRegime.PASS_FAIL_ALTERNATIVE:
         errors.append("mssp.met_alternative_standard: the alternative quality standard exists from PY2023")
+    start = t.agreement_start_year if t.agreement_start_year is not None else contract.contract.start_year
     if t.pay_for_reporting and year.quality is not QualityRegime.SCALED:
         errors.append("mssp.pay_for_reporting: pay-for-reporting years ended with PY2020")
-    start = t.agreement_start_year if t.agreement_start_year is not None else contract.contract.start_year
+    elif t.pay_for_reporting and not pay_for_reporting(t.performance_year, start, 1):
+        # The claim itself makes it a first agreement; the year must be that agreement's first.
+        errors.append(
+            f"mssp.pay_for_reporting: only an agreement's first performance year is pay-for-reporting "
+            f"({P4R_SOURCE}); an agreement starting in {start} has its first in {first_performance_year(start)}, "
+            f"not {t.performance_year}"
+        )
     if start > t.performance_year:
         errors.append(f"mssp.agreement_start_year: {start} is after the performance year {t.performance_year}")
     if t.period_months == 6 and t.performance_year != 2019:
