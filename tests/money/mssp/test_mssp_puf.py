@@ -188,7 +188,7 @@ def test_cli_reconcile_writes_csv_and_prints_counts(tmp_path, capsys):
     assert printed[0].startswith("layout: PY2023 results layout (key ACO_ID; track Current_Track letter")
     assert printed[1] == "rules: performance year 2023"
     assert printed[2] == (
-        "1 of 2 ACOs match CMS's published earned savings or losses; 1 more are losses capped by participant "
+        "1 of 2 ACOs match CMS's published earned savings or losses; 1 more is a loss capped by participant "
         "revenue, which CMS does not publish"
     )
     # Counts per track and CMS outcome: BASIC_E's loss is explained, ENHANCED's savings match.

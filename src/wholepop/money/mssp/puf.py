@@ -194,10 +194,11 @@ class Reconciliation:
         line = f"{self.matched} of {len(self.rows)} ACOs match CMS's published earned savings or losses"
         rounding = sum(1 for r in self.rows if r.status == Status.WITHIN_ROUNDING)
         if rounding:
-            line += f"; {rounding} more lie within the rounding of the published quality score"
+            line += f"; {rounding} more {'lies' if rounding == 1 else 'lie'} within the rounding of the published quality score"
         capped = sum(1 for r in self.rows if r.status == Status.REVENUE_CAP)
         if capped:
-            line += f"; {capped} more are losses capped by participant revenue, which CMS does not publish"
+            what = "is a loss" if capped == 1 else "are losses"
+            line += f"; {capped} more {what} capped by participant revenue, which CMS does not publish"
         return line
 
     def counts(self) -> list[tuple[str, str, int, int, int]]:
