@@ -137,12 +137,14 @@ def test_settle_aco_year_statement_from_facts():
         (2018, 2018, None),  # the first performance year of the agreement: pay for reporting
         (2017, 2018, "mssp.pay_for_reporting: only an agreement's first performance year is pay-for-reporting "
                      "(42 CFR 425.502(a)"),
-        (2021, 2021, "mssp.pay_for_reporting: pay-for-reporting years ended with PY2020"),
+        (2021, 2021, "mssp.pay_for_reporting: performance year 2021 has no pay-for-reporting year "
+                     "(42 CFR 425.512(a)(3)"),
+        (2023, 2023, None),  # 42 CFR 425.512(a)(2): a first-year reporting standard again
     ],
 )
 def test_pay_for_reporting_only_in_an_agreements_first_year(agreement_start, year, error):
     c = contract(**{
-        'track = "BASIC_E"': 'track = "TRACK_1"',
+        'track = "BASIC_E"': 'track = "TRACK_1"' if year <= 2021 else 'track = "BASIC_E"',
         "performance_year = 2024": f"performance_year = {year}\nagreement_start_year = {agreement_start}\n"
                                    "pay_for_reporting = true",
     })

@@ -89,7 +89,9 @@ def test_track_table():
         (2016, 2016, None, False),  # from 2016 an unknown agreement is not assumed first
         (2019, 2019, 1, True),      # a 1 Jul 2019 starter's six months of 2019
         (2020, 2019, 1, False),
-        (2021, 2021, 1, False),     # the APM Performance Pathway: no pay-for-reporting year
+        (2021, 2021, 1, False),     # the APM Performance Pathway's first year: none
+        (2023, 2023, 1, True),      # 42 CFR 425.512(a)(2): a first-year reporting standard again
+        (2023, 2022, 1, False),
         (2014, None, None, False),  # no start date: not assumed
     ],
 )
@@ -98,5 +100,7 @@ def test_pay_for_reporting_years(year, start, agreement, p4r):
 
 
 def test_pay_for_reporting_is_year_data_with_its_source():
-    assert [y for y in range(2013, 2025) if year_rules(y).pay_for_reporting] == list(range(2013, 2021))
-    assert P4R_SOURCE.startswith("42 CFR 425.502(a)")
+    assert [y for y in range(2013, 2025) if not year_rules(y).pay_for_reporting] == [2021]
+    assert year_rules(2020).pay_for_reporting_source == P4R_SOURCE
+    assert P4R_SOURCE.startswith("42 CFR 425.502(a)(1)")
+    assert year_rules(2022).pay_for_reporting_source.startswith("42 CFR 425.512(a)(2)")

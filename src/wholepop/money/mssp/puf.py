@@ -16,7 +16,8 @@ columns expected. Within a layout:
   the layout says;
 * money: whole or decimal dollars, with or without ``$``, commas, or parentheses for negatives;
 * quality: ``P4R`` in ``QualScore``, or a blank score for an ACO in the first performance
-  year of its first agreement (PY2013-2020), is pay-for-reporting (``rules.pay_for_reporting``);
+  year of its first agreement (PY2013-2020), or ``Met_FirstYear`` (PY2022 on), is
+  pay-for-reporting (``rules.pay_for_reporting``);
   in files without ``Met_QPS`` (PY2014-2015) a zero ``FinalShareRate`` marks an ACO that
   failed the quality standard.
 
@@ -97,6 +98,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "loss_rate": ("finallossrate",),
     "guardrail": ("guardrail",),
     "reduced_ss": ("reducedss",),
+    "first_year": ("met_firstyear",),
 }
 # Required columns, as CMS spells them.
 _REQUIRED = {"n_ab": "N_AB", "benchmark": "ABtotBnchmk", "expenditure": "ABtotExp", "earned": "EarnSaveLoss"}
@@ -531,6 +533,7 @@ class _Cells:
             "quality_text": self.raw(i, "quality"),
             "met_qps": self.flag(i, "met_qps"),
             "met_alt": self.flag(i, "met_alt"),
+            "first_year": self.flag(i, "first_year"),
             "low_revenue": category.startswith("low"),
             "revenue_category": self.raw(i, "revenue_category"),
             "rev_loss_limit": self.flag(i, "rev_loss_limit"),
@@ -674,9 +677,15 @@ def _quality(v: dict, year: int) -> tuple[bool, bool, Decimal | None]:
     first_agreement = v["agreement_period"]
     if first_agreement is None and v["initial_start"] is not None and v["start"] is not None:
         first_agreement = 1 if v["initial_start"] == v["start"] else 2
-    p4r = quality == _P4R or (quality is None and pay_for_reporting(year, v["start"], first_agreement))
-    if quality == _P4R and regime is not QualityRegime.SCALED:
-        raise ValueError(f"QualScore says P4R, but pay-for-reporting years ended with PY2020 (this is {year})")
+    has_p4r = year_rules(year).pay_for_reporting
+    p4r = (
+        quality == _P4R
+        or (quality is None and pay_for_reporting(year, v["start"], first_agreement))
+        # PY2022 on: Met_FirstYear marks the first-year reporting standard (its outcome is Met_QPS).
+        or (has_p4r and v["first_year"] is True)
+    )
+    if quality == _P4R and not has_p4r:
+        raise ValueError(f"QualScore says P4R, but performance year {year} has no pay-for-reporting year")
     score = None if p4r or quality == _P4R else quality
     met = v["met_qps"]
     if met is None:

@@ -34,6 +34,7 @@ __all__ = [
     "LossRate",
     "MSR_BANDS",
     "MSR_TABLE_MIN_BENEFICIARIES",
+    "P4R_APP_SOURCE",
     "P4R_SOURCE",
     "QualityRegime",
     "TRACKS",
@@ -217,10 +218,10 @@ class YearRules:
             Other disasters are ACO-specific and come from the contract or the file.
         one_sided_losses_generated: the results file shows a one-sided ACO's losses beyond
             its MSR as generated (negative ``GenSaveLoss``); from PY2022 it shows 0.
-        pay_for_reporting: ACOs in the first performance year of their first agreement
-            period are held to complete and accurate quality reporting and, if they meet
-            it, get the track's maximum sharing rate (``P4R_SOURCE``). From PY2021 the APM
-            Performance Pathway replaced it; files then publish ``Met_QPS`` directly.
+        pay_for_reporting_source: the regulation holding ACOs in the first performance year
+            of their first agreement period to complete and accurate quality reporting
+            (if they meet it: the track's maximum sharing rate), or "" in a year without
+            it (PY2021). ``pay_for_reporting`` is whether there is one.
     """
 
     year: int
@@ -230,7 +231,33 @@ class YearRules:
     phe_months: int
     one_sided_losses_generated: bool
     reduced_savings_from_agreement_year: int = 2024
-    pay_for_reporting: bool = False
+    pay_for_reporting_source: str = ""
+
+    @property
+    def pay_for_reporting(self) -> bool:
+        """The year holds first-year ACOs to a reporting standard (``pay_for_reporting_source``)."""
+        return bool(self.pay_for_reporting_source)
+
+
+# Pay for reporting: in the first performance year of an ACO's first agreement period the
+# quality performance standard is complete and accurate reporting.
+# * PY2013-2020: 42 CFR 425.502(a)(1) (76 FR 67802, 2 Nov 2011); (a)(3): in a subsequent
+#   agreement period every year is assessed on performance (the June 2015 final rule,
+#   CMS-1461-F, 80 FR 32692: renewals began 1 Jan 2016). The first performance year of a
+#   2012 starter ran 21 or 18 months to 31 Dec 2013 (42 CFR 425.200), so every ACO of PY2013
+#   was pay-for-reporting. A 1 Jul 2019 starter's first year is its six months of 2019. The
+#   sharing rate is then the track's maximum (quality factor 1) if the ACO reported.
+#   Data-verified: PY2014 (116 'P4R' ACOs starting 1 Jan 2014 at the full 50%, 3 that did
+#   not report at 0), PY2015 (89 blank scores, all starting 1 Jan 2015: 88 at 50%, 1 at 0),
+#   PY2016-2017 rows (first-year ACOs published with a score of 1; renewals scored).
+# * PY2021: none. 42 CFR 425.512(a)(3) (the APM Performance Pathway, 85 FR 84472) holds
+#   every ACO to the 30th-percentile standard.
+# * PY2022 on: 42 CFR 425.512(a)(2): a first-year ACO meets the standard by reporting via
+#   the APP with data completeness and case minimums. Quality is pass/fail then, so meeting
+#   it gives the maximum rate like any ACO; the files publish the outcome in Met_QPS (and
+#   the marker Met_FirstYear).
+P4R_SOURCE = "42 CFR 425.502(a)(1), (a)(3) (76 FR 67802; 80 FR 32692)"
+P4R_APP_SOURCE = "42 CFR 425.512(a)(2) (reporting via the APP with data completeness)"
 
 
 def _year(y: int) -> YearRules:
@@ -250,26 +277,12 @@ def _year(y: int) -> YearRules:
         reduced_savings=y >= 2024,
         phe_months=phe,
         one_sided_losses_generated=y <= 2021,
-        pay_for_reporting=quality is QualityRegime.SCALED,
+        pay_for_reporting_source=P4R_SOURCE if quality is QualityRegime.SCALED else (P4R_APP_SOURCE if y >= 2022 else ""),
     )
 
 
 YEARS: Mapping[int, YearRules] = MappingProxyType({y: _year(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)})
 
-# Pay for reporting, PY2013-2020. 42 CFR 425.502(a) (76 FR 67802, 2 Nov 2011): in an ACO's
-# first performance year the quality performance standard is complete and accurate
-# reporting of all quality measures; scoring on performance is phased in afterwards.
-# 80 FR 32692 (9 Jun 2015) kept that first year for the first agreement period only:
-# an ACO renewing (second agreements began 1 Jan 2016) is scored on performance from its
-# first year. The first performance year of a 2012 starter ran 21 or 18 months to
-# 31 Dec 2013 (42 CFR 425.200), so every ACO of PY2013 was pay-for-reporting. The
-# 2019-2020 years keep the rule (a 1 Jul 2019 starter's first year is its six months of
-# 2019). From PY2021 (85 FR 84472, the APM Performance Pathway) there is no
-# pay-for-reporting year in this sense: the results files publish Met_QPS for every ACO.
-# Data-verified on the PY2014 file (116 'P4R' ACOs starting 1 Jan 2014 with the full 50%
-# rate, 3 with 0: incomplete reporting) and the PY2015 file (89 blank QualScore, all
-# starting 1 Jan 2015: 88 at 50%, 1 at 0).
-P4R_SOURCE = "42 CFR 425.502(a) (76 FR 67802; first agreement period only from 80 FR 32692)"
 # Before 2016 no ACO had renewed, so every agreement was a first one.
 FIRST_RENEWAL_YEAR = 2016
 
@@ -282,7 +295,7 @@ def first_performance_year(agreement_start_year: int) -> int:
 def pay_for_reporting(performance_year: int, agreement_start_year: int | None, agreement_period: int | None) -> bool:
     """Whether an ACO is held to pay-for-reporting in ``performance_year``.
 
-    True when the year has the rule (PY2013-2020), the ACO is in its first agreement period
+    True when the year has the rule (PY2013-2020, PY2022-2024), the ACO is in its first agreement period
     (``agreement_period`` 1; unknown counts as first before 2016, when no ACO had renewed)
     and this is that agreement's first performance year.
     """

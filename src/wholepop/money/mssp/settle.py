@@ -74,7 +74,9 @@ class AcoYear:
         quality_score: 0-1, or None when not known (only some rules need it).
         met_quality_standard: met the quality performance standard.
         met_alternative_standard: met the alternative standard (PY2023 on).
-        pay_for_reporting: a first-year pay-for-reporting ACO (PY2013-2020).
+        pay_for_reporting: an ACO in the first performance year of its first agreement,
+            held to a reporting standard (PY2013-2020, PY2022 on: ``rules.pay_for_reporting``);
+            ``met_quality_standard`` says whether it reported completely and accurately.
         participant_revenue_pence: ACO-participant Parts A/B FFS revenue, or None.
         revenue_based_loss_limit: Track 1+ only: the ACO is on the revenue-based loss
             limit (``RevLossLimit``); otherwise its cap is 4% of the benchmark.
@@ -203,7 +205,10 @@ def final_share_rate(rules: TrackRules, a: AcoYear) -> tuple[Decimal, Decimal, s
         else:
             factor, why = _score(a), f"rate x quality score {a.quality_score}"
     elif a.met_quality_standard:
-        factor, why = ONE, "met the quality performance standard: the full rate"
+        factor, why = ONE, (
+            "first-year ACO that met the reporting standard (42 CFR 425.512(a)(2)): the full rate" if a.pay_for_reporting
+            else "met the quality performance standard: the full rate"
+        )
     elif regime is QualityRegime.PASS_FAIL_ALTERNATIVE and a.met_alternative_standard:
         factor, why = _score(a), f"met only the alternative standard: rate x quality score {a.quality_score}"
     else:

@@ -22,7 +22,6 @@ from wholepop.money.mssp.rules import (
     FIXED_MSR_CHOICES,
     LAST_YEAR,
     MSR_TABLE_MIN_BENEFICIARIES,
-    P4R_SOURCE,
     LossRate,
     QualityRegime,
     Track,
@@ -54,7 +53,7 @@ class MsspTerms(BaseModel):
         met_quality_standard / met_alternative_standard: the quality performance standard
             and (PY2023 on) the alternative standard.
         pay_for_reporting: a pay-for-reporting ACO: the first performance year of its first
-            agreement, PY2013-2020 (``rules.pay_for_reporting``); it then gets the track's
+            agreement, PY2013-2020 and PY2022 on (``rules.pay_for_reporting``); it then gets the track's
             maximum rate if ``met_quality_standard`` (it reported completely and accurately).
         participant_revenue: ACO-participant Parts A/B FFS revenue, dollars, for the
             revenue-based loss caps (BASIC C-E, Track 1+).
@@ -161,14 +160,17 @@ def _cross_field(t: MsspTerms, contract: Contract) -> list[str]:
     if t.met_alternative_standard and year.quality is not QualityRegime.PASS_FAIL_ALTERNATIVE:
         errors.append("mssp.met_alternative_standard: the alternative quality standard exists from PY2023")
     start = t.agreement_start_year if t.agreement_start_year is not None else contract.contract.start_year
-    if t.pay_for_reporting and year.quality is not QualityRegime.SCALED:
-        errors.append("mssp.pay_for_reporting: pay-for-reporting years ended with PY2020")
+    if t.pay_for_reporting and not year.pay_for_reporting:
+        errors.append(
+            f"mssp.pay_for_reporting: performance year {t.performance_year} has no pay-for-reporting year "
+            "(42 CFR 425.512(a)(3) holds every ACO to the same standard in 2021)"
+        )
     elif t.pay_for_reporting and not pay_for_reporting(t.performance_year, start, 1):
         # The claim itself makes it a first agreement; the year must be that agreement's first.
         errors.append(
             f"mssp.pay_for_reporting: only an agreement's first performance year is pay-for-reporting "
-            f"({P4R_SOURCE}); an agreement starting in {start} has its first in {first_performance_year(start)}, "
-            f"not {t.performance_year}"
+            f"({year.pay_for_reporting_source}); an agreement starting in {start} has its first in "
+            f"{first_performance_year(start)}, not {t.performance_year}"
         )
     if start > t.performance_year:
         errors.append(f"mssp.agreement_start_year: {start} is after the performance year {t.performance_year}")
