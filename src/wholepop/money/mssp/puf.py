@@ -484,6 +484,11 @@ class _Cells:
         y = int(m.group(1))
         return y + 2000 if y < 100 else y
 
+    def stated_year(self, i: int) -> int | None:
+        """The file's own ``year`` column, if any: informational, so never an error."""
+        m = re.search(r"\b(20\d\d)\b", self.raw(i, "year") or "")
+        return int(m.group(1)) if m else None
+
     def quality(self, i: int, scale: Decimal) -> tuple[Decimal | str | None, Decimal]:
         """QualScore: a fraction, ``_P4R`` for the pay-for-reporting marker, or None."""
         value = self.raw(i, "quality")
@@ -516,7 +521,7 @@ class _Cells:
         rates = {name: self.rate(i, name, scale[name]) for name in ("msr", "max_share", "fsr", "loss_rate")}
         return {
             "aco": aco or "",
-            "year": self.count(i, "year"),
+            "year": self.stated_year(i),
             "track": track,
             "track_missing": track_missing,
             "n_ab": self.count(i, "n_ab"),
