@@ -448,3 +448,21 @@ def test_a_blank_score_outside_a_first_year_is_missing_not_pay_for_reporting():
     assert (r.status, r.reason) == (
         "not recomputed", "not recomputed: missing QualScore (and not pay-for-reporting: the agreement did not start this year)",
     )
+
+
+def test_a_first_year_enhanced_aco_keeps_its_score_for_the_loss_rate():
+    # PY2023 layout (the real header), a made-up first-year ENHANCED ACO (Met_FirstYear 1)
+    # with a loss: $100,000,000 - $103,000,000 = -$3,000,000 = 3% >= its 2% MLR; loss rate
+    # 1 - 75% x 0.80 = 40%: $1,200,000, less DisAdj $500,000 = -$700,000. The score is still
+    # read although the first-year marker makes it a reporting-standard year.
+    header = PY2023.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    values = {
+        "ACO_ID": "X1", "Agreement_Period_Num": "1", "Current_Start_Date": "01/01/2023", "Current_Track": "EN",
+        "N_AB": "20000", "MinSavPerc": "2.00%", "GenSaveLoss": "-3000000", "DisAdj": "-500000",
+        "EarnSaveLoss": "-700000", "Met_QPS": "1", "Met_AltQPS": "-", "Met_FirstYear": "1", "QualScore": "80.00%",
+        "ABtotBnchmk": "100000000", "ABtotExp": "103000000", "FinalShareRate": "75.00%", "FinalLossRate": "40.00%",
+        "Rev_Exp_Cat": "High Revenue",
+    }
+    text = ",".join(header) + "\n" + ",".join(values.get(h, "") for h in header) + "\n"
+    (r,) = reconcile_text(text, 2023).rows
+    assert (r.earned_pence, r.match) == (-70_000_000, True)

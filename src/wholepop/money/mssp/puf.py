@@ -691,7 +691,9 @@ def _quality(v: dict, year: int) -> tuple[bool, bool, Decimal | None]:
     )
     if quality == _P4R and not has_p4r:
         raise ValueError(f"QualScore says P4R, but performance year {year} has no pay-for-reporting year")
-    score = None if p4r or quality == _P4R else quality
+    # A published score is kept even for a first-year ACO: the ENHANCED loss rate and the
+    # alternative standard use it in PY2022 on.
+    score = quality if isinstance(quality, Decimal) else None
     met = v["met_qps"]
     if met is None:
         if regime is not QualityRegime.SCALED:
