@@ -466,3 +466,18 @@ def test_a_first_year_enhanced_aco_keeps_its_score_for_the_loss_rate():
     text = ",".join(header) + "\n" + ",".join(values.get(h, "") for h in header) + "\n"
     (r,) = reconcile_text(text, 2023).rows
     assert (r.earned_pence, r.match) == (-70_000_000, True)
+
+
+def test_a_column_that_contradicts_its_layout_is_read_by_size_with_a_warning():
+    # The PY2014 layout writes QualScore as a fraction; this copy has it in points (92).
+    # Read as 0.92, with a warning, the row gives the same $14,503,790.81 as in the
+    # PY2014 test above.
+    text = csv("""
+        ACO_Num,Track1,Track2,N_AB,MinSavPerc,GenSaveLoss,EarnSaveLoss,QualScore,ABtotBnchmk,ABtotExp,QualPerfShare,FinalShareRate
+        A67373,1,0,34601,0.0235,32173449,14455933,92,450902466,418729017,0.5,0.46
+    """)
+    result = reconcile_text(text, 2014)
+    assert result.rows[0].earned_pence == 1_450_379_081
+    assert result.warnings == (
+        "QualScore has bare values above 1, which this layout writes as fractions: read as percentage points",
+    )

@@ -330,7 +330,8 @@ def reconcile_text(text: str, performance_year: int, source: str = "results.csv"
         raise InputError(tuple(problems))
     rows = [r for r in reader if any(c.strip() for c in r)]
     cells = _Cells(rows, cols, header, source)
-    scale = {name: cells.rate_scale(name, layout.rates.get(name, RateScale.SIGNED)) for name in _RATES}
+    scales = {name: cells.rate_scale(name, layout.rates.get(name, RateScale.SIGNED)) for name in _RATES}
+    scale = {name: factor for name, (factor, _) in scales.items()}
     parsed = [cells.parse_row(i, scale) for i in range(len(rows))]
     if cells.problems:
         # As a reader scans the file: by row, then left to right.
@@ -341,7 +342,7 @@ def reconcile_text(text: str, performance_year: int, source: str = "results.csv"
         performance_year=performance_year,
         rows=tuple(_reconcile_row(i + 1, v, performance_year, layout) for i, v in enumerate(parsed)),
         layout=layout,
-        warnings=tuple(_year_warnings(parsed, performance_year, layout)),
+        warnings=tuple(_year_warnings(parsed, performance_year, layout)) + tuple(w for _, w in scales.values() if w),
     )
 
 
@@ -412,26 +413,35 @@ class _Cells:
             return None
         return int(value)
 
-    def rate_scale(self, name: str, declared: RateScale) -> Decimal:
-        """1 if the column's bare numbers are fractions, 100 if percentage points.
+    def rate_scale(self, name: str, declared: RateScale) -> tuple[Decimal, str]:
+        """(1 if the column's bare numbers are fractions, 100 if percentage points; a warning or "").
 
-        The layout says which; where it writes the sign (``SIGNED``), bare numbers are
-        read by their size: any above 1 means percentage points.
+        The layout says which; where it writes the sign (``SIGNED``), bare numbers are read
+        by their size: any above 1 means percentage points. A column that contradicts its
+        layout (a "fraction" above 1, or "points" that are all fractions of 1) is read by
+        size too, with a warning: a re-saved or re-ordered file can differ from CMS's.
         """
-        if declared is RateScale.FRACTION:
-            return Decimal(1)
-        if declared is RateScale.POINTS:
-            return Decimal(100)
+        bare = []
         for i in range(len(self.rows)):
             value = self.raw(i, name)
             if value is None or value.endswith("%"):
                 continue
             try:
-                if abs(Decimal(value)) > 1:
-                    return Decimal(100)
+                bare.append(abs(Decimal(value)))
             except InvalidOperation:
                 continue  # reported when the row is parsed
-        return Decimal(1)
+        by_size = Decimal(100) if any(v > 1 for v in bare) else Decimal(1)
+        column = self.header[self.cols[name]] if self.cols[name] is not None else name
+        if declared is RateScale.FRACTION:
+            if by_size == 1:
+                return Decimal(1), ""
+            return by_size, f"{column} has bare values above 1, which this layout writes as fractions: read as percentage points"
+        if declared is RateScale.POINTS:
+            # Only scores and sharing rates: an MSR in points may be 0.5 or 1.
+            if name != "msr" and by_size == 1 and any(v > 0 for v in bare):
+                return by_size, f"{column} has no value above 1, which this layout writes in percentage points: read as fractions"
+            return Decimal(100), ""
+        return by_size, ""
 
     def decimals(self, name: str) -> int:
         """The most decimal places any value of the column is printed with: its precision.
