@@ -186,7 +186,11 @@ def test_cli_reconcile_writes_csv_and_prints_counts(tmp_path, capsys):
     printed = captured.out.splitlines()
     assert captured.err == ""
     assert printed[0].startswith("layout: PY2023 results layout (key ACO_ID; track Current_Track letter")
-    assert printed[1] == "rules: performance year 2023"
+    assert printed[1] == (
+        "rules: performance year 2023 (quality pass/fail or the alternative standard; first-year ACOs "
+        "pay-for-reporting (42 CFR 425.512(a)(2) (reporting via the APP with data completeness)); sequestration 0.98; "
+        "COVID-19 emergency 5/12 of losses)"
+    )
     assert printed[2] == (
         "1 of 2 ACOs match CMS's published earned savings or losses; 1 more is a loss capped by participant "
         "revenue, which CMS does not publish"

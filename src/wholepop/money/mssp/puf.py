@@ -231,7 +231,7 @@ class Reconciliation:
         lines = []
         if self.layout is not None:
             lines.append(f"layout: {self.layout.describe()}")
-        lines.append(f"rules: performance year {self.performance_year}")
+        lines.append(f"rules: performance year {self.performance_year} ({_describe_year(self.performance_year)})")
         lines.append(self.summary())
         lines.append("")
         lines.append(f"{'track':<12} {'CMS outcome':<24} {'match':>6} {'explained':>9} {'ACOs':>5}")
@@ -714,6 +714,25 @@ def _quality(v: dict, year: int) -> tuple[bool, bool, Decimal | None]:
             )
         met = v["fsr"] != 0 and (p4r or (score is not None and score > 0))
     return p4r, met, score
+
+
+def _describe_year(year: int) -> str:
+    """The year's switches in words, for the report's rules line."""
+    y = year_rules(year)
+    quality = {
+        QualityRegime.SCALED: "quality score x maximum rate",
+        QualityRegime.PASS_FAIL: "quality pass/fail",
+        QualityRegime.PASS_FAIL_ALTERNATIVE: "quality pass/fail or the alternative standard",
+    }[y.quality]
+    parts = [quality]
+    parts.append(
+        f"first-year ACOs pay-for-reporting ({y.pay_for_reporting_source})" if y.pay_for_reporting
+        else "no pay-for-reporting year"
+    )
+    parts.append(f"sequestration {y.sequestration}")
+    if y.phe_months:
+        parts.append(f"COVID-19 emergency {y.phe_months}/12 of losses")
+    return "; ".join(parts)
 
 
 def _blank(value: int | None) -> str:
