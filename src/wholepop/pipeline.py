@@ -19,9 +19,8 @@ import ibis
 from wholepop.contract import Contract, load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
-from wholepop.inputs.vocab import Form
 from wholepop.money.facts import MoneyFacts, gather_facts
-from wholepop.money.settle import settle_year
+from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
 
 __all__ = ["Run", "Scale", "StageHook", "build", "cached_costs", "prepare", "prepared", "settle", "unobserved"]
@@ -229,8 +228,4 @@ def settle(run: Run, year: int) -> Statement:
         raise UserError(f"--year: the data holds no registered population in contract year {year}")
     if not any(p.year == c.contract.baseline_year for p in facts.practices):
         raise UserError(f"the data holds no registered population in the baseline year {c.contract.baseline_year}")
-    if c.form is Form.ACO:
-        from wholepop.money.mssp.contract import settle_aco_year
-
-        return settle_aco_year(facts, c, year)
-    return settle_year(facts, c, year)
+    return settle_money(facts, c, year)

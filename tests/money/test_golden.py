@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from golden import contract, facts
 
-from wholepop.money import settle_year
+from wholepop.money import settle
 
 
 def line(statement, item):
@@ -12,7 +12,7 @@ def line(statement, item):
 
 
 def test_full_form_mixed_economy_statement():
-    s = settle_year(facts(), contract(), 2027)
+    s = settle(facts(), contract(), 2027)
     # growth 2027 = (1 + 0.1) x (1 - 0) = 1.1
     # primary_medical, practices with full integration only (mixed economy):
     #   50,000 p / WP 1,000 = 50 p per head x WP 2027 of A 1,100 x 1.1 = 60,500 p
@@ -42,56 +42,56 @@ def test_full_form_mixed_economy_statement():
 
 
 def test_bonus_mode_pays_on_top():
-    s = settle_year(facts(), contract(mode="bonus"), 2027)
+    s = settle(facts(), contract(mode="bonus"), 2027)
     assert s.total_payable_pence == 128150 + 6408 + 658
 
 
 def test_partial_form_leaves_primary_medical_outside():
-    s = settle_year(facts(), contract(form="partial", services='["community"]'), 2027)
+    s = settle(facts(), contract(form="partial", services='["community"]'), 2027)
     # community 66,000 + unregistered community 1,000 x 1.1 = 1,100
     assert s.budget.total_pence == 67100
 
 
 def test_corridor_holds_small_variance():
-    s = settle_year(facts(), contract(corridor="0.1"), 2027)  # corridor 4,200 > variance 4,000
+    s = settle(facts(), contract(corridor="0.1"), 2027)  # corridor 4,200 > variance 4,000
     assert s.risk_share.provider_pence == 0
     assert [p.amount_pence for p in s.risk_share.parties] == [2000, 2000]
 
 
 def test_corridor_without_first_pound_shares_only_beyond_it():
-    s = settle_year(facts(), contract(corridor="0.05", first_pound="false"), 2027)
+    s = settle(facts(), contract(corridor="0.05", first_pound="false"), 2027)
     # corridor 0.05 x 42,000 = 2,100: the 0.5 band (up to 1,260) lies inside it;
     # (4,000 - 2,100) x 0.25 = 475, x achievement 0.5 = 237.5 -> 238
     assert s.risk_share.provider_pence == 238
 
 
 def test_corridor_with_first_pound_shares_everything_once_outside():
-    s = settle_year(facts(), contract(corridor="0.05", first_pound="true"), 2027)
+    s = settle(facts(), contract(corridor="0.05", first_pound="true"), 2027)
     assert s.risk_share.provider_pence == 658  # as in the first case: 1,315 x 0.5
 
 
 def test_gain_cap():
-    s = settle_year(facts(), contract(cap_gain="0.001"), 2027)
+    s = settle(facts(), contract(cap_gain="0.001"), 2027)
     assert s.risk_share.provider_pence == 128  # 0.001 x 128,150 = 128.15
 
 
 def test_loss_is_banded_unscaled_and_capped():
-    s = settle_year(facts(acute_2027=50000), contract(cap_loss="0.1"), 2027)
+    s = settle(facts(acute_2027=50000), contract(cap_loss="0.1"), 2027)
     # variance 42,000 - 50,000 = -8,000: 630 + (8,000 - 1,260) x 0.25 = 2,315 (not scaled by achievement)
     assert s.risk_share.provider_pence == -2315
-    capped = settle_year(facts(acute_2027=50000), contract(cap_loss="0.01"), 2027)
+    capped = settle(facts(acute_2027=50000), contract(cap_loss="0.01"), 2027)
     assert capped.risk_share.provider_pence == -1282  # 0.01 x 128,150 = 1,281.5, half away from zero
 
 
 def test_quality_gate_voids_gains_only():
-    s = settle_year(facts(), contract(gate="0.6"), 2027)  # achievement 0.5 < 0.6
+    s = settle(facts(), contract(gate="0.6"), 2027)  # achievement 0.5 < 0.6
     assert s.risk_share.provider_pence == 0
-    loss = settle_year(facts(acute_2027=50000), contract(gate="0.6", cap_loss="0.1"), 2027)
+    loss = settle(facts(acute_2027=50000), contract(gate="0.6", cap_loss="0.1"), 2027)
     assert loss.risk_share.provider_pence == -2315
 
 
 def test_gateway_metric_voids_performance_payment():
-    s = settle_year(facts(experience="69"), contract(gateway="true"), 2027)
+    s = settle(facts(experience="69"), contract(gateway="true"), 2027)
     assert s.performance.gateway_failed
     assert s.performance.payment_pence == 0
     assert line(s, "performance withhold") == -12815
@@ -99,7 +99,7 @@ def test_gateway_metric_voids_performance_payment():
 
 def test_virtual_form_has_no_budget_and_caps_on_target():
     c = contract(form="virtual", services="[]", cap_gain="0.01")
-    s = settle_year(facts(), c, 2027)
+    s = settle(facts(), c, 2027)
     assert s.budget is None and s.contingency_pence == 0
     # alliance baseline spend (all lines) 190,000 / WP 2,000 = 95 x 2,000 x 1.1 = 209,000; x 0.1 = 20,900 at stake
     assert s.performance.at_stake_pence == 20900
@@ -118,7 +118,7 @@ bands = [ { upto = 1.0, provider_share = 1.0 } ]
 parties = { commissioner = 1.0 }
 """
     c = contract(form="pacs", risk=False, extra=extra)
-    s = settle_year(facts(), c, 2027)
+    s = settle(facts(), c, 2027)
     # outpatient (acute) now in the budget: 40,000 / 2,000 = 20 x 2,000 x 1.1 = 44,000, plus unregistered 700 x 1.1 = 770
     assert line(s, "outpatient") == 44000
     assert s.budget.total_pence == 128150 + 44000 + 770
@@ -132,7 +132,7 @@ parties = { commissioner = 1.0 }
 
 def test_deficit_repaid_in_equal_parts():
     c = contract(extra="\n[deficit]\namount = 100.00\nyears = 3\n")
-    s = settle_year(facts(), c, 2027)
+    s = settle(facts(), c, 2027)
     # 10,000 p over 3 years: 3,334 + 3,333 + 3,333
     assert s.deficit_pence == 3334
     assert s.total_payable_pence == 122401 - 3334

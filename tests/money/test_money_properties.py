@@ -10,9 +10,9 @@ from golden import contract, facts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wholepop.money import settle_year
+from wholepop.money import settle
 from wholepop.money.pence import allocate
-from wholepop.money.share import ShareRule, share_variance
+from wholepop.money.sharing import ShareRule, share_variance
 
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=3)
 pence = st.integers(min_value=0, max_value=10**11)
@@ -36,7 +36,7 @@ def test_allocate_sums_exactly(total, weights):
 def test_every_statement_adds_up_to_the_penny(acute, experience, corridor, first_pound, mode, form):
     services = '["community"]' if form == "partial" else ("[]" if form == "virtual" else '["primary_medical", "community"]')
     c = contract(form=form, services=services, mode=mode, corridor=corridor, first_pound=first_pound)
-    s = settle_year(facts(acute_2027=acute, experience=str(experience)), c, 2027)
+    s = settle(facts(acute_2027=acute, experience=str(experience)), c, 2027)
     assert s.total_payable_pence == sum(x.amount_pence for x in s.lines if x.payable)
     if s.budget is not None:
         assert sum(s.budget.instalments_pence) == s.budget.total_pence

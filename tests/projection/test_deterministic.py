@@ -54,7 +54,7 @@ def test_two_years_by_hand():
 
 
 def test_the_statement_is_the_money_stages_own():
-    """The projected year is settled by ``settle_year``: its lines carry the same basis text."""
+    """The projected year is settled by ``money.settle``: its lines carry the same basis text."""
     p = project(hand_base(), hand_contract(), hand_scenario())
     st = p.years[1].statement
     share_line = next(line for line in st.lines if line.section == "risk_share" and line.payable)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
-from wholepop.money.share import ShareRule, share_variance
+from wholepop.money.sharing import ShareRule, share_variance
 from wholepop.projection.deterministic import project
 from wholepop.projection.montecarlo import share_vector, simulate
 from wholepop.projection.scenario import Scenario, default_scenario, parse_scenario

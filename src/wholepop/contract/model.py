@@ -21,6 +21,8 @@ __all__ = [
     "Contract",
     "ContractTerms",
     "Deficit",
+    "DeficitPart",
+    "HistoricDeficit",
     "Metric",
     "Performance",
     "RiskShare",
@@ -64,8 +66,12 @@ class Scope(_Frozen):
 class BudgetTerms(_Frozen):
     """``[budget]``: how the whole-population budget grows from the baseline.
 
-    ``uplift`` and ``efficiency`` are one rate for every year, or a list with one rate per
-    year after the baseline year (element 0 = baseline_year + 1).
+    ``uplift`` is growth in funding *per weighted head* (population growth enters the
+    budget through the weighted population, so it must not be in ``uplift`` too: from an
+    ICB's allocation growth a, and its weighted population growth p, uplift = (1 + a) /
+    (1 + p) - 1). ``efficiency`` is the efficiency requirement. Each is one rate for every
+    year, or a list with one rate per year after the baseline year (element 0 =
+    baseline_year + 1).
     """
 
     uplift: Rate | tuple[Rate, ...] = Decimal("0")
@@ -121,10 +127,21 @@ class _ShareTerms(_Frozen):
     corridor: Fraction = Decimal("0")
     first_pound: bool = True
     bands: tuple[Band, ...] = (Band(upto=Decimal(1), provider_share=Decimal("0.5")),)
+    gain_bands: tuple[Band, ...] | None = None  # gains, when they differ from ``bands``
+    loss_bands: tuple[Band, ...] | None = None  # losses, when they differ from ``bands``
     cap_gain: Fraction | None = None
     cap_loss: Fraction | None = None
     quality_gate: Fraction = Decimal("0")
+    scale_gains_by_achievement: bool = True  # False: the gate applies, gains are not scaled
     parties: dict[str, Fraction] = Field(default_factory=lambda: {"commissioner": Decimal(1)})
+
+    @property
+    def gains(self) -> tuple[Band, ...]:
+        return self.gain_bands or self.bands
+
+    @property
+    def losses(self) -> tuple[Band, ...]:
+        return self.loss_bands or self.bands
 
 
 class RiskShare(_ShareTerms):
@@ -134,21 +151,71 @@ class RiskShare(_ShareTerms):
 
 
 class SystemShare(_ShareTerms):
-    """``[system_share]``: a share on total spend, the `pacs` alternative to an acute share."""
+    """``[system_share]``: a ``pacs`` hands part of its surplus or deficit back to the commissioner.
+
+    variance = the year's budget - the year's in-scope spend; the provider keeps (or
+    bears) its share through the corridor, bands and caps, and the rest is a payable
+    adjustment with the commissioner. ``target_growth`` no longer applies (the budget is
+    the target): it is accepted with a warning. Gains are scaled by performance
+    achievement only when ``scale_gains_by_achievement`` is set explicitly.
+    """
+
+    scale_gains_by_achievement: bool = False
 
 
 class Contingency(_Frozen):
-    """``[contingency]``: the commissioner's reserve as a share of the budget."""
+    """``[contingency]``: the commissioner's reserve.
+
+    ``rate`` x the base: ``"budget"`` (the year's budget) or ``"population_spend"`` (the
+    population's baseline spend on every line the commissioner funds, grown like the
+    acute target). Zero where the provider holds all of the utilisation risk on the
+    lines the commissioner funds (``commissioner_funds``; social care and public health
+    are the local authority's by default).
+    """
 
     rate: Fraction = Decimal("0.005")
+    base: Literal["budget", "population_spend"] = "budget"
+    commissioner_funds: tuple[Service, ...] = tuple(
+        s for s in Service if s not in (Service.SOCIAL_CARE, Service.PUBLIC_HEALTH)
+    )
+
+
+class DeficitPart(_Frozen):
+    """One part of a transferred deficit: ``share`` of ``amount`` pounds is the provider's."""
+
+    amount: Annotated[Decimal, Field(ge=0)]  # pounds
+    share: Fraction = Decimal("1")
+
+
+class HistoricDeficit(DeficitPart):
+    """A historic deficit, repaid in equal parts over ``years``."""
+
+    years: Annotated[int, Field(ge=1)]
+    first_year: int | None = None  # default: the contract's start year
 
 
 class Deficit(_Frozen):
-    """``[deficit]``: a deficit transferred to the provider, repaid in equal annual lines."""
+    """``[deficit]``: a deficit transferred from a trust: the provider's liability to a creditor.
 
-    amount: Annotated[Decimal, Field(ge=0)]  # pounds
-    years: Annotated[int, Field(ge=1)]
-    first_year: int | None = None  # default: the contract's start year
+    Never deducted from what the commissioner pays. ``recurrent``: the same nominal
+    amount in every contract year; ``historic``: repaid in equal parts over its
+    ``years``. The older form ``amount``, ``years``, ``first_year`` is a historic part.
+    """
+
+    creditor: str = "the transferring trust's lender"
+    recurrent: DeficitPart | None = None
+    historic: HistoricDeficit | None = None
+    amount: Annotated[Decimal, Field(ge=0)] | None = None  # pounds (older form: historic)
+    years: Annotated[int, Field(ge=1)] | None = None
+    first_year: int | None = None
+
+    @property
+    def historic_part(self) -> HistoricDeficit | None:
+        if self.historic is not None:
+            return self.historic
+        if self.amount is not None and self.years is not None:
+            return HistoricDeficit(amount=self.amount, years=self.years, first_year=self.first_year)
+        return None
 
 
 class SegmentTerms(_Frozen):
@@ -220,23 +287,38 @@ class Contract(_Frozen):
                 if ids.index(m.id) != i:
                     errors.append(f"performance.metrics[{i}].id: {m.id!r} is listed twice")
         if self.risk_share is not None:
-            if self.form is Form.PACS:
-                errors.append(
-                    "risk_share: a pacs contract holds the acute lines inside its budget; "
-                    "use [system_share] for a share on total spend"
-                )
-            scoped = set(self.scope.services)
+            scoped = set(self.budget_services)
             for i, s in enumerate(self.risk_share.basis):
                 if s in scoped:
+                    where = " (a pacs holds the acute lines inside its budget)" if self.form is Form.PACS else ""
                     errors.append(
-                        f"risk_share.basis[{i}]: {s.value!r} is inside the budget scope; "
+                        f"risk_share.basis[{i}]: {s.value!r} is inside the budget scope{where}; "
                         "a service cannot be both in scope and in the risk share"
                     )
-        if self.system_share is not None and self.form is not Form.PACS:
-            errors.append("system_share: only a pacs contract takes a system-wide share")
-        if self.deficit is not None and self.deficit.first_year is not None:
-            if self.deficit.first_year not in c.years:
-                errors.append("deficit.first_year: must be a contract year")
+        if self.system_share is not None:
+            if self.form is not Form.PACS:
+                errors.append("system_share: only a pacs contract takes a system-wide share")
+            for party in self.system_share.parties:
+                if party != "commissioner":
+                    errors.append(
+                        f"system_share.parties.{party}: a pacs shares its surplus or deficit with the "
+                        "commissioner only (its acute lines are inside its budget)"
+                    )
+        if self.form is Form.PARTIAL and Service.PRIMARY_MEDICAL in self.scope.services:
+            errors.append(
+                "scope.services: 'primary_medical' cannot be in a partial contract's scope "
+                "(its practices keep their GMS/PMS contracts; use form = \"full\")"
+            )
+        if self.deficit is not None:
+            d = self.deficit
+            if d.historic is not None and d.amount is not None:
+                errors.append("deficit.amount: give the historic part either as [deficit.historic] or as amount and years, not both")
+            if (d.amount is None) != (d.years is None):
+                errors.append("deficit.years: amount and years go together (the historic part)")
+            h = d.historic_part
+            if h is not None and h.first_year is not None and h.first_year not in c.years:
+                key = "deficit.historic.first_year" if d.historic is not None else "deficit.first_year"
+                errors.append(f"{key}: must be a contract year")
         if errors:
             raise ValueError("\n".join(errors))
         return self
@@ -244,17 +326,21 @@ class Contract(_Frozen):
 
 def _share_errors(name: str, share: _ShareTerms) -> list[str]:
     errors = []
-    previous = Decimal(0)
-    for i, band in enumerate(share.bands):
-        if band.upto <= previous:
-            errors.append(f"{name}.bands[{i}].upto: bands must ascend, got {band.upto} after {previous}")
-        if band.upto > 1:
-            errors.append(f"{name}.bands[{i}].upto: must be at most 1.0, got {band.upto}")
-        previous = band.upto
-    if share.bands and share.bands[-1].upto != 1:
-        errors.append(f"{name}.bands[{len(share.bands) - 1}].upto: the last band must end at 1.0")
-    if not share.bands:
-        errors.append(f"{name}.bands: at least one band is needed")
+    for key in ("bands", "gain_bands", "loss_bands"):
+        bands = getattr(share, key)
+        if bands is None:
+            continue
+        previous = Decimal(0)
+        for i, band in enumerate(bands):
+            if band.upto <= previous:
+                errors.append(f"{name}.{key}[{i}].upto: bands must ascend, got {band.upto} after {previous}")
+            if band.upto > 1:
+                errors.append(f"{name}.{key}[{i}].upto: must be at most 1.0, got {band.upto}")
+            previous = band.upto
+        if bands and bands[-1].upto != 1:
+            errors.append(f"{name}.{key}[{len(bands) - 1}].upto: the last band must end at 1.0")
+        if not bands:
+            errors.append(f"{name}.{key}: at least one band is needed")
     total = sum(share.parties.values(), Decimal(0))
     if share.parties and total != 1:
         errors.append(f"{name}.parties: shares must sum to 1, got {total}")

@@ -12,6 +12,7 @@ adding it to ``CONTRACT_CHECKS`` (or to ``wholepop.inputs.validate.CHECKS``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
@@ -22,18 +23,19 @@ from wholepop.inputs.raw import ROW, RawInputs
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract
 
-__all__ = ["BUILT_IN_METRICS", "CONTRACT_CHECKS"]
+__all__ = ["BuiltInMetric", "CONTRACT_CHECKS"]
 
-# Performance metrics wholepop computes from the data (their formulas live in
-# wholepop.money.performance, which imports this list); any other metric id in a contract
-# must be supplied, per contract year, in the `measures` table.
-BUILT_IN_METRICS: tuple[str, ...] = (
-    "emergency_admissions_per_1000",
-    "ae_attendances_per_1000",
-    "outpatient_attendances_per_1000",
-    "extensive_care_contact_rate",
-    "elective_spend_per_head",
-)
+
+class BuiltInMetric(StrEnum):
+    """Performance metrics wholepop computes from the data (their formulas:
+    ``wholepop.money.performance``); any other metric id in a contract must be supplied,
+    per contract year, in the ``measures`` table."""
+
+    EMERGENCY_ADMISSIONS_PER_1000 = "emergency_admissions_per_1000"
+    AE_ATTENDANCES_PER_1000 = "ae_attendances_per_1000"
+    OUTPATIENT_ATTENDANCES_PER_1000 = "outpatient_attendances_per_1000"
+    EXTENSIVE_CARE_CONTACT_RATE = "extensive_care_contact_rate"
+    ELECTIVE_SPEND_PER_HEAD = "elective_spend_per_head"
 
 # A care hub serves 30,000-50,000 people (DESIGN section 1).
 HUB_MIN, HUB_MAX = 30_000, 50_000
@@ -60,7 +62,7 @@ def metric_measures(raw: RawInputs, contract: Contract | None) -> Iterable[Probl
     year the data reaches. Error (blocks money)."""
     if contract is None:
         return
-    supplied = [m for m in contract.performance.metrics if m.id not in BUILT_IN_METRICS]
+    supplied = [m for m in contract.performance.metrics if m.id not in set(BuiltInMetric)]
     if not supplied:
         return
     years = contract_years_in_data(raw, contract)

@@ -1,13 +1,27 @@
 """Money: budget -> performance -> gain/risk share -> contingency -> the settled statement.
 
 Public surface: ``gather_facts(...)`` reduces the patient-level tables to ``MoneyFacts``
-(the only relational step), and ``settle_year(facts, contract, year)`` applies the rules
-and returns the ``Statement`` (what the golden tests call directly). ``wholepop.pipeline``
-runs the stages in order and calls both.
+(the only relational step), and ``settle(facts, contract, year)`` applies the rules of
+the contract's form and returns the ``Statement`` (what the golden tests call directly),
+with the provider's own position (``Statement.provider``, ``money.position``).
+``wholepop.pipeline`` runs the stages in order and calls both.
 """
 
-from wholepop.money.facts import MoneyFacts, PracticeYear, gather_facts
-from wholepop.money.settle import settle_year
-from wholepop.money.statement import Statement, StatementLine
+from wholepop.money.facts import GrownSpend, MoneyFacts, PracticeYear, gather_facts
+from wholepop.money.position import provider_in_scope_cost, provider_position
+from wholepop.money.settle import settle
+from wholepop.money.statement import ProviderPosition, Section, Statement, StatementLine
 
-__all__ = ["MoneyFacts", "PracticeYear", "Statement", "StatementLine", "gather_facts", "settle_year"]
+__all__ = [
+    "GrownSpend",
+    "MoneyFacts",
+    "PracticeYear",
+    "ProviderPosition",
+    "Section",
+    "Statement",
+    "StatementLine",
+    "gather_facts",
+    "provider_in_scope_cost",
+    "provider_position",
+    "settle",
+]

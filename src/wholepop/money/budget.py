@@ -1,33 +1,62 @@
-"""The whole-population budget of one contract year (DESIGN section 5, issue 4.1).
+"""The whole-population budget of one contract year (DESIGN section 5, issues 4.1 and 15).
 
 budget(y) = sum over in-scope services s of
     rate_s x WP_y(eligible_s) x growth(y)  +  unregistered allowance
 where rate_s = baseline spend on s by eligible practices' patients / baseline WP of
 those practices, WP is the weighted population, and growth(y) = product over each year k
-after the baseline up to y of (1 + uplift_k) x (1 - efficiency_k). In a mixed economy
-``primary_medical`` is eligible only for practices whose integration is ``full`` that
-year (their GPs suspended GMS/PMS); every other line covers every member practice.
+after the baseline up to y of (1 + uplift_k) x (1 - efficiency_k).
+
+``uplift`` is growth in funding *per weighted head*: population growth already enters
+through WP_y, so an ICB's allocation growth must have its weighted population growth
+taken out before it becomes ``uplift`` (docs/money.md).
+
+In a mixed economy ``primary_medical`` is eligible only on the days a practice's
+integration is ``full`` (its GPs suspended GMS/PMS); every other line, and the
+unregistered allowance, covers every member practice. The primary medical rate comes
+from the baseline of the practices that are full on the first contract day (the
+baseline counts each practice with its integration on that day); where none is, from
+every member practice's baseline primary medical spend, so the rate is never zero for
+lack of a full practice at the start.
+
+Each line is split to practices only over the practices it covers, by their weighted
+population of those days (largest remainder), and hubs are the sums of their practices,
+so practice and hub budgets sum exactly to the budget.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Integration, Service
 from wholepop.money.facts import MoneyFacts
-from wholepop.money.pence import ONE, ZERO, to_pence
-from wholepop.money.statement import StatementLine
+from wholepop.money.pence import ONE, allocate, to_pence
+from wholepop.money.statement import Section, StatementLine
 
-__all__ = ["BudgetResult", "budget", "growth", "target_growth"]
+__all__ = ["BudgetResult", "budget", "eligible", "growth", "target_growth"]
 
 
 @dataclass(frozen=True)
 class BudgetResult:
+    """The budget of one year.
+
+    Attributes:
+        total_pence: the budget.
+        lines: one payable line per in-scope service, then the unregistered allowance.
+        growth: growth(y).
+        by_practice: practice code -> (hub, weighted population of the year, pence);
+            the pence sum exactly to ``total_pence``.
+        by_hub: hub -> (weighted population, pence), the sums of its practices.
+    """
+
     total_pence: int
     lines: tuple[StatementLine, ...]
     growth: Decimal
+    by_practice: Mapping[str, tuple[str, Decimal, int]]
+    by_hub: Mapping[str, tuple[Decimal, int]]
 
 
 def growth(contract: Contract, year: int) -> Decimal:
@@ -50,8 +79,17 @@ def eligible(service: Service) -> tuple[str, ...] | None:
     return None
 
 
-def _fmt(x: Decimal, places: int = 4) -> str:
-    return f"{x:,.{places}f}"
+def _split(facts: MoneyFacts, year: int, amount: int, who: tuple[str, ...] | None, into: dict[str, list]) -> None:
+    """Add ``amount`` split over the practice rows of ``year`` that ``who`` covers, by weighted population."""
+    rows = [p for p in facts.practices if p.year == year and (who is None or p.integration in who)]
+    if not rows:
+        if amount:
+            rows = [p for p in facts.practices if p.year == year]  # nothing covered: every member
+        if not rows:
+            return
+    for p, share in zip(rows, allocate(amount, [p.weighted_population for p in rows])):
+        entry = into.setdefault(p.practice_code, [p.hub, 0])
+        entry[1] += share
 
 
 def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
@@ -59,36 +97,55 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
     base = contract.contract.baseline_year
     g = growth(contract, year)
     lines = []
+    practices: dict[str, list] = {}
     for service in contract.budget_services:
         who = eligible(service)
-        base_spend = facts.spend_on(base, (service,), who)
-        base_wp = facts.weighted_population(base, who)
-        wp = facts.weighted_population(year, who)
-        rate = Decimal(base_spend) / base_wp if base_wp else ZERO
-        amount = to_pence(rate * wp * g)
-        scope_note = " (practices with full integration only)" if who else ""
+        rate_who = who if who is None or facts.weighted_population(base, who) else None
+        grown = facts.grown(base, year, (service,), g, who, rate_who)
+        scope_note = ""
+        if who is not None:
+            scope_note = (" (rate from practices with full integration on the first contract day;"
+                          if rate_who is not None else
+                          " (no practice full on the first contract day: rate from every member practice;")
+            scope_note += " population of the days practices are full)"
         lines.append(
             StatementLine(
-                section="budget",
-                item=f"{service.value}",
-                amount_pence=amount,
-                basis=(
-                    f"baseline {base} spend {base_spend} p / weighted population {_fmt(base_wp)}{scope_note}"
-                    f" = {_fmt(rate)} p per weighted head; x weighted population {year} {_fmt(wp)}"
-                    f" x growth {_fmt(g, 6)} (uplift and efficiency over {year - base} years)"
-                ),
+                section=Section.BUDGET,
+                item=service.value,
+                amount_pence=grown.amount_pence,
+                basis=grown.basis(base, year, service.value) + f" growth (uplift and efficiency over {year - base} years){scope_note}",
                 payable=True,
             )
         )
+        _split(facts, year, grown.amount_pence, who, practices)
     if contract.budget.unregistered == "baseline" and contract.budget_services:
         base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in contract.budget_services)
+        amount = to_pence(Decimal(base_unreg) * g)
         lines.append(
             StatementLine(
-                section="budget",
+                section=Section.BUDGET,
                 item="unregistered population allowance",
-                amount_pence=to_pence(Decimal(base_unreg) * g),
-                basis=f"baseline {base} unregistered spend on in-scope services {base_unreg} p x growth {_fmt(g, 6)}",
+                amount_pence=amount,
+                basis=(f"baseline {base} unregistered spend on in-scope services {base_unreg} p x growth {g:.6f};"
+                       " split over every member practice"),
                 payable=True,
             )
         )
-    return BudgetResult(total_pence=sum(line.amount_pence for line in lines), lines=tuple(lines), growth=g)
+        _split(facts, year, amount, None, practices)
+    wp: dict[str, Decimal] = {}
+    for p in facts.practices:
+        if p.year == year:
+            wp[p.practice_code] = wp.get(p.practice_code, Decimal(0)) + p.weighted_population
+    hubs: dict[str, list] = {}
+    for code in sorted(practices):
+        hub, pence = practices[code]
+        h = hubs.setdefault(hub, [Decimal(0), 0])
+        h[0] += wp[code]
+        h[1] += pence
+    return BudgetResult(
+        total_pence=sum(line.amount_pence for line in lines),
+        lines=tuple(lines),
+        growth=g,
+        by_practice=MappingProxyType({c: (practices[c][0], wp[c], practices[c][1]) for c in sorted(practices)}),
+        by_hub=MappingProxyType({h: (hubs[h][0], hubs[h][1]) for h in sorted(hubs)}),
+    )

@@ -16,9 +16,9 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from wholepop.inputs.vocab import Segment, Service
-from wholepop.money.pence import D, ZERO
+from wholepop.money.pence import D, ZERO, to_pence
 
-__all__ = ["MoneyFacts", "PracticeYear", "gather_facts"]
+__all__ = ["GrownSpend", "MoneyFacts", "PracticeYear", "gather_facts"]
 
 # A person in the extensive-care cohort is "in contact" with 4 or more community contacts
 # in the year (issue 4: the extensive_care_contact_rate metric).
@@ -39,6 +39,34 @@ class PracticeYear:
     integration: str
     person_months: Decimal
     weighted_population: Decimal
+
+
+@dataclass(frozen=True)
+class GrownSpend:
+    """Baseline spend on some lines per weighted head, carried to a later year.
+
+    ``amount_pence = to_pence(base_spend_pence / base_weighted_population
+    x weighted_population x factor)``: the one rule behind a budget line, the virtual
+    at-stake, a gain/risk-share target and the report's spend per head.
+    """
+
+    base_spend_pence: int
+    base_weighted_population: Decimal
+    weighted_population: Decimal
+    factor: Decimal
+    amount_pence: int
+
+    @property
+    def rate(self) -> Decimal:
+        """Baseline pence per weighted head (0 with no baseline population)."""
+        return Decimal(self.base_spend_pence) / self.base_weighted_population if self.base_weighted_population else ZERO
+
+    def basis(self, base: int, year: int, what: str) -> str:
+        return (
+            f"baseline {base} spend on {what} {self.base_spend_pence} p / weighted population "
+            f"{self.base_weighted_population:,.4f} = {self.rate:,.4f} p per weighted head;"
+            f" x weighted population {year} {self.weighted_population:,.4f} x {self.factor:.6f}"
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +108,39 @@ class MoneyFacts:
             for (y, s, i), v in self.spend.items()
             if y == year and s in wanted and (keep is None or i in keep)
         )
+
+    def per_weighted_head(
+        self, year: int, services: Iterable[Service], integrations: Iterable[str] | None = None
+    ) -> Decimal:
+        """Spend on ``services`` per weighted head in ``year`` (pence, exact; 0 without population)."""
+        keep = None if integrations is None else tuple(integrations)
+        wp = self.weighted_population(year, keep)
+        return Decimal(self.spend_on(year, services, keep)) / wp if wp else ZERO
+
+    def grown(
+        self,
+        base: int,
+        year: int,
+        services: Iterable[Service],
+        factor: Decimal,
+        integrations: Iterable[str] | None = None,
+        rate_integrations: Iterable[str] | None = None,
+    ) -> GrownSpend:
+        """Baseline spend on ``services`` per weighted head x weighted population of ``year`` x ``factor``.
+
+        ``integrations``: the practices whose population counts (None: all). The rate is
+        read from the same practices' baseline, or from ``rate_integrations`` when given
+        (a line whose eligible practices had no baseline population takes the rate of
+        every member practice, see ``money.budget``).
+        """
+        services = tuple(services)
+        who = None if integrations is None else tuple(integrations)
+        rate_who = who if rate_integrations is None else tuple(rate_integrations)
+        base_spend = self.spend_on(base, services, rate_who)
+        base_wp = self.weighted_population(base, rate_who)
+        wp = self.weighted_population(year, who)
+        amount = to_pence(Decimal(base_spend) / base_wp * wp * factor) if base_wp else 0
+        return GrownSpend(base_spend, base_wp, wp, factor, amount)
 
     def years(self) -> tuple[int, ...]:
         return tuple(sorted({p.year for p in self.practices}))

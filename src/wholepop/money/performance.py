@@ -16,55 +16,48 @@ Any other id is read from the ``measures`` table for the year.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
-from wholepop.inputs.contract_checks import BUILT_IN_METRICS
+from wholepop.inputs.contract_checks import BuiltInMetric
 from wholepop.inputs.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.statement import MetricResult, PerformancePart
 
-__all__ = ["BUILT_IN_METRICS", "PerformanceResult", "achievement", "metric_value", "performance"]
+__all__ = ["BuiltInMetric", "PerformanceResult", "achievement", "metric_value", "performance"]
 
 THOUSAND = Decimal(1000)
 
 
-def _per_1000(service: Service) -> Callable[[MoneyFacts, int], Decimal | None]:
-    def compute(facts: MoneyFacts, year: int) -> Decimal | None:
-        wp = facts.weighted_population(year)
-        return Decimal(facts.events.get((year, service.value), 0)) / wp * THOUSAND if wp else None
-
-    return compute
-
-
-def _extensive_care(facts: MoneyFacts, year: int) -> Decimal | None:
-    people, contacted = facts.extensive_care.get(year, (0, 0))
-    return Decimal(contacted) / Decimal(people) if people else None
-
-
-def _elective_per_head(facts: MoneyFacts, year: int) -> Decimal | None:
+def _per_1000(facts: MoneyFacts, year: int, service: Service) -> Decimal | None:
     wp = facts.weighted_population(year)
-    return Decimal(facts.spend_on(year, (Service.ELECTIVE,))) / 100 / wp if wp else None
+    return Decimal(facts.events.get((year, service.value), 0)) / wp * THOUSAND if wp else None
 
 
-_FORMULAS: dict[str, Callable[[MoneyFacts, int], Decimal | None]] = {
-    "emergency_admissions_per_1000": _per_1000(Service.EMERGENCY_ADMISSION),
-    "ae_attendances_per_1000": _per_1000(Service.AE),
-    "outpatient_attendances_per_1000": _per_1000(Service.OUTPATIENT),
-    "extensive_care_contact_rate": _extensive_care,
-    "elective_spend_per_head": _elective_per_head,
-}
-# One list of ids, kept by the input layer (which checks the others are supplied).
-assert set(_FORMULAS) == set(BUILT_IN_METRICS), "built-in metric ids and formulas disagree"
+def _computed(metric: BuiltInMetric, facts: MoneyFacts, year: int) -> Decimal | None:
+    """The formula of each built-in metric (a ``match`` over the enum: one home, every member)."""
+    match metric:
+        case BuiltInMetric.EMERGENCY_ADMISSIONS_PER_1000:
+            return _per_1000(facts, year, Service.EMERGENCY_ADMISSION)
+        case BuiltInMetric.AE_ATTENDANCES_PER_1000:
+            return _per_1000(facts, year, Service.AE)
+        case BuiltInMetric.OUTPATIENT_ATTENDANCES_PER_1000:
+            return _per_1000(facts, year, Service.OUTPATIENT)
+        case BuiltInMetric.EXTENSIVE_CARE_CONTACT_RATE:
+            people, contacted = facts.extensive_care.get(year, (0, 0))
+            return Decimal(contacted) / Decimal(people) if people else None
+        case BuiltInMetric.ELECTIVE_SPEND_PER_HEAD:
+            pence = facts.per_weighted_head(year, (Service.ELECTIVE,))
+            return pence / 100 if facts.weighted_population(year) else None
+    raise AssertionError(f"no formula for {metric}")  # unreachable while every member has a case
 
 
 def metric_value(metric: Metric, facts: MoneyFacts, year: int) -> tuple[Decimal | None, str]:
     """The metric's value for ``year`` and where it came from (computed or measures)."""
-    if metric.id in _FORMULAS:
-        return _FORMULAS[metric.id](facts, year), "computed"
+    if metric.id in set(BuiltInMetric):
+        return _computed(BuiltInMetric(metric.id), facts, year), "computed"
     return facts.measures.get((year, metric.id)), "measures"
 
 

@@ -1,9 +1,20 @@
-"""The acute gain/risk share and the pacs system-wide share (issue 4.3), and contingency.
+"""The gain/risk shares of the English forms (issues 4.3 and 15).
 
-target = baseline spend per weighted head on the basis lines x weighted population of
-the year x (1 + target_growth) per year after the baseline; actual = the year's spend on
-those lines for the population; the variance is then shared by ``share.share_variance``
-(corridor, bands, quality gate, gain scaling by achievement, caps, parties).
+* **Acute share** (``[risk_share]``, lines outside the budget): target = baseline spend
+  per weighted head on the basis lines x weighted population of the year x (1 +
+  target_growth) per year after the baseline; actual = the year's spend on those lines;
+  the provider gets its share of target - actual (``holder = "commissioner"``). A
+  ``pacs`` may have one on lines outside its scope.
+* **PACS system share** (``[system_share]``): a PACS keeps every pound it spends below
+  its budget and bears every pound above it. The share can only hand part of that back
+  to (or take it from) the commissioner: variance = the year's budget - the year's
+  in-scope spend (lines outside the scope never enter it), shared by the same
+  corridor/bands/caps machinery with ``holder = "provider"``; what the provider does not
+  keep is a payable adjustment with the commissioner (negative when the commissioner
+  takes part of a surplus, zero at provider share 1.0).
+
+Both go through ``sharing.share_variance``; caps are fractions of the budget (``virtual``,
+which has none: of the target).
 """
 
 from __future__ import annotations
@@ -13,89 +24,113 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
 from wholepop.inputs.vocab import Form, Service
-from wholepop.money.budget import target_growth
+from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts
-from wholepop.money.pence import ONE, ZERO, to_pence
-from wholepop.money.share import ShareResult, ShareRule, share_variance
+from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import PartyShare, RiskSharePart
 
-__all__ = ["RiskResult", "contingency_rate", "risk_share", "share_rule"]
+__all__ = ["RiskResult", "in_scope_spend", "risk_share", "share_rule", "system_share"]
 
 
 @dataclass(frozen=True)
 class RiskResult:
+    """A share's result: the statement part, the mechanism's steps, and the basis text.
+
+    ``payable_pence`` is what the share adds to the total payable: the provider's amount
+    for an acute share, the adjustment with the commissioner for a system share.
+    """
+
     part: RiskSharePart
     share: ShareResult
     basis: str
+    payable_pence: int
 
 
-def share_rule(terms: _ShareTerms, cap_base_pence: int) -> ShareRule:
+def share_rule(terms: _ShareTerms, cap_base_pence: int, holder: str = "commissioner") -> ShareRule:
     base = Decimal(cap_base_pence)
     return ShareRule(
         corridor=terms.corridor,
         first_pound=terms.first_pound,
-        bands=tuple((b.upto, b.provider_share) for b in terms.bands),
+        bands=tuple((b.upto, b.provider_share) for b in terms.gains),
+        loss_bands=None if terms.loss_bands is None else tuple((b.upto, b.provider_share) for b in terms.losses),
         quality_gate=terms.quality_gate,
+        scale_gains_by_achievement=terms.scale_gains_by_achievement,
         cap_gain=None if terms.cap_gain is None else terms.cap_gain * base,
         cap_loss=None if terms.cap_loss is None else terms.cap_loss * base,
         parties=dict(terms.parties),
+        holder=holder,
     )
 
 
 def risk_share(
     facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
 ) -> RiskResult | None:
-    """The year's gain/risk share, or None when the contract has none."""
-    if contract.risk_share is not None and contract.form is not Form.PACS:
-        terms: _ShareTerms = contract.risk_share
-        services: tuple[Service, ...] = tuple(contract.risk_share.basis)
-        kind = "acute"
-    elif contract.system_share is not None and contract.form is Form.PACS:
-        terms = contract.system_share
-        services = tuple(Service)
-        kind = "system"
-    else:
+    """The year's acute gain/risk share, or None when the contract has none."""
+    terms = contract.risk_share
+    if terms is None:
         return None
+    services: tuple[Service, ...] = tuple(terms.basis)
     base = contract.contract.baseline_year
-    base_spend = facts.spend_on(base, services)
-    base_wp = facts.weighted_population(base)
-    wp = facts.weighted_population(year)
     factor = target_growth(terms.target_growth, contract, year)
-    target = to_pence(Decimal(base_spend) / base_wp * wp * factor) if base_wp else 0
+    grown = facts.grown(base, year, services, factor)
+    target = grown.amount_pence
     actual = facts.spend_on(year, services)
-    cap_base = target if contract.form is Form.VIRTUAL else budget_pence
+    virtual = contract.form is Form.VIRTUAL
+    cap_base = target if virtual else budget_pence
     result = share_variance(target, actual, share_rule(terms, cap_base), achievement)
-    lines = "all service lines" if kind == "system" else ", ".join(s.value for s in services)
+    lines = ", ".join(s.value for s in services)
     basis = (
-        f"target = baseline {base} spend on {lines} {base_spend} p / weighted population {base_wp:,.4f}"
-        f" x weighted population {year} {wp:,.4f} x (1 + {terms.target_growth})^{year - base} = {target} p;"
-        f" actual {actual} p; caps x {'target' if contract.form is Form.VIRTUAL else 'budget'} {cap_base} p; "
+        f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {target} p;"
+        f" actual {actual} p; caps x {'target' if virtual else 'budget'} {cap_base} p; "
         + "; ".join(result.steps)
     )
     part = RiskSharePart(
-        kind=kind,
+        kind="acute",
         target_pence=target,
         actual_pence=actual,
         variance_pence=result.variance_pence,
         provider_pence=result.provider_pence,
         parties=tuple(PartyShare(party=n, amount_pence=a) for n, a in result.parties),
     )
-    return RiskResult(part=part, share=result, basis=basis)
+    return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence)
 
 
-def contingency_rate(contract: Contract) -> Decimal:
-    """The commissioner's reserve rate: zero where the provider holds all the utilisation risk.
+def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int) -> int:
+    """The year's spend on the budget's lines by the population each line covers, plus the
+    unregistered population's spend on them when the budget funds its allowance.
 
-    That is a ``pacs`` contract, or a risk share with provider share 1.0 in every band and
-    no caps (the provider then bears every pound of variance).
+    The cost side of the budget: what the provider's scope cost (``money.position``), and
+    the actual of a ``pacs`` system share.
     """
-    if contract.form is Form.PACS:
-        return ZERO
-    rs = contract.risk_share
-    if rs is not None and all(b.provider_share == ONE for b in rs.bands) and rs.cap_gain is None and rs.cap_loss is None:
-        return ZERO
-    return contract.contingency.rate
+    total = sum(facts.spend_on(year, (s,), eligible(s)) for s in contract.budget_services)
+    if contract.budget.unregistered == "baseline":
+        total += sum(facts.unregistered.get((year, s.value), 0) for s in contract.budget_services)
+    return total
 
 
-def contingency_pence(contract: Contract, budget_pence: int) -> int:
-    return to_pence(contingency_rate(contract) * Decimal(budget_pence))
+def system_share(
+    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
+) -> RiskResult | None:
+    """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None."""
+    terms = contract.system_share
+    if terms is None or contract.form is not Form.PACS:
+        return None
+    spend = in_scope_spend(facts, contract, year)
+    result = share_variance(budget_pence, spend, share_rule(terms, budget_pence, holder="provider"), achievement)
+    commissioner = result.variance_pence - result.provider_pence
+    basis = (
+        f"variance = budget {budget_pence} p - in-scope spend {spend} p (scope lines by the population each covers"
+        + (", unregistered included" if contract.budget.unregistered == "baseline" else "")
+        + f"); caps x budget; the provider keeps {result.provider_pence} p and the commissioner's part"
+        f" {commissioner} p is the adjustment (- when it takes part of a surplus); "
+        + "; ".join(result.steps)
+    )
+    part = RiskSharePart(
+        kind="system",
+        target_pence=budget_pence,
+        actual_pence=spend,
+        variance_pence=result.variance_pence,
+        provider_pence=result.provider_pence,
+        parties=(PartyShare(party="commissioner", amount_pence=commissioner),),
+    )
+    return RiskResult(part=part, share=result, basis=basis, payable_pence=-commissioner)

@@ -1,115 +1,114 @@
-"""Settling one contract year: budget -> performance -> gain/risk share -> contingency -> statement.
+"""Settling one contract year: the one entry point, ``settle(facts, contract, year)``.
 
-total payable = budget - withhold + performance payment + provider's risk share
-                - deficit repayment
-(for ``bonus`` mode there is no withhold; ``virtual`` has no budget). Each step is a
-``StatementLine`` with its basis; the ``Statement`` checks that the payable lines add up.
+The rule is chosen by the contract's form from ``SETTLERS``, a frozen mapping of form to
+settler: the English forms (``virtual``, ``partial``, ``full``, ``pacs``) by
+``settle_english``, ``aco`` by the Medicare Shared Savings Program
+(``money.mssp.contract.settle_aco_year``). Every statement then gets the provider's
+position (``money.position``) and, for the English forms, its deficit repayments.
+
+English forms:
+
+    total payable = budget - withhold + performance payment
+                    + provider's acute risk share + pacs system-share adjustment
+
+(``bonus`` mode has no withhold; ``virtual`` has no budget). A transferred deficit is the
+provider's debt to its creditor: it is shown, and carried by the provider's position,
+but never deducted from what the commissioner pays. Each step is a ``StatementLine``
+with its basis; the ``Statement`` checks that the payable lines add up.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Form, Service
 from wholepop.money.budget import budget, growth
+from wholepop.money.contingency import contingency
+from wholepop.money.deficit import deficit_lines
 from wholepop.money.facts import MoneyFacts
+from wholepop.money.mssp.contract import settle_aco_year
 from wholepop.money.pence import allocate, to_pence
 from wholepop.money.performance import performance
-from wholepop.money.risk import contingency_pence, contingency_rate, risk_share
-from wholepop.money.statement import BudgetPart, HubBudget, Statement, StatementLine
+from wholepop.money.position import position_lines, provider_in_scope_cost, provider_position
+from wholepop.money.risk import risk_share, system_share
+from wholepop.money.statement import BudgetPart, HubBudget, PracticeBudget, Section, Statement, StatementLine
 
-__all__ = ["settle_year"]
+__all__ = ["SETTLERS", "settle", "settle_english"]
 
-
-def _split_by(facts: MoneyFacts, year: int, total: int, key: str) -> list[tuple[str, Decimal, int]]:
-    """``total`` split by weighted population over ``key`` (hub or practice_code), exactly."""
-    wp: dict[str, Decimal] = {}
-    for p in facts.practices:
-        if p.year == year:
-            wp[getattr(p, key)] = wp.get(getattr(p, key), Decimal(0)) + p.weighted_population
-    names = sorted(wp)
-    shares = allocate(total, [wp[n] for n in names]) if names else []
-    return [(n, wp[n], s) for n, s in zip(names, shares)]
+Settler = Callable[[MoneyFacts, Contract, int], Statement]
 
 
-def _by_hub(facts: MoneyFacts, year: int, total: int) -> tuple[HubBudget, ...]:
-    return tuple(HubBudget(hub=h, weighted_population=f"{w:.4f}", budget_pence=s) for h, w, s in _split_by(facts, year, total, "hub"))
-
-
-def _by_practice(facts: MoneyFacts, year: int, total: int) -> list[dict]:
-    return [
-        {"practice_code": c, "weighted_population": f"{w:.4f}", "budget_pence": s}
-        for c, w, s in _split_by(facts, year, total, "practice_code")
-    ]
-
-
-def _deficit_line(contract: Contract, year: int) -> StatementLine | None:
-    d = contract.deficit
-    if d is None:
-        return None
-    first = d.first_year or contract.contract.start_year
-    if not first <= year < first + d.years:
-        return None
-    total = to_pence(d.amount * 100)
-    repayment = allocate(total, [1] * d.years)[year - first]
-    return StatementLine(
-        section="deficit",
-        item="deficit repayment",
-        amount_pence=-repayment,
-        basis=f"deficit {total} p repaid in {d.years} equal annual parts from {first} (year {year - first + 1})",
-        payable=True,
-    )
-
-
-def settle_year(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
-    """The settled statement of contract year ``year`` from aggregated facts.
+def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
+    """The settled statement of contract year ``year`` from aggregated facts, by the form's rules.
 
     Raises:
         ValueError: ``year`` is not a contract year (the CLI checks this first).
+        UserError, ContractError: as the form's settler raises them (``aco``).
     """
     if year not in contract.contract.years:
         raise ValueError(f"{year} is not a contract year of {contract.name}")
+    statement = SETTLERS[contract.form](facts, contract, year)
+    deficits = () if contract.form is Form.ACO else deficit_lines(contract, year)
+    repaid = -sum(line.amount_pence for line in deficits)
+    position = provider_position(statement.total_payable_pence, provider_in_scope_cost(facts, contract, year), repaid)
+    return dataclasses.replace(
+        statement,
+        deficit_pence=repaid,
+        lines=(*statement.lines, *deficits, *position_lines(position)),
+        provider=position,
+    )
+
+
+def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
+    """A ``virtual``, ``partial``, ``full`` or ``pacs`` year: budget, performance, shares, contingency."""
     lines: list[StatementLine] = []
     budget_part = None
     budget_pence = 0
+    base = contract.contract.baseline_year
     if contract.form is not Form.VIRTUAL:
         b = budget(facts, contract, year)
         lines.extend(b.lines)
         budget_pence = b.total_pence
         budget_part = BudgetPart(
             total_pence=budget_pence,
-            by_hub=_by_hub(facts, year, budget_pence),
+            by_hub=tuple(HubBudget(hub=h, weighted_population=f"{w:.4f}", budget_pence=p) for h, (w, p) in b.by_hub.items()),
             instalments_pence=tuple(allocate(budget_pence, [1] * 12)),
+            by_practice=tuple(
+                PracticeBudget(practice_code=c, hub=h, weighted_population=f"{w:.4f}", budget_pence=p)
+                for c, (h, w, p) in b.by_practice.items()
+            ),
         )
         lines.append(
             StatementLine(
-                "budget", "whole-population budget (memo)", budget_pence,
+                Section.BUDGET, "whole-population budget (memo)", budget_pence,
                 f"sum of the {len(b.lines)} budget lines above; paid in 12 monthly instalments", payable=False,
             )
         )
         at_stake_base = budget_pence
         stake_basis = f"share {contract.performance.share} x budget {budget_pence} p"
     else:
-        base = contract.contract.baseline_year
-        base_spend = facts.spend_on(base, tuple(Service))
-        base_wp = facts.weighted_population(base)
-        wp = facts.weighted_population(year)
-        g = growth(contract, year)
-        at_stake_base = to_pence(Decimal(base_spend) / base_wp * wp * g) if base_wp else 0
+        grown = facts.grown(base, year, tuple(Service), growth(contract, year))
+        at_stake_base = grown.amount_pence
         stake_basis = (
-            f"share {contract.performance.share} x alliance baseline spend {base_spend} p / weighted population "
-            f"{base_wp:,.4f} x weighted population {year} {wp:,.4f} x growth {g:.6f} = {at_stake_base} p"
+            f"share {contract.performance.share} x alliance {grown.basis(base, year, 'every line')} growth"
+            f" = {at_stake_base} p"
         )
     at_stake = to_pence(contract.performance.share * Decimal(at_stake_base))
     perf = performance(facts, contract, year, at_stake)
     p = perf.part
-    metric_basis = "; ".join(f"{m.id} = {m.value} ({m.source}; thresholds {m.lower}->{m.upper}) achieves {m.achievement} x weight {m.weight}" for m in p.metrics)
+    metric_basis = "; ".join(
+        f"{m.id} = {m.value} ({m.source}; thresholds {m.lower}->{m.upper}) achieves {m.achievement} x weight {m.weight}"
+        for m in p.metrics
+    )
     if p.mode == "withhold" and at_stake:
-        lines.append(StatementLine("performance", "performance withhold", -at_stake, stake_basis, payable=True))
+        lines.append(StatementLine(Section.PERFORMANCE, "performance withhold", -at_stake, stake_basis, payable=True))
     lines.append(
         StatementLine(
-            "performance",
+            Section.PERFORMANCE,
             "performance payment earned",
             p.payment_pence,
             f"{at_stake} p at stake x weighted achievement {p.achievement}"
@@ -118,38 +117,48 @@ def settle_year(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
             payable=True,
         )
     )
-    risk = risk_share(facts, contract, year, budget_pence, perf.achievement)
-    if risk is not None:
-        lines.append(
-            StatementLine("risk_share", f"{risk.part.kind} gain/risk share: provider", risk.part.provider_pence, risk.basis, payable=True)
-        )
-        for party in risk.part.parties:
+    acute = risk_share(facts, contract, year, budget_pence, perf.achievement)
+    if acute is not None:
+        lines.append(StatementLine(Section.RISK_SHARE, "acute gain/risk share: provider", acute.payable_pence, acute.basis, payable=True))
+        for party in acute.part.parties:
             lines.append(
-                StatementLine("risk_share", f"{risk.part.kind} gain/risk share: {party.party} (memo)", party.amount_pence,
+                StatementLine(Section.RISK_SHARE, f"acute gain/risk share: {party.party} (memo)", party.amount_pence,
                               "the variance not kept or borne by the provider, split by the contract's parties", payable=False)
             )
-    cont = contingency_pence(contract, budget_pence) if budget_part else 0
-    if budget_part:
-        lines.append(
-            StatementLine("contingency", "commissioner's contingency reserve (memo)", cont,
-                          f"rate {contingency_rate(contract)} x budget {budget_pence} p; held by the commissioner", payable=False)
-        )
-    deficit = _deficit_line(contract, year)
-    if deficit is not None:
-        lines.append(deficit)
+    system = system_share(facts, contract, year, budget_pence, perf.achievement)
+    if system is not None:
+        lines.append(StatementLine(Section.RISK_SHARE, "system share: provider keeps (memo)", system.part.provider_pence,
+                                   "the part of the budget's surplus (+) or deficit (-) the provider keeps or bears", payable=False))
+        lines.append(StatementLine(Section.RISK_SHARE, "system share: adjustment with the commissioner", system.payable_pence,
+                                   system.basis, payable=True))
+    cont = contingency(facts, contract, year, budget_pence)
+    if budget_part is not None or contract.contingency.base == "population_spend":
+        lines.append(StatementLine(Section.CONTINGENCY, "commissioner's contingency reserve (memo)", cont.pence, cont.basis))
     total = sum(line.amount_pence for line in lines if line.payable)
-    lines.append(StatementLine("total", "total payable to the provider (memo)", total,
-                               "sum of the payable lines: budget - withhold + performance payment + risk share - deficit", payable=False))
+    lines.append(StatementLine(
+        Section.TOTAL, "total payable to the provider (memo)", total,
+        "sum of the payable lines: budget - withhold + performance payment + risk share (+ system share adjustment);"
+        " deficit repayments are the provider's, not deducted",
+    ))
     return Statement(
         contract=contract.name,
         form=contract.form.value,
         year=year,
         budget=budget_part,
         performance=p,
-        risk_share=None if risk is None else risk.part,
-        contingency_pence=cont,
-        deficit_pence=0 if deficit is None else -deficit.amount_pence,
+        risk_share=None if acute is None else acute.part,
+        contingency_pence=cont.pence,
+        deficit_pence=0,
         total_payable_pence=total,
         lines=tuple(lines),
-        extra={"by_practice": _by_practice(facts, year, budget_pence)} if budget_part else {},
+        system_share=None if system is None else system.part,
     )
+
+
+SETTLERS: Mapping[Form, Settler] = MappingProxyType({
+    Form.VIRTUAL: settle_english,
+    Form.PARTIAL: settle_english,
+    Form.FULL: settle_english,
+    Form.PACS: settle_english,
+    Form.ACO: settle_aco_year,
+})

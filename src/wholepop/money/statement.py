@@ -9,19 +9,39 @@ analyst can recompute it by hand.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
     "BudgetPart",
+    "HubBudget",
     "MetricResult",
     "PartyShare",
     "PerformancePart",
+    "PracticeBudget",
+    "ProviderPosition",
     "RiskSharePart",
+    "Section",
     "Statement",
     "StatementError",
     "StatementLine",
 ]
+
+
+class Section(StrEnum):
+    """The sections of a statement, in the order they appear."""
+
+    BUDGET = "budget"
+    PERFORMANCE = "performance"
+    RISK_SHARE = "risk_share"
+    MSSP = "mssp"
+    CONTINGENCY = "contingency"
+    DEFICIT = "deficit"
+    TOTAL = "total"
+    PROVIDER = "provider"
 
 
 class StatementError(ValueError):
@@ -33,18 +53,21 @@ class StatementLine:
     """One line of the statement.
 
     Attributes:
-        section: budget, performance, risk_share, contingency, deficit, total, ...
+        section: a ``Section`` (text given is checked against it).
         item: what the line is, in a finance reader's words.
         amount_pence: whole pence; + is paid to the provider.
         basis: the inputs and formula that produce the amount.
         payable: whether the line adds to ``total_payable_pence`` (memo lines do not).
     """
 
-    section: str
+    section: Section
     item: str
     amount_pence: int
     basis: str
     payable: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "section", Section(self.section))
 
 
 @dataclass(frozen=True)
@@ -55,10 +78,41 @@ class HubBudget:
 
 
 @dataclass(frozen=True)
+class PracticeBudget:
+    practice_code: str
+    hub: str
+    weighted_population: str  # Decimal as text: the practice's whole year
+    budget_pence: int  # its share of each line it is covered by, on the days it is covered
+
+
+@dataclass(frozen=True)
 class BudgetPart:
     total_pence: int
     by_hub: tuple[HubBudget, ...]
     instalments_pence: tuple[int, ...]
+    by_practice: tuple[PracticeBudget, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProviderPosition:
+    """The provider's own surplus or deficit for the year (issue 16 item 2).
+
+    ``surplus_pence = payable_pence - in_scope_cost_pence - deficit_repayment_pence``:
+    what the commissioner pays it, less what its population's care on its scope lines
+    cost, less what it repays on transferred deficits. Forms without a budget
+    (``virtual``, ``aco``) have no in-scope cost: their position is what the sharing pays.
+    Levers cost nothing in a settled year. ``money.position.provider_position`` makes it.
+    """
+
+    payable_pence: int
+    in_scope_cost_pence: int
+    deficit_repayment_pence: int
+    surplus_pence: int  # + surplus, - deficit
+    basis: str
+
+    def __post_init__(self) -> None:
+        if self.surplus_pence != self.payable_pence - self.in_scope_cost_pence - self.deficit_repayment_pence:
+            raise StatementError("provider surplus is not payable - in-scope cost - deficit repayment")
 
 
 @dataclass(frozen=True)
@@ -91,7 +145,7 @@ class PartyShare:
 
 @dataclass(frozen=True)
 class RiskSharePart:
-    kind: str  # "acute" or "system"
+    kind: str  # "acute", "system" (pacs: target = budget, actual = in-scope spend) or "mssp"
     target_pence: int
     actual_pence: int
     variance_pence: int  # target - actual: + = under target (a gain)
@@ -110,12 +164,15 @@ class Statement:
     performance: PerformancePart
     risk_share: RiskSharePart | None
     contingency_pence: int
-    deficit_pence: int
+    deficit_pence: int  # the provider's deficit repayment this year (to its creditor; not in the payable)
     total_payable_pence: int
     lines: tuple[StatementLine, ...]
-    extra: dict[str, Any] = field(default_factory=dict)  # form-specific detail (e.g. MSSP steps)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # form-specific detail (e.g. MSSP steps), frozen
+    provider: ProviderPosition | None = None
+    system_share: RiskSharePart | None = None  # a pacs's share of its surplus or deficit with the commissioner
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", _freeze(self.extra))
         payable = sum(line.amount_pence for line in self.lines if line.payable)
         if payable != self.total_payable_pence:
             raise StatementError(
@@ -126,9 +183,23 @@ class Statement:
                 raise StatementError("budget instalments do not sum to the budget")
             if self.budget.by_hub and sum(h.budget_pence for h in self.budget.by_hub) != self.budget.total_pence:
                 raise StatementError("hub budgets do not sum to the budget")
+            if self.budget.by_practice and sum(p.budget_pence for p in self.budget.by_practice) != self.budget.total_pence:
+                raise StatementError("practice budgets do not sum to the budget")
+        if self.provider is not None and self.provider.payable_pence != self.total_payable_pence:
+            raise StatementError("the provider position does not start from the total payable")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "extra":
+                value = _thaw(value)
+            elif f.name == "lines":
+                value = [{**asdict(line), "section": str(line.section)} for line in value]
+            elif is_dataclass(value):
+                value = asdict(value)
+            out[f.name] = value
+        return out
 
     def to_json(self) -> str:
         """Canonical JSON: the same statement always gives the same bytes."""
@@ -142,6 +213,7 @@ class Statement:
                 total_pence=budget["total_pence"],
                 by_hub=tuple(HubBudget(**h) for h in budget["by_hub"]),
                 instalments_pence=tuple(budget["instalments_pence"]),
+                by_practice=tuple(PracticeBudget(**p) for p in budget.get("by_practice", ())),
             )
         p = d["performance"]
         performance = PerformancePart(
@@ -150,6 +222,10 @@ class Statement:
         rs = d["risk_share"]
         if rs is not None:
             rs = RiskSharePart(**{**rs, "parties": tuple(PartyShare(**x) for x in rs["parties"])})
+        provider = d.get("provider")  # absent from statements stored before issues 15 and 16
+        ss = d.get("system_share")
+        if ss is not None:
+            ss = RiskSharePart(**{**ss, "parties": tuple(PartyShare(**x) for x in ss["parties"])})
         return cls(
             **{
                 **d,
@@ -157,9 +233,29 @@ class Statement:
                 "performance": performance,
                 "risk_share": rs,
                 "lines": tuple(StatementLine(**line) for line in d["lines"]),
+                "provider": None if provider is None else ProviderPosition(**provider),
+                "system_share": ss,
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> "Statement":
         return cls.from_dict(json.loads(text))
+
+
+def _freeze(value: Any) -> Any:
+    """JSON-like data made immutable: dicts become read-only mappings, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """The JSON form of ``_freeze``'d data (plain dicts and lists)."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value

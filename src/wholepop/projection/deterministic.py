@@ -2,7 +2,7 @@
 
 For each year from the first contract year to the horizon, the mean paths (``paths``,
 levers at the midpoint of their ranges) become ``MoneyFacts`` for that year, and
-``money.settle.settle_year`` settles it, so the budget, the performance payment and the
+``money.settle`` settles it, so the budget, the performance payment and the
 gain/risk share are exactly what settlement of such a year would give. Two projection
 assumptions enter the contract: the term is extended to the horizon when the horizon is
 longer, and the performance metrics are replaced by one metric whose achievement is the
@@ -40,8 +40,8 @@ from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
 from wholepop.money.risk import share_rule
-from wholepop.money.settle import settle_year
-from wholepop.money.share import ShareRule, share_variance
+from wholepop.money.settle import settle
+from wholepop.money.sharing import ShareRule, share_variance
 from wholepop.money.statement import Statement
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.paths import Paths, build_paths
@@ -168,11 +168,10 @@ def projection_contract(contract: Contract, scenario: Scenario, last_year: int) 
 
 
 def share_terms(contract: Contract):
-    """(terms, basis lines) of the contract's gain/risk share, as ``money.risk`` chooses them, or None."""
-    if contract.risk_share is not None and contract.form is not Form.PACS:
+    """(terms, basis lines) of the contract's acute gain/risk share, or None. (A pacs's
+    system share is settled inside ``money.settle`` and enters the fixed payable.)"""
+    if contract.risk_share is not None:
         return contract.risk_share, tuple(contract.risk_share.basis)
-    if contract.system_share is not None and contract.form is Form.PACS:
-        return contract.system_share, tuple(Service)
     return None
 
 
@@ -264,7 +263,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
     rate = scenario.scenario.discount_rate
     for y in projected:  # contract years
         t = paths.index(y)
-        st = settle_year(facts, pc, y)
+        st = settle(facts, pc, y)
         budget = st.budget.total_pence if st.budget else 0
         risk = st.risk_share
         provider_share = risk.provider_pence if risk else 0
@@ -315,7 +314,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
                 total_payable_pence=st.total_payable_pence,
                 in_scope_cost_pence=in_scope,
                 lever_cost_pence=lever_cost,
-                provider_position_pence=st.total_payable_pence - in_scope - lever_cost,
+                provider_position_pence=st.total_payable_pence - in_scope - st.deficit_pence - lever_cost,
                 counterfactual_pence=counterfactual,
                 commissioner_paid_pence=paid,
                 commissioner_position_pence=counterfactual - paid,

@@ -30,7 +30,7 @@ from decimal import Decimal
 import numpy as np
 
 from wholepop.money.pence import D, to_pence
-from wholepop.money.share import ShareRule
+from wholepop.money.sharing import ShareRule
 from wholepop.projection.deterministic import Projection
 
 __all__ = ["BLOCK", "MonteCarlo", "share_vector", "simulate"]

@@ -107,8 +107,7 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
     for service in Service:
         per_head = []
         for y in (year, base):
-            wp = facts.weighted_population(y)
-            per_head.append(to_pence(Decimal(facts.spend_on(y, (service,))) / wp) if wp else 0)
+            per_head.append(to_pence(facts.per_weighted_head(y, (service,))))
         services.append(ServiceRow(service=service, spend_per_head_pence=per_head[0], baseline_spend_per_head_pence=per_head[1]))
     un = unattributed(run.inputs, c, years=(year,), costs=run.costs)
     u = _rows(un.agg(rows=un.rows.sum(), cost=un.cost_pence.sum()))[0]

@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from wholepop.money.share import ShareRule, share_variance
+from wholepop.money.sharing import ShareRule, share_variance
 
 BANDS = ((D(1), D("0.5")),)
 

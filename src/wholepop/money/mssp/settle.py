@@ -39,7 +39,7 @@ from wholepop.money.mssp.rules import (
 )
 from wholepop.money.mssp.terms import mssp_terms
 from wholepop.money.pence import ONE, ZERO, to_pence
-from wholepop.money.share import ShareResult, ShareRule, share_variance
+from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import StatementLine
 
 __all__ = [

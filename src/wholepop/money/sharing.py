@@ -1,7 +1,7 @@
-"""The one gain/risk-share mechanism: corridor, bands, quality scaling, gate and caps.
+"""Sharing a variance: the one mechanism of corridor, bands, quality scaling, gate and caps.
 
-Used by the acute gain/risk share of the English forms, the ``pacs`` system-wide share
-and the US Medicare Shared Savings Program (where the MSR/MLR is the corridor, the
+Used by the acute gain/risk share of the English forms, the ``pacs`` share of its own
+surplus or deficit (``money.risk``) and the US Medicare Shared Savings Program (where the MSR/MLR is the corridor, the
 sharing rate the band, the quality score the achievement scaling and the savings and
 loss limits the caps). All arithmetic is Decimal; only the final amounts are rounded,
 through ``pence.to_pence``.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from decimal import Decimal
 
 from wholepop.money.pence import ONE, ZERO, allocate, to_pence
@@ -44,6 +45,11 @@ class ShareRule:
         corridor_inclusive: True (the default): a variance exactly at the corridor edge is
             inside it and not shared. False: it is shared, as MSSP's "savings that meet or
             exceed the minimum savings rate" (42 CFR 425.604(c)) requires.
+        holder: who holds the variance that is not shared. ``"commissioner"`` (an acute
+            share, MSSP): the provider gets only its banded share. ``"provider"`` (a
+            ``pacs``, whose budget already holds the lines): the provider keeps all of it
+            within the corridor and the part the bands do not hand on outside it; the
+            gate, scaling and caps then apply to what it keeps.
     """
 
     corridor: Decimal
@@ -57,6 +63,7 @@ class ShareRule:
     parties: Mapping[str, Decimal] | None = None
     loss_corridor: Decimal | None = None
     corridor_inclusive: bool = True
+    holder: Literal["commissioner", "provider"] = "commissioner"
 
 
 @dataclass(frozen=True)
@@ -133,10 +140,13 @@ def share_variance(
     banded = ZERO
     capped = gated = False
     provider = ZERO
+    held = rule.holder == "provider"
     if within:
         steps.append(
-            f"|variance| {magnitude} {'<=' if rule.corridor_inclusive else '<'} corridor {corridor} x target = {corridor_amount}: nothing shared"
+            f"|variance| {magnitude} {'<=' if rule.corridor_inclusive else '<'} corridor {corridor} x target = {corridor_amount}: "
+            + ("nothing shared: the provider keeps (or bears) it all" if held else "nothing shared")
         )
+        base = magnitude if held else ZERO
     else:
         start = ZERO if rule.first_pound else corridor
         shareable = magnitude - start * target
@@ -146,21 +156,24 @@ def share_variance(
             f"outside the corridor ({corridor} x target = {corridor_amount}); "
             + ("from the first pound" if rule.first_pound else "beyond the corridor")
             + f": bands {', '.join(f'{r} up to {u}' for u, r in bands)} give {banded}"
+            + (f"; with the {magnitude - shareable} not shared, the provider's part is {magnitude - shareable + banded}" if held and shareable != magnitude else "")
         )
-        provider = banded
+        base = banded + (magnitude - shareable if held else ZERO)
+    if base or held or not within:
+        provider = base
         if gain:
             if achievement < rule.quality_gate:
                 gated = True
                 provider = ZERO
                 steps.append(f"achievement {achievement} below quality gate {rule.quality_gate}: no gain paid")
             elif rule.scale_gains_by_achievement:
-                provider = banded * achievement
+                provider = base * achievement
                 steps.append(f"gain scaled by achievement {achievement}: {provider}")
             if rule.cap_gain is not None and provider > rule.cap_gain:
                 provider = rule.cap_gain
                 capped = True
                 steps.append(f"capped at the gain cap {rule.cap_gain}")
-        else:
+        elif variance != 0:
             if rule.cap_loss is not None and provider > rule.cap_loss:
                 provider = rule.cap_loss
                 capped = True
