@@ -73,7 +73,7 @@ def test_leaving_at_the_year_four_window_leaves_the_patients_with_the_provider(t
         s = settle(run, 2031)
     finally:
         run.close()
-    assert [x["practice_code"] for x in s.extra["by_practice"]] == ["A", "B-PROVIDER"]
+    assert [p.practice_code for p in s.budget.by_practice] == ["A", "B-PROVIDER"]
 
 
 def test_leaving_off_window_is_refused(tmp_path):

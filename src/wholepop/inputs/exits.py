@@ -1,10 +1,13 @@
 """Exit windows (issue 4.5): when a practice may leave the provider, and with what notice.
 
-A fully integrated practice suspended its GMS/PMS contract; it may reactivate it (leave)
-only at an exit window, every ``exit_window_years`` from ``start_year``, on 1 April, with
-at least ``exit_notice_months`` months' notice, and only once. What happens to its
-patients (they leave with it in the first two contract years, stay with the provider
-after) is the population stage's rule.
+A membership that ends and is followed the next day by a membership of the same
+practice is a *change of integration*. Moving into full integration (suspending its own
+GMS/PMS contract), or any change that does not leave full integration, is accepted on any
+day. Leaving full integration (reactivating its own contract) and leaving the provider
+are *exits*: only at an exit window, every ``exit_window_years`` from ``start_year``, on
+1 April, with at least ``exit_notice_months`` months' notice, and only once. What happens
+to its patients (they follow the GP for two years from the day it became fully
+integrated, and stay with the provider after) is the population stage's rule.
 
 Memberships are one row per practice span (tens of rows), so this check reads them into
 Python; it never touches patient or activity rows.
@@ -19,6 +22,7 @@ import ibis
 from typing import TYPE_CHECKING
 
 from wholepop.inputs.problems import Problem, Severity
+from wholepop.inputs.vocab import Integration
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract
@@ -56,7 +60,9 @@ def exit_window_problems(memberships: ibis.Table, contract: Contract) -> list[Pr
     """
     cols = ["practice_code", "from_date", "to_date", "integration"]
     optional = [c for c in ("notice_date", "_row") if c in memberships.columns]
-    rows = memberships.select(*cols, *optional).filter(memberships.to_date.notnull()).to_pyarrow().to_pylist()
+    every = memberships.select(*cols, *optional).to_pyarrow().to_pylist()
+    rows = [r for r in every if r["to_date"] is not None]
+    starts = {(r["practice_code"], r["from_date"]): r["integration"] for r in every}
     c = contract.contract
     term_end = dt.date(c.start_year + c.term_years, 3, 31)
     windows = set(exit_windows(contract))
@@ -69,6 +75,9 @@ def exit_window_problems(memberships: ibis.Table, contract: Contract) -> list[Pr
         row = r.get("_row")
         label = "" if row is not None else f"practice {r['practice_code']}: "
         leave_day = end + dt.timedelta(days=1)
+        then = starts.get((r["practice_code"], leave_day))
+        if then is not None and not (r["integration"] == Integration.FULL.value and then != Integration.FULL.value):
+            continue  # a change of integration that does not leave full integration: any day
         if leave_day not in windows:
             allowed = ", ".join(d.isoformat() for d in sorted(windows)) or "none in this term"
             problems.append(Problem("memberships", row, "to_date",

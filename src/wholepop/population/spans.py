@@ -20,16 +20,23 @@ Rules (DESIGN sections 1 and 5; issue 3):
   exactly when it has a membership covering S. So the baseline population is the
   population of the practices that form the provider at the start.
 * **Death.** Spans end on the death date (the death day counts).
-* **Exit.** A ``full`` practice whose membership ends before the last day of the term
-  (and is not followed the next day by another membership span of the same practice)
-  *leaves*. If it leaves within the first two contract years (``to_date`` before
-  (``start_year`` + 2)-04-01) its patients leave with it: nothing further counts. If it
-  leaves later, its patients stay with the provider (the MCP contract's "patients follow
-  the GP only within the first two years"): their registrations at that practice after
-  the leaving date count under the practice code ``<code>-PROVIDER`` (same hub,
+* **Change of integration.** A membership followed the next day by another membership of
+  the same practice is a change of integration (the days count with each span's own
+  integration); moving *into* full integration may happen on any day.
+* **Leaving full integration.** A ``full`` span that ends before the last day of the term
+  and is not followed the next day by another ``full`` span of the same practice (the
+  practice leaves the provider, or reactivates its own GMS/PMS contract and returns to an
+  alliance) is a leave. "Patients follow the GP" for two years counted from the day the
+  practice became fully integrated (its full span's first day, or the first contract day
+  for a practice full at the start), and moves only the patients registered with it on
+  that day: if it leaves within those two years those patients go with it (out of the
+  provider, or on with its alliance span), while patients who registered after that day
+  stay with the provider; if it leaves later, every patient registered with it when it
+  leaves stays. Patients who stay count under ``<code>-PROVIDER`` (same hub,
   integration ``full``) until the registration ends, i.e. unless the data says they moved
-  or died. A practice that re-joins later is not expected; if it does, the re-joined
-  membership and the ``-PROVIDER`` span would both count, so the validator should flag it.
+  or died, and an alliance span that follows does not count them again. A practice that
+  re-joins later is not expected; if it does, the re-joined membership and the
+  ``-PROVIDER`` span would both count, so the validator should flag it.
 """
 
 from __future__ import annotations
@@ -51,9 +58,11 @@ __all__ = ["FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated
 # overlap tests need no null logic.
 FAR_PAST = dt.date(1900, 1, 1)
 FAR_FUTURE = dt.date(2999, 12, 31)
+# "No bound" on the start of a registration a span counts (before any real date).
+_NO_BOUND = dt.date(1800, 1, 1)
 PROVIDER_SUFFIX = "-PROVIDER"
 
-# The exit window during which a full practice's patients leave with it (years from start).
+# Patients follow the GP this many years from the day its practice became fully integrated.
 _FOLLOW_GP_YEARS = 2
 
 
@@ -83,20 +92,61 @@ def _stg_memberships(inputs: Inputs) -> ibis.Table:
     )
 
 
+def _ymd(day: ibis.DateValue) -> ibis.IntegerValue:
+    """A date as the number yyyymmdd: adding 20000 is "two years later" on every backend."""
+    return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
+
+
 def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table:
-    """Membership spans after the baseline and exit rules.
+    """Membership spans after the baseline, integration-change and exit rules.
 
     Columns: practice_code (the registered practice), counted_code (the code the days are
-    counted under), from_date, to_date (both non-null), integration.
+    counted under), from_date, to_date (both non-null), integration, and the bounds on
+    the start of the registrations the span counts: reg_lo < from_date of the
+    registration <= reg_hi, and not skip_lo < from_date <= skip_hi.
     """
     terms = contract.contract
     start = year_start(terms.start_year)
+    term_last_day = year_end(terms.years[-1])
     m = _stg_memberships(inputs)
+    full = Integration.FULL.value
+
+    # Leaving full integration: a full span that ends inside the term and is not followed
+    # the next day by another full span of the practice (it leaves the provider, or
+    # returns to an alliance). Patients follow the GP for two years from the day it
+    # became fully integrated (the first contract day for a practice full at the start),
+    # and only those registered with it on that day: within two years they leave with
+    # it (back to its own contract, or out of the provider), and those who registered
+    # after that day stay with the provider; later, every patient registered with it
+    # when it leaves stays.
+    f = m.filter(m.integration == full)
+    ends = f.filter((f.to_date >= _lit(start)) & (f.to_date < _lit(term_last_day)))
+    ends = ends.mutate(next_day=_day_after(ends.to_date), integrated=ibis.greatest(ends.from_date, _lit(start)))
+    followed = f.select(practice_code=f.practice_code, next_day=f.from_date)
+    leaves = ends.anti_join(followed, ["practice_code", "next_day"])
+    early = _ymd(leaves.to_date) < _ymd(leaves.integrated) + _FOLLOW_GP_YEARS * 10000
+    leaves = leaves.mutate(moved_after=ibis.ifelse(early, leaves.integrated, _lit(_NO_BOUND)))
+    stay = leaves.select(
+        practice_code=leaves.practice_code,
+        counted_code=leaves.practice_code + PROVIDER_SUFFIX,
+        from_date=leaves.next_day,
+        to_date=_lit(FAR_FUTURE),
+        integration=ibis.literal(full, type="string"),
+        reg_lo=leaves.moved_after,
+        reg_hi=leaves.to_date,
+        skip_lo=_lit(_NO_BOUND),
+        skip_hi=_lit(_NO_BOUND),
+    )
+    # The span that follows a return to alliance does not count the patients who stayed.
+    skips = leaves.select(
+        practice_code=leaves.practice_code, next_day=leaves.next_day, s_lo=leaves.moved_after, s_hi=leaves.to_date
+    )
 
     # Before the first contract day the membership on day one stands for all earlier
     # days, so a membership covering day one runs from FAR_PAST (one span, not a "before"
     # and a "during" part: half as many spans for activity to be joined against).
     current = m.filter(m.to_date >= _lit(start))
+    current = current.left_join(skips, [current.practice_code == skips.practice_code, current.from_date == skips.next_day])
     covering = current.from_date <= _lit(start)
     during = current.select(
         practice_code=current.practice_code,
@@ -104,26 +154,12 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
         from_date=ibis.ifelse(covering, _lit(FAR_PAST), current.from_date),
         to_date=current.to_date,
         integration=current.integration,
+        reg_lo=_lit(_NO_BOUND),
+        reg_hi=_lit(FAR_FUTURE),
+        skip_lo=current.s_lo.fill_null(_lit(_NO_BOUND)),
+        skip_hi=current.s_hi.fill_null(_lit(_NO_BOUND)),
     )
-
-    # A late exit of a full practice: its patients stay with the provider.
-    window_end = year_start(terms.start_year + _FOLLOW_GP_YEARS)
-    term_last_day = year_end(terms.years[-1])
-    ends = m.filter(
-        (m.integration == Integration.FULL.value)
-        & (m.to_date >= _lit(window_end))
-        & (m.to_date < _lit(term_last_day))
-    ).mutate(next_day=_day_after(m.to_date))
-    followed = m.select(practice_code=m.practice_code, next_day=m.from_date)
-    leaves = ends.anti_join(followed, ["practice_code", "next_day"])
-    after = leaves.select(
-        practice_code=leaves.practice_code,
-        counted_code=leaves.practice_code + PROVIDER_SUFFIX,
-        from_date=leaves.next_day,
-        to_date=_lit(FAR_FUTURE),
-        integration=ibis.literal(Integration.FULL.value, type="string"),
-    )
-    return ibis.union(during, after)
+    return ibis.union(during, stay)
 
 
 def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
@@ -155,7 +191,13 @@ def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
     em = _int_effective_memberships(inputs, contract)
     # Equality join then a filter: the Polars backend has no inequality joins.
     j = reg.join(em, reg.reg_practice == em.practice_code).join(deaths, "patient_id")
-    j = j.filter((j.reg_from <= j.to_date) & (j.from_date <= j.reg_to))
+    j = j.filter(
+        (j.reg_from <= j.to_date)
+        & (j.from_date <= j.reg_to)
+        & (j.reg_from > j.reg_lo)
+        & (j.reg_from <= j.reg_hi)
+        & ~((j.reg_from > j.skip_lo) & (j.reg_from <= j.skip_hi))
+    )
     spans = j.select(
         patient_id=j.patient_id,
         sex=j.sex,
