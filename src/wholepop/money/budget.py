@@ -100,12 +100,13 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
     practices: dict[str, list] = {}
     for service in contract.budget_services:
         who = eligible(service)
-        rate_who = who if who is None or facts.weighted_population(base, who) else None
+        full_at_start = who is None or facts.weighted_population(base, who) > 0
+        rate_who = who if full_at_start else tuple(i.value for i in Integration)  # every member practice
         grown = facts.grown(base, year, (service,), g, who, rate_who)
         scope_note = ""
         if who is not None:
             scope_note = (" (rate from practices with full integration on the first contract day;"
-                          if rate_who is not None else
+                          if full_at_start else
                           " (no practice full on the first contract day: rate from every member practice;")
             scope_note += " population of the days practices are full)"
         lines.append(
