@@ -94,12 +94,16 @@ def test_service_in_scope_and_in_risk_share_basis():
     ]
 
 
-def test_pacs_with_a_risk_share():
+def test_pacs_with_a_risk_share_on_its_own_lines():
     text = preset_text("pacs") + "\n[risk_share]\ntarget_growth = 0.035\n"
     assert errors(text) == [
-        "contract.toml risk_share: a pacs contract holds the acute lines inside its budget; "
-        "use [system_share] for a share on total spend"
+        f"contract.toml risk_share.basis[{i}]: {s!r} is inside the budget scope (a pacs holds the acute lines "
+        "inside its budget); a service cannot be both in scope and in the risk share"
+        for i, s in enumerate(["outpatient", "day_case", "elective", "emergency_admission", "ae"])
     ]
+    # a separate share on lines outside the PACS's scope, with its own basis, is allowed
+    ok = parse_contract(preset_text("pacs") + '\n[risk_share]\nbasis = ["other"]\n')
+    assert ok.risk_share.basis == ("other",)
 
 
 def test_system_share_only_for_pacs():
@@ -165,3 +169,53 @@ def test_init_output_validates(form, capsys):
 
 def test_every_form_has_a_preset():
     assert {f.value for f in PRESET_FORMS} == {f.value for f in Form}
+
+
+def test_partial_with_primary_medical_in_scope():
+    text = preset_text("partial").replace('services = ["prescribing"', 'services = ["primary_medical", "prescribing"')
+    assert errors(text) == [
+        "contract.toml scope.services: 'primary_medical' cannot be in a partial contract's scope "
+        '(its practices keep their GMS/PMS contracts; use form = "full")'
+    ]
+
+
+def test_gain_and_loss_bands_may_differ_and_are_checked():
+    c = parse_contract(FULL.replace(BANDS, BANDS + "\nloss_bands = [ { upto = 1.0, provider_share = 0.75 } ]"))
+    assert [b.provider_share for b in c.risk_share.losses] == [0.75]
+    assert [b.provider_share for b in c.risk_share.gains] == [0.5, 0.25]
+    bad = FULL.replace(BANDS, BANDS + "\ngain_bands = [ { upto = 0.5, provider_share = 0.75 } ]")
+    assert errors(bad) == ["contract.toml risk_share.gain_bands[0].upto: the last band must end at 1.0"]
+
+
+def test_scale_gains_by_achievement_option():
+    c = parse_contract(FULL.replace("quality_gate = 0.5", "quality_gate = 0.5\nscale_gains_by_achievement = false"))
+    assert c.risk_share.scale_gains_by_achievement is False
+    assert parse_contract(FULL).risk_share.scale_gains_by_achievement is True
+
+
+def test_mssp_table_is_checked_on_load():
+    text = preset_text("aco").replace('track = "BASIC_E"', 'track = "BASIC_Z"')
+    lines = errors(text)
+    assert lines and all(line.startswith("contract.toml mssp.track") for line in lines)
+
+
+def test_warnings_name_the_key_path():
+    c = parse_contract(full_with("term_years = 15", "term_years = 5").replace("uplift = 0.032", "uplift = 0.09"))
+    assert dict(c.warnings()) == {
+        "contract.term_years": "5 years is outside the 10-15 years MCP contracts run",
+        "budget.uplift": "0.09 is outside the plausible range -0.02 to 0.06 a year (uplift is growth per weighted head, population growth excluded)",
+    }
+    pacs = parse_contract(preset_text("pacs") + "\n[system_share]\ntarget_growth = 0.03\n")
+    assert dict(pacs.warnings())["system_share.target_growth"].startswith("no longer applies")
+    assert parse_contract(FULL).warnings() == ()
+
+
+def test_check_prints_contract_warnings(tmp_path, capsys):
+    from conftest import write_tables
+
+    folder = write_tables(tmp_path / "d", {})
+    (folder / "contract.toml").write_text(FULL.replace("efficiency = 0.011", "efficiency = 0.2"))
+    with pytest.raises(SystemExit):  # the empty tables are errors; the contract's warning is listed with them
+        main(["check", "--data", str(folder), "--contract", str(folder / "contract.toml")])
+    out = capsys.readouterr().out
+    assert "contract column budget.efficiency: 0.2 is outside the plausible range 0 to 0.04 a year" in out

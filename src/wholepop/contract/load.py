@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from wholepop.contract.model import Contract
 from wholepop.errors import ContractError
+from wholepop.inputs.vocab import Form
 
 __all__ = ["load_contract", "parse_contract", "parse_toml_model"]
 
@@ -35,8 +36,20 @@ def load_contract(path: str | Path) -> Contract:
 
 
 def parse_contract(text: str, source: str = "contract.toml") -> Contract:
-    """Validate contract TOML text; ``source`` prefixes every error line."""
-    return parse_toml_model(text, Contract, source)
+    """Validate contract TOML text; ``source`` prefixes every error line.
+
+    An ``aco`` contract's ``[mssp]`` table (and an ``[mssp]`` table on any other form) is
+    checked here too, like every other table, by the MSSP rules' own validator.
+    """
+    contract = parse_toml_model(text, Contract, source)
+    if contract.mssp is not None or contract.form is Form.ACO:
+        from wholepop.money.mssp.terms import mssp_terms  # the US rules validate their own table
+
+        try:
+            mssp_terms(contract)
+        except ContractError as e:
+            raise ContractError("\n".join(f"{source} {line}" for line in str(e).splitlines())) from None
+    return contract
 
 
 def parse_toml_model(text: str, model: type[M], source: str, tidy: Callable[[str], str] = lambda line: line) -> M:

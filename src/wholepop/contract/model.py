@@ -31,6 +31,11 @@ __all__ = [
     "SystemShare",
 ]
 
+# The seeds' range of an MCP term, and plausible yearly rates (warnings, not errors):
+# funding growth per weighted head and the efficiency requirement of NHS planning rounds.
+TERM_YEARS = (10, 15)
+PLAUSIBLE_RATES = {"uplift": (Decimal("-0.02"), Decimal("0.06")), "efficiency": (Decimal("0"), Decimal("0.04"))}
+
 Fraction = Annotated[Decimal, Field(ge=0, le=1)]
 Rate = Annotated[Decimal, Field(ge=-1, le=1)]
 
@@ -263,6 +268,25 @@ class Contract(_Frozen):
         if self.form is Form.PACS:
             services += tuple(s for s in ACUTE if s not in services)
         return services
+
+    def warnings(self) -> tuple[tuple[str, str], ...]:
+        """(key path, message) for terms that load but a reader should look at again:
+        keys that no longer apply, and values outside the range the MCP seeds describe."""
+        out: list[tuple[str, str]] = []
+        if self.system_share is not None and "target_growth" in self.system_share.model_fields_set:
+            out.append(("system_share.target_growth",
+                        "no longer applies: a pacs system share compares the year's budget with its in-scope spend (ignored)"))
+        if self.form is not Form.ACO and not TERM_YEARS[0] <= self.contract.term_years <= TERM_YEARS[1]:
+            out.append(("contract.term_years",
+                        f"{self.contract.term_years} years is outside the {TERM_YEARS[0]}-{TERM_YEARS[1]} years MCP contracts run"))
+        for key, (lo, hi) in PLAUSIBLE_RATES.items():
+            value = getattr(self.budget, key)
+            for i, rate in enumerate(value if isinstance(value, tuple) else (value,)):
+                if not lo <= rate <= hi:
+                    where = f"budget.{key}" + (f"[{i}]" if isinstance(value, tuple) else "")
+                    out.append((where, f"{rate} is outside the plausible range {lo} to {hi} a year"
+                                       + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
+        return tuple(out)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Contract":

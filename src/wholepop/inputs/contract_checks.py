@@ -159,4 +159,13 @@ def _exit_windows(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
     return exit_windows_check(raw, contract)
 
 
-CONTRACT_CHECKS = (metric_measures, memberships_cover_practices, population_size, _exit_windows)
+def contract_terms(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """The contract's own warnings (``Contract.warnings``): keys that no longer apply and
+    values outside a plausible range, each naming its key path."""
+    if contract is None:
+        return
+    for key, message in contract.warnings():
+        yield Problem("contract", None, key, message, Severity.WARNING, ("money",))
+
+
+CONTRACT_CHECKS = (contract_terms, metric_measures, memberships_cover_practices, population_size, _exit_windows)

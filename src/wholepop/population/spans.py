@@ -125,7 +125,9 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
     followed = f.select(practice_code=f.practice_code, next_day=f.from_date)
     leaves = ends.anti_join(followed, ["practice_code", "next_day"])
     early = _ymd(leaves.to_date) < _ymd(leaves.integrated) + _FOLLOW_GP_YEARS * 10000
-    leaves = leaves.mutate(moved_after=ibis.ifelse(early, leaves.integrated, _lit(_NO_BOUND)))
+    # (the last day is carried under its own name: Polars resolves a select's columns in
+    # order, so ``to_date`` set below would otherwise be read by ``reg_hi``)
+    leaves = leaves.mutate(moved_after=ibis.ifelse(early, leaves.integrated, _lit(_NO_BOUND)), last_day=leaves.to_date)
     stay = leaves.select(
         practice_code=leaves.practice_code,
         counted_code=leaves.practice_code + PROVIDER_SUFFIX,
@@ -133,13 +135,13 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
         to_date=_lit(FAR_FUTURE),
         integration=ibis.literal(full, type="string"),
         reg_lo=leaves.moved_after,
-        reg_hi=leaves.to_date,
+        reg_hi=leaves.last_day,
         skip_lo=_lit(_NO_BOUND),
         skip_hi=_lit(_NO_BOUND),
     )
     # The span that follows a return to alliance does not count the patients who stayed.
     skips = leaves.select(
-        practice_code=leaves.practice_code, next_day=leaves.next_day, s_lo=leaves.moved_after, s_hi=leaves.to_date
+        practice_code=leaves.practice_code, next_day=leaves.next_day, s_lo=leaves.moved_after, s_hi=leaves.last_day
     )
 
     # Before the first contract day the membership on day one stands for all earlier
