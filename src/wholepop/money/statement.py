@@ -42,6 +42,7 @@ class Section(StrEnum):
     DEFICIT = "deficit"
     TOTAL = "total"
     PROVIDER = "provider"
+    MEMO = "memo"  # a note outside the sections above (e.g. the population a statement was settled for)
 
 
 class StatementError(ValueError):

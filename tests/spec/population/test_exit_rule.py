@@ -1,7 +1,11 @@
-"""Spec: a full practice leaving the provider (DESIGN 1 "exit window", issue 4.5).
+"""Spec: a full practice leaving the provider or full integration (DESIGN 1 "exit window",
+issues 4.5 and 15).
 
-Within the first two contract years (before 2029-04-01) its patients leave with it; later
-they stay with the provider, counted under ``<code>-PROVIDER`` until their registration ends.
+Patients follow the GP for two years from the day the practice became fully integrated
+(here the first contract day, 2027-04-01), and only those registered with it that day:
+within those two years they leave with it; later they stay with the provider, counted
+under ``<code>-PROVIDER`` until their registration ends. Returning to an alliance
+(reactivating its own contract) is leaving full integration, with the same rule.
 """
 
 from __future__ import annotations
@@ -71,9 +75,10 @@ def test_a_partial_practice_leaving_late_takes_its_patients(make_inputs):
     )
 
 
-def test_a_change_of_integration_is_not_an_exit(make_inputs):
-    """A full span ending on 30 September 2029 and followed the next day by a partial span
-    is a change of integration, not a leaving: no -PROVIDER rows."""
+def test_returning_to_alliance_late_leaves_the_patients_with_the_provider(make_inputs):
+    """A full span ending on 30 September 2029 (year three) and followed the next day by a
+    partial span: the practice reactivates its own contract, and its patient stays with the
+    provider (A-PROVIDER, full), not counted under A's partial span again."""
     inputs = make_inputs({
         "practices": PRACTICES,
         "memberships": """
@@ -87,7 +92,27 @@ def test_a_change_of_integration_is_not_an_exit(make_inputs):
     got = population.person_months(inputs, make_contract(), years=(2029,))
     assert collect(got, "practice_code", "integration", "person_months") == collect([
         {"practice_code": "A", "integration": "full", "person_months": 6.0},
+        {"practice_code": "A-PROVIDER", "integration": "full", "person_months": 6.0},
+    ])
+
+
+def test_moving_into_full_integration_is_a_change_not_an_exit(make_inputs):
+    """A partial span ending on 30 September 2027 and followed the next day by a full span:
+    the days count with each span's integration, and no patient moves."""
+    inputs = make_inputs({
+        "practices": PRACTICES,
+        "memberships": """
+            practice_code,from_date,to_date,integration
+            A,2027-04-01,2027-09-30,partial
+            A,2027-10-01,,full
+        """,
+        "patients": PATIENTS,
+        "registrations": "patient_id,practice_code,from_date,to_date\n1,A,2020-01-01,\n",
+    })
+    got = population.person_months(inputs, make_contract(), years=(2027,))
+    assert collect(got, "practice_code", "integration", "person_months") == collect([
         {"practice_code": "A", "integration": "partial", "person_months": 6.0},
+        {"practice_code": "A", "integration": "full", "person_months": 6.0},
     ])
 
 
