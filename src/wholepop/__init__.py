@@ -5,4 +5,4 @@ Stages, in the order data flows (each package exposes one or two public function
 -> ``ledger`` -> ``projection`` / ``report``. ``synth`` makes inputs; ``cli`` wires it up.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

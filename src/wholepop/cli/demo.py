@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
 
         console.print(Rule("4. settle every contract year (ledger: demo/wholepop.duckdb)"))
         _exits(run)
-        from wholepop.cli.settle import headline, statement_table
+        from wholepop.cli.settle import headline, rules_changed, statement_table
         from wholepop.ledger import append, provenance
 
         prov = provenance(dict(run.inputs.files), contract, __version__)
@@ -134,7 +134,13 @@ def main(argv: list[str] | None = None) -> None:
             if year == START:
                 console.print(statement_table(s))
             console.print(headline(s), highlight=False)
-            console.print(f"  ledger: {append(ledger, s, prov).message}", highlight=False)
+            # A demo folder settled by an earlier wholepop whose rules gave other figures:
+            # say so and supersede it, as `settle --correct` would.
+            why = rules_changed(ledger, s, prov)
+            if why is not None:
+                console.print(f"  {why.split(';')[0]}: correcting", highlight=False)
+            correct = None if why is None else f"rules changed in wholepop {__version__}"
+            console.print(f"  ledger: {append(ledger, s, prov, correct=correct).message}", highlight=False)
 
         from wholepop.report import write_excel, write_html
         from wholepop.report.gather import gather_run, with_projection

@@ -35,8 +35,44 @@ def headline(s: Statement) -> str:
     parts.append(f"performance £{pounds(s.performance.payment_pence):,} of £{pounds(s.performance.at_stake_pence):,}")
     if s.risk_share is not None:
         parts.append(f"risk share £{pounds(s.risk_share.provider_pence):,}")
+    if s.system_share is not None:
+        parts.append(f"system share adjustment £{pounds(-s.system_share.parties[0].amount_pence):,}")
     parts.append(f"total payable £{pounds(s.total_payable_pence):,}")
+    if s.provider is not None:
+        p = s.provider
+        parts.append(
+            f"provider's in-scope cost £{pounds(p.in_scope_cost_pence):,}, deficit repayment £{pounds(p.deficit_repayment_pence):,},"
+            f" {'surplus' if p.surplus_pence >= 0 else 'deficit'} £{pounds(abs(p.surplus_pence)):,}"
+        )
     return f"{s.year}: " + ", ".join(parts)
+
+
+def rules_changed(ledger: Path, statement: Statement, prov) -> str | None:
+    """A plain reason to refuse when ``ledger`` holds ``statement``'s year from the same inputs
+    and contract, settled by another wholepop whose rules gave a different statement.
+
+    Read from what the ledger already stores (each version's engine version, input and
+    contract hashes and statement JSON); None when that is not the case (then ``append``
+    decides as always).
+    """
+    from wholepop.errors import LedgerError
+    from wholepop.ledger import get_statement
+
+    if not ledger.exists():
+        return None
+    try:
+        record, _, stored = get_statement(ledger, statement.contract, statement.year)
+    except LedgerError:
+        return None
+    same_inputs = {h.name: h.sha256 for h in record.inputs} == prov.input_map() and record.contract_hash == prov.contract_hash
+    if not same_inputs or stored == statement.to_json() or record.engine_version == prov.engine_version:
+        return None
+    return (
+        f"{statement.contract} {statement.year}: the money rules changed since version {record.version} was stored "
+        f"(settled by wholepop {record.engine_version}; this is wholepop {prov.engine_version}), so the same inputs "
+        f'and contract now give a different statement; rerun with --correct "rules changed in wholepop '
+        f'{prov.engine_version}" to supersede it (`wholepop ledger diff` shows what changed)'
+    )
 
 
 @app.command()
@@ -86,6 +122,10 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet) -> 
             path.write_text(s.to_json(), encoding="utf-8")
             console.print(f"  wrote {path}")
         if ledger is not None:
+            if correct is None and (why := rules_changed(ledger, s, prov)) is not None:
+                from wholepop.errors import LedgerError
+
+                raise LedgerError(why)
             result = append(ledger, s, prov, correct=correct)
             console.print(f"  ledger: {result.message}", highlight=False)
 
