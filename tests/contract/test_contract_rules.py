@@ -188,7 +188,7 @@ def test_gain_and_loss_bands_may_differ_and_are_checked():
 
 
 def test_scale_gains_by_achievement_option():
-    c = parse_contract(FULL.replace("quality_gate = 0.5", "quality_gate = 0.5\nscale_gains_by_achievement = false"))
+    c = parse_contract(full_with("scale_gains_by_achievement = true", "scale_gains_by_achievement = false"))
     assert c.risk_share.scale_gains_by_achievement is False
     assert parse_contract(FULL).risk_share.scale_gains_by_achievement is True
 
@@ -200,7 +200,7 @@ def test_mssp_table_is_checked_on_load():
 
 
 def test_warnings_name_the_key_path():
-    c = parse_contract(full_with("term_years = 15", "term_years = 5").replace("uplift = 0.032", "uplift = 0.09"))
+    c = parse_contract(full_with("term_years = 15", "term_years = 5").replace("uplift = 0.026", "uplift = 0.09"))
     assert dict(c.warnings()) == {
         "contract.term_years": "5 years is outside the 10-15 years MCP contracts run",
         "budget.uplift": "0.09 is outside the plausible range -0.02 to 0.06 a year (uplift is growth per weighted head, population growth excluded)",

@@ -38,7 +38,9 @@ def test_preset_settles_and_adds_up(data, form):
     elif form == "pacs":
         budget_lines = {x.item for x in s.lines if x.section == "budget"}
         assert {a.value for a in ACUTE} <= budget_lines  # acute inside the budget
-        assert s.risk_share is None and s.contingency_pence == 0
+        assert s.risk_share is None and s.system_share is None
+        # 0.005 x budget: the commissioner still funds `other`, outside the PACS scope
+        assert s.contingency_pence > 0 and "since the commissioner funds other" in next(x.basis for x in s.lines if x.section == "contingency")
     else:
         assert s.budget.total_pence > 0 and s.risk_share.kind == "acute"
         has_primary = any(x.item == "primary_medical" for x in s.lines if x.section == "budget")
