@@ -6,7 +6,6 @@ import tomllib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -43,7 +42,9 @@ def parse_contract(text: str, source: str = "contract.toml") -> Contract:
     """
     contract = parse_toml_model(text, Contract, source)
     if contract.mssp is not None or contract.form is Form.ACO:
-        from wholepop.money.mssp.terms import mssp_terms  # the US rules validate their own table
+        from wholepop.money.mssp.terms import (
+            mssp_terms,  # the US rules validate their own table
+        )
 
         try:
             mssp_terms(contract)

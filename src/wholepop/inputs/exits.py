@@ -16,10 +16,9 @@ Python; it never touches patient or activity rows.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import ibis
-
-from typing import TYPE_CHECKING
 
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.vocab import Integration

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from wholepop.inputs.vocab import Segment, Service
-from wholepop.money.pence import D, ZERO, to_pence
+from wholepop.money.pence import ZERO, D, to_pence
 
 __all__ = ["GrownSpend", "MoneyFacts", "PracticeYear", "gather_facts"]
 

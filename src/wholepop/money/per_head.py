@@ -41,6 +41,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,9 +51,9 @@ from wholepop.contract.model import Contract
 from wholepop.errors import InputError
 from wholepop.inputs.nhs import AGE_BANDS
 from wholepop.inputs.problems import Problem
-from wholepop.inputs.vocab import Integration, Service, WeightComponent
+from wholepop.inputs.vocab import Integration, Service
 from wholepop.money.budget import eligible
-from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
+from wholepop.money.pence import ONE, ZERO, D, allocate, to_pence
 
 __all__ = [
     "ILLUSTRATIVE",
@@ -252,34 +253,30 @@ class PerHeadBudget:
         }
 
 
-def _members(practices: pa.Table, memberships: pa.Table | None, year: int) -> tuple[list[str], list[str], list[str]]:
-    """(codes, hubs, integrations) of the practices that are members on 1 April of ``year``."""
+def _members(practices: pa.Table, memberships: pa.Table | None, contract: Contract, year: int) -> tuple[list[str], list[str], list[str]]:
+    """(codes, hubs, integrations) of the member practices on 1 April of ``year``, by the
+    population stage's membership rule (``population.spans.members_on``)."""
+    from wholepop.population.spans import members_on
+
     hub_of = dict(zip(practices["practice_code"].to_pylist(), practices["hub"].to_pylist()))
     if memberships is None or memberships.num_rows == 0:
         codes = sorted(hub_of)
         return codes, [hub_of[c] for c in codes], [Integration.FULL.value] * len(codes)
-    day = pa.scalar(year_start(year), pa.date32())
-    on = pc.and_(pc.less_equal(memberships["from_date"], day),
-                 pc.fill_null(pc.greater_equal(memberships["to_date"], day), True))
-    m = memberships.filter(on).sort_by("practice_code")
+    m = members_on(ibis.memtable(memberships), contract, year_start(year)).to_pyarrow().sort_by("practice_code")
     codes = m["practice_code"].to_pylist()
     return codes, [hub_of.get(c, "") for c in codes], m["integration"].to_pylist()
 
 
 def _need_weights(weights: pa.Table | None, codes: list[str]) -> list[Decimal]:
-    """overall / registered per practice from the latest allocation year with both, else 1."""
+    """overall / registered per practice (``population.weights.supplied_need_weights``, kept
+    exact here), else 1."""
+    from wholepop.population.weights import supplied_need_weights
+
     if weights is None or weights.num_rows == 0:
         return [ONE] * len(codes)
-    rows = weights.to_pylist()  # a few rows per practice, not patients
-    by: dict[tuple[str, int], dict[str, float]] = {}
-    for r in rows:
-        by.setdefault((r["practice_code"], r["year"] or 0), {})[r["component"]] = r["weighted_population"]
-    best: dict[str, tuple[int, Decimal]] = {}
-    for (code, y), comp in by.items():
-        o, reg = comp.get(WeightComponent.OVERALL.value), comp.get(WeightComponent.REGISTERED.value)
-        if o is not None and reg and (code not in best or y > best[code][0]):
-            best[code] = (y, D(o) / D(reg))
-    return [best[c][1] if c in best else ONE for c in codes]
+    rows = supplied_need_weights(ibis.memtable(weights)).to_pyarrow().to_pylist()  # one row per practice
+    best = {r["practice_code"]: D(r["overall"]) / D(r["registered"]) for r in rows}
+    return [best.get(c, ONE) for c in codes]
 
 
 def per_head_budget(
@@ -309,13 +306,15 @@ def per_head_budget(
     Raises:
         InputError: an in-scope service line has no prices, or no member practice has a list.
     """
-    from wholepop.inputs.build import age_sex_cells  # the one home of the spreading rule
+    from wholepop.inputs.build import (
+        age_sex_cells,  # the one home of the spreading rule
+    )
 
     services = contract.budget_services
     missing = [s.value for s in services if s not in prices.half_pence]
     if missing:
         raise InputError((Problem(Path(prices.source).name, None, "services", f"no prices for the in-scope line(s) {', '.join(missing)}"),))
-    codes, hubs, integration = _members(practices, memberships, year)
+    codes, hubs, integration = _members(practices, memberships, contract, year)
     listed = set(pc.unique(list_counts["practice_code"]).to_pylist())
     keep = [i for i, c in enumerate(codes) if c in listed]  # practices, not patients
     codes, hubs, integration = [codes[i] for i in keep], [hubs[i] for i in keep], [integration[i] for i in keep]

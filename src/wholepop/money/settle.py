@@ -33,9 +33,20 @@ from wholepop.money.facts import MoneyFacts
 from wholepop.money.mssp.contract import settle_aco_year
 from wholepop.money.pence import allocate, to_pence
 from wholepop.money.performance import performance
-from wholepop.money.position import position_lines, provider_in_scope_cost, provider_position
+from wholepop.money.position import (
+    position_lines,
+    provider_in_scope_cost,
+    provider_position,
+)
 from wholepop.money.risk import risk_share, system_share
-from wholepop.money.statement import BudgetPart, HubBudget, PracticeBudget, Section, Statement, StatementLine
+from wholepop.money.statement import (
+    BudgetPart,
+    HubBudget,
+    PracticeBudget,
+    Section,
+    Statement,
+    StatementLine,
+)
 
 __all__ = ["SETTLERS", "settle", "settle_english"]
 

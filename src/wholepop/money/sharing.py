@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 from decimal import Decimal
+from typing import Literal
 
 from wholepop.money.pence import ONE, ZERO, allocate, to_pence
 

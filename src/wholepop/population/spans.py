@@ -52,7 +52,9 @@ from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import Integration
 
-__all__ = ["FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "year_ranges"]
+__all__ = [
+    "FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "members_on", "year_ranges",
+]
 
 # Open-ended spans (no to_date) run to this day, so every span has two real ends and the
 # overlap tests need no null logic.
@@ -95,6 +97,17 @@ def _stg_memberships(inputs: Inputs) -> ibis.Table:
 def _ymd(day: ibis.DateValue) -> ibis.IntegerValue:
     """A date as the number yyyymmdd: adding 20000 is "two years later" on every backend."""
     return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
+
+
+def members_on(memberships: ibis.Table, contract: Contract, day: dt.date) -> ibis.Table:
+    """The memberships that make a practice a member on ``day`` (with their integration).
+
+    The membership rule of the counted spans: a membership covering the day; before the
+    first contract day, one covering the first contract day (the baseline rule). Also read
+    by the budget-only mode (``money.per_head``).
+    """
+    on = max(day, year_start(contract.contract.start_year))
+    return memberships.filter((memberships.from_date <= _lit(on)) & (memberships.to_date.isnull() | (memberships.to_date >= _lit(on))))
 
 
 def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table:

@@ -26,7 +26,7 @@ from wholepop.inputs.vocab import NeedWeighting, WeightComponent
 from wholepop.population.months import band_from, months_in_span, split_by_year
 from wholepop.population.spans import attribute
 
-__all__ = ["need_weights"]
+__all__ = ["need_weights", "supplied_need_weights"]
 
 # 15 decimal places: the rounding of each span is below a float's own precision.
 _EXACT = dt.Decimal(38, 15)
@@ -57,6 +57,16 @@ def need_weights(
 def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> ibis.Table:
     """Need weight per practice from NHS England's weighted populations (``weights``).
 
+    Returns:
+        Table with columns practice_code, need_weight (float64).
+    """
+    w = supplied_need_weights(inputs.weights)
+    return w.select("practice_code", "need_weight")
+
+
+def supplied_need_weights(weights: ibis.Table) -> ibis.Table:
+    """The rule of ``need_weighting = "supplied"``, also read by the budget-only mode.
+
     A practice's weight is its ``overall`` weighted population divided by its
     ``registered`` population (the list the weights were computed on), from the latest
     allocation year that has both; every person registered with the practice carries it.
@@ -64,10 +74,10 @@ def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> 
     ``age_sex``. (``wholepop import nhs-map --weights`` writes the table.)
 
     Returns:
-        Table with columns practice_code, need_weight (float64).
+        Table with columns practice_code, overall, registered (the two components, so a
+        caller can keep the ratio exact) and need_weight (float64).
     """
-    w = inputs.weights
-    w = w.mutate(y=w.year.fill_null(0))
+    w = weights.mutate(y=weights.year.fill_null(0))
     per = w.group_by("practice_code", "y").agg(
         overall=w.weighted_population.sum(where=w.component == WeightComponent.OVERALL.value),
         registered=w.weighted_population.sum(where=w.component == WeightComponent.REGISTERED.value),
@@ -75,7 +85,10 @@ def _supplied_weights(inputs: Inputs, contract: Contract, spans: ibis.Table) -> 
     per = per.filter(per.overall.notnull() & (per.registered > 0))
     latest = per.group_by("practice_code").agg(y_latest=per.y.max()).rename(lp="practice_code")
     j = per.inner_join(latest, [per.practice_code == latest.lp, per.y == latest.y_latest])
-    return j.select(practice_code=j.practice_code, need_weight=(j.overall / j.registered).cast("float64"))
+    return j.select(
+        practice_code=j.practice_code, overall=j.overall, registered=j.registered,
+        need_weight=(j.overall / j.registered).cast("float64"),
+    )
 
 
 def _int_cells(inputs: Inputs, contract: Contract, spans: ibis.Table, costs: ibis.Table | None) -> ibis.Table:
