@@ -193,10 +193,18 @@ def test_scale_gains_by_achievement_option():
     assert parse_contract(FULL).risk_share.scale_gains_by_achievement is True
 
 
-def test_mssp_table_is_checked_on_load():
-    text = preset_text("aco").replace('track = "BASIC_E"', 'track = "BASIC_Z"')
-    lines = errors(text)
-    assert lines and all(line.startswith("contract.toml mssp.track") for line in lines)
+def test_mssp_table_is_checked_on_load(tmp_path):
+    from wholepop.contract import load_contract
+
+    path = tmp_path / "aco.toml"
+    path.write_text(preset_text("aco").replace('track = "BASIC_E"', 'track = "BASIC_Z"'))
+    with pytest.raises(ContractError) as e:
+        load_contract(path)
+    lines = str(e.value).splitlines()
+    assert lines and all(line.startswith("aco.toml mssp.track: must be 'BASIC_A'") for line in lines)
+    path.write_text(FULL + '\n[mssp]\ntrack = "BASIC_E"\n')
+    with pytest.raises(ContractError, match='^aco.toml contract.form: MSSP terms settle only form = "aco"'):
+        load_contract(path)
 
 
 def test_warnings_name_the_key_path():

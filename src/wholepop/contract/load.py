@@ -20,7 +20,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def load_contract(path: str | Path) -> Contract:
-    """Read and validate a contract file.
+    """Read and validate a contract file, every table included: an ``[mssp]`` table (an
+    ``aco`` contract's, or one on another form, which is an error) is checked here by the
+    MSSP rules' own validator, so ``check`` and ``settle`` refuse it before any data is read.
 
     Raises:
         ContractError: the file is missing, is not TOML, or breaks a rule; the message
@@ -31,26 +33,21 @@ def load_contract(path: str | Path) -> Contract:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ContractError(f"{path}: cannot read the contract file ({e.strerror})") from None
-    return parse_contract(text, source=path.name)
-
-
-def parse_contract(text: str, source: str = "contract.toml") -> Contract:
-    """Validate contract TOML text; ``source`` prefixes every error line.
-
-    An ``aco`` contract's ``[mssp]`` table (and an ``[mssp]`` table on any other form) is
-    checked here too, like every other table, by the MSSP rules' own validator.
-    """
-    contract = parse_toml_model(text, Contract, source)
+    contract = parse_contract(text, source=path.name)
     if contract.mssp is not None or contract.form is Form.ACO:
-        from wholepop.money.mssp.terms import (
-            mssp_terms,  # the US rules validate their own table
-        )
+        from wholepop.money.mssp.terms import mssp_terms  # the US rules validate their own table
 
         try:
             mssp_terms(contract)
         except ContractError as e:
-            raise ContractError("\n".join(f"{source} {line}" for line in str(e).splitlines())) from None
+            raise ContractError("\n".join(f"{path.name} {line}" for line in str(e).splitlines())) from None
     return contract
+
+
+def parse_contract(text: str, source: str = "contract.toml") -> Contract:
+    """Validate contract TOML text; ``source`` prefixes every error line. (The ``[mssp]``
+    table is left to ``load_contract`` and ``money.mssp.mssp_terms``.)"""
+    return parse_toml_model(text, Contract, source)
 
 
 def parse_toml_model(text: str, model: type[M], source: str, tidy: Callable[[str], str] = lambda line: line) -> M:
