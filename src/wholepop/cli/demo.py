@@ -87,6 +87,19 @@ def _synth(data: Path, population: int) -> None:
     stamp.write_text(wanted)
 
 
+def _stored_engine(ledger: Path, statement) -> str | None:
+    """The wholepop version that stored the latest version of ``statement``'s year, if any."""
+    from wholepop.errors import LedgerError
+    from wholepop.ledger import get_statement
+
+    if not ledger.exists():
+        return None
+    try:
+        return get_statement(ledger, statement.contract, statement.year)[0].engine_version
+    except LedgerError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="make demo")
     parser.add_argument("--out", type=Path, default=Path("demo"))
@@ -134,12 +147,16 @@ def main(argv: list[str] | None = None) -> None:
             if year == START:
                 console.print(statement_table(s))
             console.print(headline(s), highlight=False)
-            # A demo folder settled by an earlier wholepop whose rules gave other figures:
-            # say so and supersede it, as `settle --correct` would.
-            why = rules_changed(ledger, s, prov)
-            if why is not None:
-                console.print(f"  {why.split(';')[0]}: correcting", highlight=False)
-            correct = None if why is None else f"rules changed in wholepop {__version__}"
+            # A demo folder settled by an earlier wholepop (whose rules, or whose synthetic
+            # data and preset, gave other figures): say so and supersede it, as
+            # `settle --correct` would; the same statement again writes nothing.
+            correct = None
+            older = _stored_engine(ledger, s)
+            if older is not None and older != __version__:
+                why = rules_changed(ledger, s, prov)
+                console.print(f"  {why.split(';')[0] if why else f'{s.contract} {s.year} was settled by wholepop {older}'}: correcting",
+                              highlight=False)
+                correct = f"the demo re-settled by wholepop {__version__} (stored by wholepop {older})"
             console.print(f"  ledger: {append(ledger, s, prov, correct=correct).message}", highlight=False)
 
         from wholepop.report import write_excel, write_html
