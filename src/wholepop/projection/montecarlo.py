@@ -16,7 +16,7 @@ Each run draws, with one seeded numpy generator per block of runs:
 Budget, performance and the fixed parts of the payment do not depend on the draws (the
 population projection and the assumed achievement are the same in every run), so a run
 re-computes only spend, the gain/risk share (``share_vector``: a numpy twin of
-``money.share.share_variance``, equal to it within a penny) and the positions. Runs are
+``money.sharing.share_variance``, equal to it within a penny) and the positions. Runs are
 vectorised in blocks of ``BLOCK``; block ``i`` always uses the ``i``-th child of the seed,
 so a seed reproduces its runs exactly whatever else changes.
 """

@@ -8,7 +8,7 @@
     (from the first dollar once the gate is met: 42 CFR 425.604-425.610)
 
 The corridor, band, quality scaling and caps go through the one share mechanism,
-``wholepop.money.share.share_variance``: the MSR (and MLR) is the corridor, shared from the
+``wholepop.money.sharing.share_variance``: the MSR (and MLR) is the corridor, shared from the
 first pound (``corridor_inclusive=False``: savings that *meet* the MSR count), the maximum
 sharing rate times sequestration is the gain band, quality the gain scaling, the loss rate
 the loss band, and the savings and loss limits the caps. What is MSSP-specific around it
