@@ -36,10 +36,14 @@ def test_statement_reconciles_with_its_parts(data):
     finally:
         run.close()
     withhold = next(x.amount_pence for x in s.lines if x.item == "performance withhold")
+    # a transferred deficit is the provider's debt, never deducted from what the commissioner pays
     assert s.total_payable_pence == (
-        s.budget.total_pence + withhold + s.performance.payment_pence + s.risk_share.provider_pence - s.deficit_pence
+        s.budget.total_pence + withhold + s.performance.payment_pence + s.risk_share.provider_pence
     )
     assert sum(h.budget_pence for h in s.budget.by_hub) == s.budget.total_pence
+    assert sum(p.budget_pence for p in s.budget.by_practice) == s.budget.total_pence
+    p = s.provider
+    assert p.surplus_pence == s.total_payable_pence - p.in_scope_cost_pence - s.deficit_pence
 
 
 def test_building_only_the_settled_year_gives_the_same_statement(data):
