@@ -95,9 +95,17 @@ def test_practice_and_hub_budgets_sum_to_the_budget_and_follow_the_days_covered(
     # primary medical money goes only to practices with full days in the year
     pm_only = settle(f, contract(risk=False, services='["primary_medical"]', extra="").model_copy(
         update={"budget": contract().budget.model_copy(update={"unregistered": "none"})}), 2027)
-    full_wp = {p.practice_code for p in f.practices if p.year == 2027 and p.integration == "full" and p.weighted_population > 0}
+    full_wp: dict[str, Decimal] = {}
+    for p in f.practices:
+        if p.year == 2027 and p.integration == "full":
+            full_wp[p.practice_code] = full_wp.get(p.practice_code, Decimal(0)) + p.weighted_population
+    total_full = sum(full_wp.values(), Decimal(0))
     for p in pm_only.budget.by_practice:
-        if p.practice_code not in full_wp:
+        if total_full:
+            # its share of the line by its weighted population of full days, to within a penny
+            exact = Decimal(pm_only.budget.total_pence) * full_wp.get(p.practice_code, Decimal(0)) / total_full
+            assert abs(p.budget_pence - exact) < 1
+        if full_wp.get(p.practice_code, 0) == 0 and total_full:
             assert p.budget_pence == 0
 
 
