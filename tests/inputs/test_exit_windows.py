@@ -66,3 +66,26 @@ def test_only_one_exit(tmp_path):
         A,2026-04-01,2029-03-31,full,2028-01-01
         A,2029-04-01,2031-03-31,partial,2030-01-01
     """) == ["memberships column to_date: practice A: leaves a second time; a practice may reactivate its own contract only once"]
+
+
+def test_moving_into_full_integration_is_accepted_on_any_day(tmp_path):
+    # a change of integration that does not leave full integration needs no window or notice
+    assert problems(tmp_path, """
+        practice_code,from_date,to_date,integration,notice_date
+        A,2026-04-01,2027-09-30,partial,
+        A,2027-10-01,,full,
+        B,2026-04-01,2028-01-14,virtual,
+        B,2028-01-15,,partial,
+    """) == []
+
+
+def test_leaving_full_integration_is_an_exit(tmp_path):
+    # back to an alliance off-window and without notice: both reported
+    assert problems(tmp_path, """
+        practice_code,from_date,to_date,integration,notice_date
+        A,2026-04-01,2028-09-30,full,
+        A,2028-10-01,,partial,
+    """) == [
+        "memberships column to_date: practice A: leaves on 2028-10-01, not at an exit window (allowed: the day before 2029-04-01, 2031-04-01)",
+        "memberships column notice_date: practice A: leaves on 2028-10-01 but no notice_date is given (expected at least 12 months' notice)",
+    ]
