@@ -12,7 +12,8 @@ Definitions (pence, per year; see docs/projection.md):
 
 - in-scope cost = spend with levers on the budget's service lines (``primary_medical``
   only for fully integrated practices, as the budget covers it);
-- provider position = total payable to the provider - in-scope cost - lever costs;
+- provider position = total payable to the provider - in-scope cost - deficit repayment
+  - lever costs (``money.position``'s definition, plus the levers);
 - counterfactual = spend without levers on every service line (what the commissioner
   and the other payers would meet without the provider's levers);
 - commissioner paid = total payable + spend with levers outside the budget + the shares
