@@ -143,7 +143,7 @@ def test_pacs_keeps_its_surplus_at_provider_share_one():
     # total = 172,920 - 17,292 + 8,646 + 0: the saving is not paid a second time
     assert s.total_payable_pence == 164274
     # provider position: 164,274 - in-scope cost 99,000 - no deficit = 65,274
-    assert s.provider.surplus_pence == 65274
+    assert s.provider_position.surplus_pence == 65274
 
 
 def test_pacs_hands_half_its_surplus_back_at_provider_share_half():
@@ -155,7 +155,7 @@ def test_pacs_hands_half_its_surplus_back_at_provider_share_half():
     # total = 172,920 - 17,292 + 8,646 - 36,960
     assert s.total_payable_pence == 127314
     # provider: 127,314 - 99,000 = 28,314 (= 73,920 - 17,292 + 8,646 - 36,960)
-    assert s.provider.surplus_pence == 28314
+    assert s.provider_position.surplus_pence == 28314
 
 
 def test_pacs_deficit_at_provider_share_one_and_half():
@@ -165,14 +165,14 @@ def test_pacs_deficit_at_provider_share_one_and_half():
     assert whole.system_share.variance_pence == -38080
     assert line(whole, "system share: adjustment with the commissioner") == 0
     assert whole.total_payable_pence == 164274
-    assert whole.provider.surplus_pence == 164274 - 211000  # -46,726
+    assert whole.provider_position.surplus_pence == 164274 - 211000  # -46,726
     half = settle(over, pacs("0.5"), 2027)
     # the provider bears 38,080 x 0.5 = 19,040; the commissioner meets the other 19,040
     assert half.system_share.provider_pence == -19040
     assert line(half, "system share: adjustment with the commissioner") == 19040
     # total = 172,920 - 17,292 + 8,646 + 19,040
     assert half.total_payable_pence == 183314
-    assert half.provider.surplus_pence == 183314 - 211000  # -27,686
+    assert half.provider_position.surplus_pence == 183314 - 211000  # -27,686
 
 
 def test_pacs_system_share_scales_gains_only_when_asked():
@@ -249,7 +249,7 @@ historic = { amount = 100.00, share = 0.5, years = 3 }
     # the commissioner pays what it pays without the deficit (the full case above)
     assert s.total_payable_pence == 122401
     # provider: 122,401 - in-scope cost (primary_medical at A 0 + community 61,000) - 6,667 = 54,734
-    assert (s.provider.in_scope_cost_pence, s.provider.deficit_repayment_pence, s.provider.surplus_pence) == (61000, 6667, 54734)
+    assert (s.provider_position.in_scope_cost_pence, s.provider_position.deficit_repayment_pence, s.provider_position.surplus_pence) == (61000, 6667, 54734)
     from wholepop.money.deficit import deficit_lines
 
     c = contract(extra=extra)

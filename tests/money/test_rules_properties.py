@@ -39,7 +39,7 @@ def test_a_pacs_payable_never_rises_when_its_in_scope_costs_fall(p, c, cap, fp, 
     low = settle(lower, k, 2027)
     assert low.total_payable_pence <= high.total_payable_pence
     # and the provider is never worse off for spending less
-    assert low.provider.surplus_pence >= high.provider.surplus_pence
+    assert low.provider_position.surplus_pence >= high.provider_position.surplus_pence
 
 
 @settings(max_examples=100, deadline=None)
@@ -57,7 +57,7 @@ def test_the_commissioners_position_never_improves_because_a_deficit_is_transfer
     assert b.total_payable_pence == a.total_payable_pence
     assert [x for x in b.lines if x.payable] == [x for x in a.lines if x.payable]
     # the provider carries the repayment, to the penny
-    assert b.provider.surplus_pence == a.provider.surplus_pence - b.deficit_pence
+    assert b.provider_position.surplus_pence == a.provider_position.surplus_pence - b.deficit_pence
     assert b.deficit_pence == -sum(x.amount_pence for x in b.lines if x.section == "deficit")
 
 
@@ -119,7 +119,7 @@ def test_the_provider_position_adds_up(acute, form, mode, deficit, community):
                  extra=f"\n[deficit]\namount = {deficit}\nyears = 2\n")
     f = facts(acute_2027=acute, spend_2027={(2027, "community", "partial"): community})
     s = settle(f, c, 2027)
-    pos = s.provider
+    pos = s.provider_position
     # the cost side recomputed from the facts: spend on the budget's lines by the population
     # each covers (primary_medical at full practices only), plus unregistered spend on them
     lines = c.budget_services

@@ -42,7 +42,7 @@ def test_statement_reconciles_with_its_parts(data):
     )
     assert sum(h.budget_pence for h in s.budget.by_hub) == s.budget.total_pence
     assert sum(p.budget_pence for p in s.budget.by_practice) == s.budget.total_pence
-    p = s.provider
+    p = s.provider_position
     assert p.surplus_pence == s.total_payable_pence - p.in_scope_cost_pence - s.deficit_pence
 
 

@@ -38,8 +38,8 @@ def headline(s: Statement) -> str:
     if s.system_share is not None:
         parts.append(f"system share adjustment £{pounds(-s.system_share.parties[0].amount_pence):,}")
     parts.append(f"total payable £{pounds(s.total_payable_pence):,}")
-    if s.provider is not None:
-        p = s.provider
+    if s.provider_position is not None:
+        p = s.provider_position
         parts.append(
             f"provider's in-scope cost £{pounds(p.in_scope_cost_pence):,}, deficit repayment £{pounds(p.deficit_repayment_pence):,},"
             f" {'surplus' if p.surplus_pence >= 0 else 'deficit'} £{pounds(abs(p.surplus_pence)):,}"

@@ -3,7 +3,7 @@
 Public surface: ``gather_facts(...)`` reduces the patient-level tables to ``MoneyFacts``
 (the only relational step), and ``settle(facts, contract, year)`` applies the rules of
 the contract's form and returns the ``Statement`` (what the golden tests call directly),
-with the provider's own position (``Statement.provider``, ``money.position``).
+with the provider's own position (``Statement.provider_position``, ``money.position``).
 ``wholepop.pipeline`` runs the stages in order and calls both.
 """
 

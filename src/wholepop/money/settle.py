@@ -70,7 +70,7 @@ def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
         statement,
         deficit_pence=repaid,
         lines=(*statement.lines, *deficits, *position_lines(position)),
-        provider=position,
+        provider_position=position,
     )
 
 

@@ -169,7 +169,7 @@ class Statement:
     total_payable_pence: int
     lines: tuple[StatementLine, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)  # form-specific detail (e.g. MSSP steps), frozen
-    provider: ProviderPosition | None = None
+    provider_position: ProviderPosition | None = None  # the provider's own surplus or deficit (money.position)
     system_share: RiskSharePart | None = None  # a pacs's share of its surplus or deficit with the commissioner
 
     def __post_init__(self) -> None:
@@ -186,7 +186,7 @@ class Statement:
                 raise StatementError("hub budgets do not sum to the budget")
             if self.budget.by_practice and sum(p.budget_pence for p in self.budget.by_practice) != self.budget.total_pence:
                 raise StatementError("practice budgets do not sum to the budget")
-        if self.provider is not None and self.provider.payable_pence != self.total_payable_pence:
+        if self.provider_position is not None and self.provider_position.payable_pence != self.total_payable_pence:
             raise StatementError("the provider position does not start from the total payable")
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,7 +223,7 @@ class Statement:
         rs = d["risk_share"]
         if rs is not None:
             rs = RiskSharePart(**{**rs, "parties": tuple(PartyShare(**x) for x in rs["parties"])})
-        provider = d.get("provider")  # absent from statements stored before issues 15 and 16
+        position = d.get("provider_position")  # absent from statements stored before issues 15 and 16
         ss = d.get("system_share")
         if ss is not None:
             ss = RiskSharePart(**{**ss, "parties": tuple(PartyShare(**x) for x in ss["parties"])})
@@ -234,7 +234,7 @@ class Statement:
                 "performance": performance,
                 "risk_share": rs,
                 "lines": tuple(StatementLine(**line) for line in d["lines"]),
-                "provider": None if provider is None else ProviderPosition(**provider),
+                "provider_position": None if position is None else ProviderPosition(**position),
                 "system_share": ss,
             }
         )
