@@ -39,16 +39,30 @@ def test_project_writes_the_issue_json(data, tmp_path, capsys):
     assert "over 300 runs (seed 4)" in out
     got = json.loads(out_json.read_text())
     assert [y["year"] for y in got["years"]] == [2027, 2028, 2029]  # the horizon, past the 1-year term
-    assert {"roi", "npv_pence", "p_loss_cap", "years"} <= set(got)
+    assert {"roi", "npv_pence", "p_loss_cap", "years", "headlines"} <= set(got)
+    # The data holds 2027: it is settled from data, the rest projected.
+    assert [y["settled"] for y in got["years"]] == [True, False, False]
+    assert "Settled from data: 2027; projected: 2028-2029." in out
+    assert "Net return per £1 invested" in out
     for y in got["years"]:
         pos = y["provider_position_pence"]
         assert pos["p10"] <= pos["p50"] <= pos["p90"]
-        assert pos["p10"] < pos["p90"]  # levers, noise and trend all vary
+        if y["settled"]:
+            assert pos["p10"] == pos["p90"] == y["provider_position_deterministic_pence"]  # it happened
+            assert y["lever_cost_pence"] == 0
+        else:
+            assert pos["p10"] < pos["p90"]  # levers, noise and trend all vary
+            assert y["lever_cost_pence"] > 0
         assert y["provider_position_deterministic_pence"] == (
             y["total_payable_pence"] - y["in_scope_cost_pence"] - y["lever_cost_pence"]
         )
         assert abs(y["people"] - sum(y["people_by_level"].values())) <= 2  # each level rounded to a person
-        assert y["budget_pence"] > 0 and y["acute_target_pence"] > 0 and y["lever_cost_pence"] > 0
+        assert y["budget_pence"] > 0 and y["acute_target_pence"] > 0
+    h = got["headlines"]
+    assert h["settled_years"] == [2027] and h["projected_years"] == [2028, 2029]
+    # The synthetic contract's [provider]: 24 pounds of reserves and 66 of working capital per person (1,500).
+    assert (h["reserves_pence"], h["working_capital_pence"]) == (1500 * 24 * 100, 1500 * 66 * 100)
+    assert 0.0 <= h["p_loss_exceeds_reserves"] <= 1.0
     cumulative = 0
     for y in got["years"]:
         cumulative += y["net_savings_pence"]
@@ -69,9 +83,13 @@ def test_project_refuses_a_bad_scenario_before_reading_data(tmp_path, capsys):
 def test_compare_tabulates_each_form(data, tmp_path, capsys):
     out_json = tmp_path / "c.json"
     # No --contract: the full preset's calendar (baseline 2026, 15 years), which the data matches.
+    chart = tmp_path / "c.svg"
     code, out, _ = _run(["compare", "--data", str(data), "--forms", "virtual,full,pacs", "--runs", "200",
-                         "--json", str(out_json)], capsys)
+                         "--json", str(out_json), "--chart", str(chart)], capsys)
     assert code == 0
+    svg = chart.read_text()
+    assert svg.startswith("<svg") and 'aria-label="Contract forms compared"' in svg
+    assert all(f">{form}<" in svg for form in ("virtual", "full", "pacs"))  # one row of bars per form
     got = json.loads(out_json.read_text())
     assert [f["form"] for f in got["forms"]] == ["virtual", "full", "pacs"]
     assert got["years"] == [2027, 2041]
@@ -121,4 +139,28 @@ def test_the_projection_base_needs_only_the_baseline_year(data):
     every, alone = bases
     for field in dataclasses.fields(every):
         a, b = getattr(every, field.name), getattr(alone, field.name)
-        assert np.allclose(a, b, rtol=1e-12, atol=0) if isinstance(a, np.ndarray) else a == b, field.name
+        if isinstance(a, dict):  # practice_people: one array per practice
+            assert a.keys() == b.keys() and all(np.allclose(a[k], b[k], rtol=1e-12, atol=0) for k in a), field.name
+        else:
+            assert np.allclose(a, b, rtol=1e-12, atol=0) if isinstance(a, np.ndarray) else a == b, field.name
+
+
+def test_project_sensitivity_ranks_moves_and_writes_them(data, tmp_path, capsys):
+    out_json = tmp_path / "s.json"
+    code, out, _ = _run(["project", "--data", str(data), "--contract", str(data / "contract.toml"),
+                         "--runs", "0", "--sensitivity", "--json", str(out_json)], capsys)
+    assert code == 0
+    assert "What moves the result" in out
+    sens = json.loads(out_json.read_text())["sensitivity"]
+    swings = [abs(r["provider_high_pence"] - r["provider_low_pence"]) for r in sens["rows"]]
+    assert swings == sorted(swings, reverse=True)  # the tornado's order
+    assert {"budget uplift", "cost trend (every line)"} <= {r["name"] for r in sens["rows"]}
+
+
+def test_project_from_baseline_projects_every_year(data, tmp_path, capsys):
+    out_json = tmp_path / "b.json"
+    code, out, _ = _run(["project", "--data", str(data), "--contract", str(data / "contract.toml"),
+                         "--runs", "0", "--from-baseline", "--json", str(out_json)], capsys)
+    assert code == 0
+    assert not any(y["settled"] for y in json.loads(out_json.read_text())["years"])
+    assert "Settled from data: none" in out

@@ -24,8 +24,8 @@ def test_default_scenario_names_the_four_levers_of_the_issue():
     assert s.scenario.expected_achievement == Decimal("0.75")
     assert s.scenario.discount_rate == Decimal("0.035")
     assert s.population.birth_rate == Decimal("0.010")
-    assert s.trend.rate_for(Service.PRESCRIBING) == Decimal("0.03")
-    assert s.trend.rate_for(Service.COMMUNITY) == Decimal("0.025")
+    # NHS Payment Scheme 2023/24: cost uplift 2.9% net of efficiency 1.1%, (1.029 x 0.989) - 1, every line alike.
+    assert s.trend.rate_for(Service.PRESCRIBING) == s.trend.rate_for(Service.COMMUNITY) == Decimal("0.0177")
     assert s.scenario.horizon_years is None  # the contract term
 
 

@@ -1,4 +1,5 @@
-"""The generator at 300,000 people hits England's figures within 10% (issue 2, part 4).
+"""The generator at 300,000 people hits England's figures within 10% (issue 2, part 4), and
+every service line's spend per head within 20% of its cited national figure (issue 18).
 
 One data set (seed 42, baseline 2026 + contract years 2027-2029) is generated once for the
 module; each test reads one target from its Parquet files with DuckDB SQL. National
@@ -13,6 +14,7 @@ import pytest
 
 from wholepop.inputs.vocab import Condition, Integration, Service
 from wholepop.synth import generate
+from wholepop.synth.england import SPEND_PER_HEAD
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +114,17 @@ def test_activity_per_1000_people_a_year(db, year, service, per_1000):
     rows = one(db, f"SELECT count(*) FROM activity WHERE service = '{service}' AND date BETWEEN DATE '{year}-04-01' AND DATE '{year + 1}-03-31'")[0]
     person_years = one(db, f"SELECT sum(person_years) FROM exposure WHERE year = {year}")[0]
     assert near(1000 * rows / person_years, per_1000), 1000 * rows / person_years
+
+
+@pytest.mark.parametrize("service", list(Service), ids=lambda s: s.value)
+def test_spend_per_head_of_every_line_is_englands(db, service):
+    """Every line's baseline spend per person-year within 20% of its cited national figure (england.SPEND_PER_HEAD)."""
+    pence = one(db, f"SELECT coalesce(sum(cost_pence), 0) FROM activity WHERE service = '{service}' "
+                    f"AND date BETWEEN DATE '{BASE}-04-01' AND DATE '{BASE + 1}-03-31'")[0]
+    person_years = one(db, f"SELECT sum(person_years) FROM exposure WHERE year = {BASE}")[0]
+    pounds, source = SPEND_PER_HEAD[service]
+    got = pence / 100 / person_years
+    assert near(got, pounds, 0.20), (got, pounds, source)
 
 
 def test_emergency_admission_costs_about_2600_pounds(db):

@@ -1,10 +1,12 @@
-"""``make demo``: a synthetic MCP taken through a settled contract term and its report.
+"""``make demo``: a synthetic MCP taken through its 15-year contract term and its report.
 
-Steps: synth a 300,000-person MCP over 3 contract years (once; kept in ``demo/data``),
-check it and print it next to England's reference figures, print each year's
-population and segments, settle every contract year into ``demo/wholepop.duckdb`` (a
-second run finds the same inputs and writes nothing), write ``demo/report.html`` and
-``demo/statement.xlsx``, and run a short projection when that stage is present.
+Steps: synth a 300,000-person MCP with a 15-year contract and data for its first 3
+years (once; kept in ``demo/data``), check it and print it next to England's reference
+figures, print each year's population and segments, settle the 3 years with data into
+``demo/wholepop.duckdb`` (a second run finds the same inputs and writes nothing),
+project the term (the 3 settled years continued by 12 projected ones, 1,000 Monte Carlo
+runs, and what moves the result), check that the projection's settled years equal the
+ledger's to the penny, and write ``demo/report.html`` and ``demo/statement.xlsx``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from wholepop import __version__
 from wholepop.cli.app import console
 from wholepop.inputs.vocab import Condition, Service
 
-POPULATION, YEARS, START, SEED = 300_000, 3, 2027, 42
+POPULATION, YEARS, TERM, START, SEED = 300_000, 3, 15, 2027, 42
 
 # England's reference figures (issue 2): what the synthetic MCP is drawn to resemble.
 REFERENCE = (
@@ -77,13 +79,13 @@ def measured(folder: Path, year: int) -> dict[str, float]:
 
 def _synth(data: Path, population: int) -> None:
     stamp = data / ".demo-stamp"
-    wanted = json.dumps({"population": population, "years": YEARS, "start": START, "seed": SEED, "version": __version__})
+    wanted = json.dumps({"population": population, "years": YEARS, "term": TERM, "start": START, "seed": SEED, "version": __version__})
     if stamp.exists() and stamp.read_text() == wanted:
         console.print(f"synthetic MCP already in {data} (same seed and size): reusing it", highlight=False)
         return
     from wholepop.cli.synth import synth
 
-    synth(out=data, population=population, years=YEARS, start_year=START, seed=SEED)
+    synth(out=data, population=population, years=YEARS, term=TERM, start_year=START, seed=SEED)
     stamp.write_text(wanted)
 
 
@@ -136,7 +138,9 @@ def main(argv: list[str] | None = None) -> None:
         docs = [summary(run.contract, run.inputs, run.population, run.costs, run.segments, y) for y in years]
         console.print(_population_table(docs))
 
-        console.print(Rule("4. settle every contract year (ledger: demo/wholepop.duckdb)"))
+        c = run.contract.contract
+        console.print(Rule(f"4. settle the {YEARS} contract years with data, {c.start_year}-{c.start_year + YEARS - 1}, "
+                           f"of the {c.term_years}-year term (ledger: demo/wholepop.duckdb)"))
         _exits(run)
         from wholepop.cli.settle import headline, rules_changed, statement_table
         from wholepop.ledger import append, provenance
@@ -166,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         run.close()
     _projection(out, data, contract)
+    _same_as_settled(out / "projection.json", rd.statements)
     rd = with_projection(rd, out / "projection.json")
     html, xlsx = write_html(rd, out / "report.html"), write_excel(rd, out / "statement.xlsx")
     console.print(Rule("6. the report"))
@@ -210,9 +215,24 @@ def _population_table(docs: list[dict]) -> Table:
 def _projection(out: Path, data: Path, contract: Path) -> None:
     from wholepop.cli.project import project
 
-    console.print(Rule("5. projection over the contract term (1,000 Monte Carlo runs)"))
+    console.print(Rule(f"5. the whole term: {YEARS} years settled, {TERM - YEARS} projected (1,000 Monte Carlo runs)"))
     project(data=data, contract=contract, scenario=None, runs=1000, seed=1,
-            json_out=out / "projection.json", engine="duckdb", memory_limit=None, work_dir=None, parts=1)
+            json_out=out / "projection.json", sensitivity=True, from_baseline=False, engine="duckdb",
+            memory_limit=None, work_dir=None, parts=1)
+
+
+def _same_as_settled(path: Path, statements) -> None:
+    """Say (and check) that the projection's settled years are the ledger's statements, to the penny."""
+    years = {y["year"]: y for y in json.loads(path.read_text())["years"] if y["settled"]}
+    for s in statements:
+        y = years.get(s.year)
+        if y is None:
+            continue
+        budget = s.budget.total_pence if s.budget else 0
+        if (y["total_payable_pence"], y["budget_pence"]) != (s.total_payable_pence, budget):
+            raise RuntimeError(f"the projection's {s.year} differs from its settlement")  # a bug, not bad input
+    console.print(f"the projection's settled years {', '.join(map(str, sorted(years)))} equal the ledger's statements "
+                  "to the penny (total payable and budget)", highlight=False)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ def _m(pence: int) -> str:
     return f"{pounds(pence) / 1_000_000:,.2f}"
 
 
+def _gbp(pence: int) -> str:
+    """Pounds in millions with the sign before the pound sign: -£1.23m."""
+    m = _m(abs(pence))
+    return f"-£{m}m" if pence < 0 else f"£{m}m"
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -57,14 +63,18 @@ def project(
     runs: int = typer.Option(1000, "--runs", help="Monte Carlo runs (0: deterministic only)"),
     seed: int = typer.Option(0, "--seed", help="random seed; the same seed gives the same results"),
     json_out: Path = typer.Option(None, "--json", help="write the projection JSON here"),
+    sensitivity: bool = typer.Option(False, "--sensitivity", help="also move each assumption and contract term and rank what moves the result"),
+    from_baseline: bool = typer.Option(False, "--from-baseline", help="project every contract year from the baseline, ignoring years with data (a back-test)"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
     memory_limit: str = MEMORY_LIMIT,
     work_dir: Path = WORK_DIR,
     parts: int = PARTS,
 ) -> None:
-    """Project the contract term: population, budget, acute target, positions, ROI and NPV."""
+    """Project the contract term: contract years with data are settled, the rest projected; the provider's risk against its reserves."""
     from wholepop.pipeline import Scale, prepared
+    from wholepop.population.count import table_years
     from wholepop.projection import base_from_run, project as project_term, simulate
+    from wholepop.projection.sensitivity import sensitivity as sensitivity_run
     from wholepop.projection.summary import summary
 
     if runs < 0:
@@ -72,11 +82,16 @@ def project(
     sc = _scenario(scenario)
     with ExitStack() as stack:
         with building() as stage:
-            # The projection starts from the baseline year: nothing else is built.
-            run = stack.enter_context(prepared(data, contract, engine, _baseline(contract), Scale(memory_limit, work_dir, parts), stage))
+            # From the baseline only nothing else is built; otherwise every year with data.
+            years = _baseline(contract) if from_baseline else None
+            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts), stage))
         with console.status("reducing the baseline to cells..."):
             base = base_from_run(run)
-    projection = project_term(base, run.contract, sc)
+            settled = None
+            if not from_baseline:
+                have = table_years(run.population)
+                settled = run.facts(tuple(y for y in have if y == run.contract.contract.baseline_year or y in run.contract.contract.years))
+    projection = project_term(base, run.contract, sc, settled)
     mc = None
     if runs:
         with _progress() as bar:
@@ -85,37 +100,101 @@ def project(
     out = summary(projection, mc)
     for table in _year_tables(projection, out):
         console.print(table)
-    roi = "n/a" if out["roi"] is None else f"{out['roi']:.2f}"
-    console.print(
-        f"ROI (cumulative net savings / lever costs) {roi}; NPV at {sc.scenario.discount_rate:%} £{_m(out['npv_pence'])}m; "
-        f"P(provider hits its loss cap in any year) {out['p_loss_cap']:.1%}"
-        + (f" over {runs:,} runs (seed {seed})" if runs else " (deterministic)"),
-        highlight=False,
-    )
+    for line in headline_lines(out, runs, seed, sc.scenario.discount_rate):
+        console.print(line, highlight=False, soft_wrap=True)
+    if sensitivity:
+        with _progress() as bar:
+            task = bar.add_task("sensitivity (deterministic path)", total=None)
+            sens = sensitivity_run(base, run.contract, sc, settled, lambda done, total: bar.update(task, completed=done, total=total))
+        console.print(_sensitivity_table(sens))
+        out["sensitivity"] = sensitivity_json(sens)
     if json_out is not None:
         json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {json_out}")
 
 
+def sensitivity_json(sens) -> dict:
+    """The JSON of a ``projection.sensitivity.Sensitivity`` (pence summed over the term)."""
+    return {
+        "provider_base_pence": sens.provider_base_pence,
+        "commissioner_base_pence": sens.commissioner_base_pence,
+        "rows": [
+            {"name": r.name, "low": r.low_label, "high": r.high_label,
+             "provider_low_pence": r.provider_low_pence, "provider_high_pence": r.provider_high_pence,
+             "commissioner_low_pence": r.commissioner_low_pence, "commissioner_high_pence": r.commissioner_high_pence}
+            for r in sens.rows
+        ],
+    }
+
+
+def _sensitivity_table(sens) -> Table:
+    t = Table(title=f"What moves the result: change in £m over the term, low / high (base: provider "
+                    f"{_gbp(sens.provider_base_pence)}, commissioner {_gbp(sens.commissioner_base_pence)})", title_justify="left")
+    for name, justify in (("assumption", "left"), ("moved", "right"), ("provider", "right"), ("commissioner", "right")):
+        t.add_column(name, justify=justify, overflow="fold")
+    for r in sens.rows:
+        t.add_row(r.name, f"{r.low_label} / {r.high_label}",
+                  f"{_m(r.provider_low_pence - sens.provider_base_pence)} / {_m(r.provider_high_pence - sens.provider_base_pence)}",
+                  f"{_m(r.commissioner_low_pence - sens.commissioner_base_pence)} / {_m(r.commissioner_high_pence - sens.commissioner_base_pence)}")
+    return t
+
+
+def headline_lines(out: dict, runs: int, seed: int, discount_rate) -> list[str]:
+    """The board's headlines, in words (``summary``'s ``headlines``)."""
+    h = out["headlines"]
+    over = f"over {runs:,} runs (seed {seed})" if runs else "(deterministic: no runs)"
+    settled, projected = h["settled_years"], h["projected_years"]
+    span = lambda ys: "none" if not ys else (str(ys[0]) if len(ys) == 1 else f"{ys[0]}-{ys[-1]}")  # noqa: E731
+    cp = h["cumulative_position_pence"]
+    lines = [
+        f"Settled from data: {span(settled)}; projected: {span(projected)}.",
+        f"Provider's cumulative position over the term {over}: median {_gbp(cp['p50'])} (P10 {_gbp(cp['p10'])}, "
+        f"P90 {_gbp(cp['p90'])})"
+        + (f"; the median is {h['median_cumulative_position_share_of_budget']:+.1%} of the cumulative budget "
+           f"{_gbp(h['cumulative_budget_pence'])}." if h["median_cumulative_position_share_of_budget"] is not None else "."),
+    ]
+    if h["reserves_pence"] is None:
+        lines.append("Reserves: not declared (add [provider] reserves to the contract to test them).")
+    else:
+        first = h["first_year_median_loss_exceeds_reserves"]
+        lines.append(
+            f"P(cumulative loss exceeds reserves of {_gbp(h['reserves_pence'])} at any point) {h['p_loss_exceeds_reserves']:.1%}; "
+            + (f"the median loss first exceeds them in {first}." if first else "the median loss never does.")
+        )
+    wc = h["working_capital_pence"]
+    lines.append(
+        f"Largest in-year cash shortfall, P10 (10% of runs fall short by more): {_gbp(h['cash_shortfall_p10_pence'])}"
+        + ("; working capital not declared." if wc is None else
+           f" against working capital {_gbp(wc)} (P(shortfall exceeds it) {h['p_cash_shortfall_exceeds_working_capital']:.1%}).")
+    )
+    lines.append(f"{h['loss_cap_label']}: {h['p_loss_cap']:.1%}.")
+    roi = "n/a (no lever costs)" if h["roi"] is None else ("-" if h["roi"] < 0 else "") + f"£{abs(h['roi']):.2f}"
+    lines.append(f"Net return per £1 invested in the levers: {roi} ({h['roi_definition']}). "
+                 f"NPV of net savings at {discount_rate:%}: {_gbp(out['npv_pence'])}.")
+    return lines
+
+
 def _year_tables(projection, out: dict) -> tuple[Table, Table]:
     """Two tables that fit an 80-column terminal: the money of each year, then the positions."""
     p = projection
-    money = Table(title=f"{p.contract.name} ({p.contract.form.value}) under {p.scenario.name}: £m per contract year",
-                  title_justify="left")
-    for name in ("year", "people", "budget", "share target", "payable", "in-scope cost", "lever cost"):
+    money = Table(title=f"{p.contract.name} ({p.contract.form.value}) under {p.scenario.name}: £m per contract year "
+                        "(s = settled from data, p = projected)", title_justify="left")
+    for name in ("year", "people", "budget", "target", "payable", "in scope", "levers"):
         money.add_column(name, justify="right", no_wrap=True)
-    positions = Table(title="Positions (£m): provider p10 / p50 / p90 over the runs, commissioner median",
+    positions = Table(title="Provider's position (£m): the year's p10 / p50 / p90 over the runs, the cumulative median; "
+                            "the commissioner's median",
                       title_justify="left")
-    for name in ("year", "provider p10", "p50", "p90", "commissioner p50", "cum. net savings"):
+    for name in ("year", "p10", "p50", "p90", "cum. p50", "comm. p50"):
         positions.add_column(name, justify="right", no_wrap=True)
     for y, row in zip(p.years, out["years"]):
         pp, cp = row["provider_position_pence"], row["commissioner_position_pence"]
+        label = f"{y.year} {'s' if y.settled else 'p'}"
         money.add_row(
-            str(y.year), f"{row['people']:,}", _m(y.budget_pence), _m(y.share_target_pence),
+            label, f"{row['people']:,}", _m(y.budget_pence), _m(y.share_target_pence),
             _m(y.total_payable_pence), _m(y.in_scope_cost_pence), _m(y.lever_cost_pence),
         )
-        positions.add_row(str(y.year), _m(pp["p10"]), _m(pp["p50"]), _m(pp["p90"]), _m(cp["p50"]),
-                          _m(y.cumulative_net_savings_pence))
+        positions.add_row(label, _m(pp["p10"]), _m(pp["p50"]), _m(pp["p90"]),
+                          _m(row["cumulative_provider_position_pence"]["p50"]), _m(cp["p50"]))
     return money, positions
 
 
@@ -128,6 +207,7 @@ def compare(
     runs: int = typer.Option(1000, "--runs", help="Monte Carlo runs per form"),
     seed: int = typer.Option(0, "--seed", help="random seed (the same draws for every form)"),
     json_out: Path = typer.Option(None, "--json", help="write the comparison JSON here"),
+    chart: Path = typer.Option(None, "--chart", help="write the comparison chart here (SVG)"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
 ) -> None:
     """Project the same population and scenario under each contract form's preset, side by side."""
@@ -188,3 +268,8 @@ def compare(
         }
         json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {json_out}")
+    if chart is not None:
+        from wholepop.report.charts import compare_svg
+
+        chart.write_text(compare_svg(rows) + "\n", encoding="utf-8")
+        console.print(f"wrote {chart}")

@@ -25,6 +25,7 @@ __all__ = [
     "HistoricDeficit",
     "Metric",
     "Performance",
+    "Provider",
     "RiskShare",
     "Scope",
     "SegmentTerms",
@@ -223,6 +224,24 @@ class Deficit(_Frozen):
         return None
 
 
+Pounds = Annotated[Decimal, Field(ge=0)]
+
+
+class Provider(_Frozen):
+    """``[provider]``: the organisation holding the contract and its capacity to bear risk.
+
+    Shared with the organisational rules of other issues; the projection reads
+    ``reserves`` (what the provider can lose over the term before it is insolvent) and
+    ``working_capital`` (cash to meet costs ahead of the monthly instalments), in pounds.
+    """
+
+    organisation: Literal[
+        "nhs_trust", "foundation_trust", "community_interest_company", "limited_company", "llp", "partnership"
+    ] | None = None
+    reserves: Pounds | None = None
+    working_capital: Pounds | None = None
+
+
 class SegmentTerms(_Frozen):
     """``[segments]``: the care-model segmentation and its transparent need score."""
 
@@ -246,6 +265,7 @@ class Contract(_Frozen):
     system_share: SystemShare | None = None
     contingency: Contingency = Contingency()
     deficit: Deficit | None = None
+    provider: Provider | None = None
     segments: SegmentTerms = SegmentTerms()
     # The ACO preset's MSSP terms; validated by wholepop.money.mssp (kept loose here so
     # the English forms do not depend on the US rules).

@@ -1,8 +1,10 @@
 """The projection stage: the contract term ahead, deterministic and Monte Carlo.
 
 Public surface: ``project`` (the deterministic projection of one contract under one
-scenario, settled year by year by the money stage's own rules), ``simulate`` (Monte Carlo
-runs of it), ``compare_forms`` (the same population under each form's preset),
+scenario, settled year by year by the money stage's own rules; years with data settled
+from their own facts), ``simulate`` (Monte Carlo runs of it), ``headlines`` (the board's
+figures), ``sensitivity`` (what moves the result), ``compare_forms`` (the same
+population under each form's preset),
 ``projection_base`` / ``base_from_run`` (the baseline reduced to cells by Ibis) and the
 scenario file (``load_scenario``, ``default_scenario_text``). See docs/projection.md.
 """
@@ -12,6 +14,8 @@ from wholepop.projection.compare import FormResult, compare_forms
 from wholepop.projection.deterministic import Projection, ProjectedYear, project
 from wholepop.projection.montecarlo import MonteCarlo, simulate
 from wholepop.projection.scenario import Scenario, default_scenario, default_scenario_text, load_scenario, parse_scenario
+from wholepop.projection.sensitivity import Sensitivity, sensitivity
+from wholepop.projection.summary import headlines
 
 __all__ = [
     "FormResult",
@@ -20,13 +24,16 @@ __all__ = [
     "Projection",
     "ProjectionBase",
     "Scenario",
+    "Sensitivity",
     "base_from_run",
     "compare_forms",
     "default_scenario",
     "default_scenario_text",
+    "headlines",
     "load_scenario",
     "parse_scenario",
     "project",
     "projection_base",
+    "sensitivity",
     "simulate",
 ]

@@ -10,7 +10,8 @@ Grain of the arrays (axis order): band (``AGE_BANDS``), sex (``SEXES``), level
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import ibis
 import numpy as np
@@ -40,6 +41,10 @@ class ProjectionBase:
             spend on line j (pence squared): the second moments behind the noise model.
         facts: the baseline year's ``MoneyFacts`` (practices, spend by integration,
             unregistered spend), as the money stage reduces them.
+        monthly: ``(12, 15)`` spend by month of the year (April first) and service line
+            in the base year, pence (None: spend spread evenly over the months).
+        practice_people: practice code -> ``(20, 3)`` person-years by band and sex in the
+            base year (None: not reduced; supplied weights then age at the area's rate).
     """
 
     year: int
@@ -50,6 +55,17 @@ class ProjectionBase:
     events: np.ndarray
     cross: np.ndarray
     facts: MoneyFacts
+    monthly: np.ndarray | None = None
+    practice_people: Mapping[str, np.ndarray] | None = None
+
+    def monthly_profile(self, lines) -> np.ndarray:
+        """``(12,)`` each month's share of the base year's spend on ``lines`` (even when unknown)."""
+        if self.monthly is None:
+            return np.full(12, 1.0 / 12.0)
+        keep = np.array([s in set(lines) for s in SERVICES])
+        by_month = self.monthly[:, keep].sum(axis=1) if keep.any() else self.monthly.sum(axis=1)
+        total = by_month.sum()
+        return by_month / total if total > 0 else np.full(12, 1.0 / 12.0)
 
     def covariance(self) -> np.ndarray:
         """Covariance of spend per person between service lines, per cell (pence squared).
@@ -174,6 +190,38 @@ def projection_base(
     return ProjectionBase(year, people, weighted, heads, spend, events, cross, facts)
 
 
+def monthly_spend(activity: ibis.Table, year: int) -> np.ndarray:
+    """``(12, 15)`` spend by month (April = 0) and service line of the contract year ``year`` (Ibis)."""
+    a = activity.filter((activity.date >= ibis.date(year, 4, 1)) & (activity.date <= ibis.date(year + 1, 3, 31)))
+    month = (a.date.month() + 8) % 12  # April -> 0 ... March -> 11
+    by = a.group_by(m=month, service=a.service).agg(cost=a.cost_pence.cast("float64").sum())
+    f = _frame(by)
+    out = np.zeros((12, len(SERVICES)))
+    index = {s.value: i for i, s in enumerate(SERVICES)}
+    for m, s, c in zip(f["m"], f["service"], f["cost"]):  # at most 12 x 15 rows
+        if s in index:
+            out[int(m), index[s]] += float(c)
+    return out
+
+
+def practice_people(population: ibis.Table, year: int) -> dict[str, np.ndarray]:
+    """Practice code -> ``(20, 3)`` person-years by band and sex in ``year`` (Ibis; one row per practice cell)."""
+    pop = population.filter(population.year == year)
+    cells = pop.group_by("practice_code", "age_band", "sex").agg(people=pop.person_months.sum() / 12.0)
+    f = _frame(cells)
+    out: dict[str, np.ndarray] = {}
+    if not len(f["sex"]):
+        return out
+    bands = {b: i for i, b in enumerate(AGE_BANDS)}
+    sexes = {s.value: i for i, s in enumerate(SEXES)}
+    codes, which = np.unique(f["practice_code"].astype(str), return_inverse=True)
+    grid = np.zeros((len(codes), len(AGE_BANDS), len(SEXES)))
+    a = np.array([bands[b] for b in f["age_band"]], dtype=np.int64)
+    x = np.array([sexes[s] for s in f["sex"]], dtype=np.int64)
+    np.add.at(grid, (which, a, x), f["people"].astype(float))
+    return {str(c): grid[i] for i, c in enumerate(codes)}
+
+
 def base_from_run(run, year: int | None = None) -> ProjectionBase:
     """The ``ProjectionBase`` of a prepared pipeline ``Run`` (default: its baseline year).
 
@@ -186,4 +234,6 @@ def base_from_run(run, year: int | None = None) -> ProjectionBase:
     facts = run.facts((year,))
     if not any(p.year == year for p in facts.practices):
         raise UserError(f"the data holds no registered population in the baseline year {year}; the projection starts there")
-    return projection_base(run.population, run.costs, run.segments, facts, year)
+    base = projection_base(run.population, run.costs, run.segments, facts, year)
+    return replace(base, monthly=monthly_spend(run.inputs.activity, year),
+                   practice_people=practice_people(run.population, year))

@@ -1,6 +1,11 @@
 """The deterministic projection: each projected year settled by the contract's own rules.
 
-For each year from the first contract year to the horizon, the mean paths (``paths``,
+Contract years the data covers are settled from their own facts, by the contract's own
+rules (so each equals ``wholepop settle`` to the penny), and the projection continues
+from the last of them: later years' spend per line, weighted population and people are
+scaled by what was settled over what the paths gave for that year.
+
+For each later year up to the horizon, the mean paths (``paths``,
 levers at the midpoint of their ranges) become ``MoneyFacts`` for that year, and
 ``money.settle`` settles it, so the budget, the performance payment and the
 gain/risk share are exactly what settlement of such a year would give. Two projection
@@ -13,7 +18,8 @@ Definitions (pence, per year; see docs/projection.md):
 - in-scope cost = spend with levers on the budget's service lines (``primary_medical``
   only for fully integrated practices, as the budget covers it);
 - provider position = total payable to the provider - in-scope cost - deficit repayment
-  - lever costs (``money.position``'s definition, plus the levers);
+  - lever costs: ``money.position``'s definition of a settled year's provider position
+  (the statement's ``provider_position``), plus the levers;
 - counterfactual = spend without levers on every service line (what the commissioner
   and the other payers would meet without the provider's levers);
 - commissioner paid = total payable + spend with levers outside the budget + the shares
@@ -28,13 +34,13 @@ Definitions (pence, per year; see docs/projection.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 
 import numpy as np
 
-from wholepop.contract.model import Contract, Metric, Performance
+from wholepop.contract.model import Contract, Metric, Performance, Provider
 from wholepop.errors import UserError
 from wholepop.inputs.vocab import Form, Integration, Service
 from wholepop.money.budget import eligible
@@ -48,7 +54,9 @@ from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.paths import Paths, build_paths
 from wholepop.projection.scenario import Scenario
 
-__all__ = ["ACHIEVEMENT_METRIC", "Projection", "ProjectedYear", "SharePlan", "project", "projection_contract"]
+__all__ = [
+    "ACHIEVEMENT_METRIC", "Projection", "ProjectedYear", "SharePlan", "project", "projection_contract", "settled_years",
+]
 
 # The one metric the projection scores: read from the facts' measures, never computed.
 ACHIEVEMENT_METRIC = "projection_expected_achievement"
@@ -74,6 +82,8 @@ class ProjectedYear:
         counterfactual_pence, commissioner_paid_pence, commissioner_position_pence: ditto.
         gross_savings_pence, net_savings_pence, cumulative_net_savings_pence: ditto.
         statement: the settled statement of the year.
+        settled: the year was settled from data (not projected): its spend is what
+            happened, its statement what ``wholepop settle`` gives.
     """
 
     year: int
@@ -99,6 +109,7 @@ class ProjectedYear:
     net_savings_pence: int
     cumulative_net_savings_pence: int
     statement: Statement
+    settled: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +125,8 @@ class SharePlan:
         other_parties: share of the variance left after the provider that the
             commissioner pays out to other parties (the acute provider).
         fixed_payable: per year, total payable less the provider's risk share.
+        repayment: per year, what the provider pays beside its costs out of the payable
+            (a deficit repayment not already deducted from it).
     """
 
     rules: tuple[ShareRule | None, ...]
@@ -123,6 +136,7 @@ class SharePlan:
     achievement: Decimal
     other_parties: Decimal
     fixed_payable: np.ndarray
+    repayment: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +152,9 @@ class Projection:
         npv_pence: net savings discounted to the first contract year.
         paths: the mean paths (for Monte Carlo).
         plan: the money each Monte Carlo run re-computes.
+        settled_years: the contract years settled from data (the rest are projected).
+        provider: the contract's ``[provider]`` terms (reserves, working capital), if any.
+        monthly: ``(12,)`` the baseline's share of in-scope spend in each month, April first.
     """
 
     contract: Contract
@@ -148,6 +165,9 @@ class Projection:
     npv_pence: int
     paths: Paths
     plan: SharePlan
+    settled_years: tuple[int, ...] = ()
+    provider: Provider | None = None
+    monthly: np.ndarray = field(default_factory=lambda: np.full(12, 1.0 / 12.0))
 
 
 def horizon(contract: Contract, scenario: Scenario) -> tuple[int, int]:
@@ -176,16 +196,15 @@ def share_terms(contract: Contract):
     return None
 
 
-def _integration_split(base: ProjectionBase) -> dict[Service, tuple[tuple[str, ...], tuple[int, ...]]]:
-    """Per line, the integration modes its baseline spend fell in and the amounts (the split of future spend)."""
-    facts = base.facts
+def _integration_split(facts: MoneyFacts, year: int) -> dict[Service, tuple[tuple[str, ...], tuple[int, ...]]]:
+    """Per line, the integration modes ``year``'s spend fell in and the amounts (the split of future spend)."""
     modes_by_wp: dict[str, Decimal] = {}
     for p in facts.practices:
-        if p.year == base.year:
+        if p.year == year:
             modes_by_wp[p.integration] = modes_by_wp.get(p.integration, ZERO) + p.weighted_population
     split = {}
     for s in SERVICES:
-        amounts = {i: v for (y, line, i), v in facts.spend.items() if y == base.year and line == s.value and v > 0}
+        amounts = {i: v for (y, line, i), v in facts.spend.items() if y == year and line == s.value and v > 0}
         if amounts:
             modes = tuple(sorted(amounts))
             split[s] = (modes, tuple(amounts[m] for m in modes))
@@ -195,14 +214,87 @@ def _integration_split(base: ProjectionBase) -> dict[Service, tuple[tuple[str, .
     return split
 
 
-def _year_facts(base: ProjectionBase, paths: Paths, spend: np.ndarray, t: int, split) -> tuple[list[PracticeYear], dict]:
+def settled_years(settled: MoneyFacts | None, contract: Contract, last: int) -> tuple[int, ...]:
+    """The contract years, from the first, that ``settled`` holds a population for (a run without gaps)."""
+    if settled is None:
+        return ()
+    have = {p.year for p in settled.practices}
+    out = []
+    for y in range(contract.contract.start_year, last + 1):
+        if y not in have:
+            break
+        out.append(y)
+    return tuple(out)
+
+
+def _continued(paths: Paths, settled: MoneyFacts, year: int) -> Paths:
+    """``paths`` continued from settled ``year``: later years scaled so ``year`` equals what was settled.
+
+    Each line's spend (with and without levers, and its covariance) after ``year`` is
+    multiplied by settled spend / projected spend (levers at their midpoints) in ``year``;
+    weighted population and people by their settled / projected ratios.
+    """
+    t = paths.index(year)
+    projected = paths.spend(paths.mid)[t]
+    actual = np.array([float(settled.spend_on(year, (s,))) for s in SERVICES])
+    ratio = np.where(projected > 0, actual / np.where(projected > 0, projected, 1.0), 1.0)
+    after = (np.arange(len(paths.years)) > t)[:, None]
+    line = np.where(after, ratio[None, :], 1.0)  # (T, S)
+    wp = float(settled.weighted_population(year))
+    pm = float(settled.person_months(year)) / 12.0
+    wp_ratio = wp / paths.weighted[t] if paths.weighted[t] > 0 else 1.0
+    pm_ratio = pm / paths.people[t].sum() if paths.people[t].sum() > 0 else 1.0
+    after1 = after[:, 0]
+    people_scale = np.where(after1, pm_ratio, 1.0)
+    return replace(
+        paths,
+        spend0=paths.spend0 * line,
+        unit=paths.unit * line[None],
+        covariance=paths.covariance * line[:, :, None] * line[:, None, :],
+        weighted=paths.weighted * np.where(after1, wp_ratio, 1.0),
+        people=paths.people * people_scale[:, None, None],
+        cell_people=paths.cell_people * people_scale[:, None, None, None],
+        levels=paths.levels * people_scale[:, None],
+        level_unit=paths.level_unit * people_scale[None, :, None],
+    )
+
+
+def _practice_ratios(anchor: list[PracticeYear], paths: Paths, t: int, anchor_t: int | None, total: Decimal) -> list[Decimal]:
+    """Each anchor practice's weighted-population growth to year ``t``.
+
+    Every practice grows by ``total`` (the list's growth), unless the paths age practices
+    on their own (supplied weights): then a practice grows by its own growth from the
+    anchor year, rescaled so the practices together still grow by ``total`` (a practice
+    the paths do not know grows by the list's).
+    """
+    growth = paths.practice_growth
+    if not growth:
+        return [total] * len(anchor)
+    own = []
+    for p in anchor:
+        g = growth.get(p.practice_code)
+        if g is None:
+            own.append(None)
+        else:
+            own.append(D(float(g[t] / (1.0 if anchor_t is None else g[anchor_t]))))
+    known = [(p.weighted_population, r) for p, r in zip(anchor, own) if r is not None]
+    before = sum((w for w, _ in known), ZERO)
+    after = sum((w * r for w, r in known), ZERO)
+    scale = total * before / after if after else ONE
+    return [total if r is None else r * scale for r in own]
+
+
+def _year_facts(anchor: list[PracticeYear], paths: Paths, spend: np.ndarray, t: int, anchor_t: int | None, split):
+    """Projected year ``t``'s practices (the anchor year's, scaled) and spend per line and integration."""
     year = paths.years[t]
-    wp_ratio = D(float(paths.weighted[t] / paths.weighted_base)) if paths.weighted_base else ONE
-    pm_ratio = D(float(paths.people[t].sum() / paths.people_base)) if paths.people_base else ONE
+    wp0 = paths.weighted_base if anchor_t is None else paths.weighted[anchor_t]
+    pm0 = paths.people_base if anchor_t is None else paths.people[anchor_t].sum()
+    wp_ratio = D(float(paths.weighted[t] / wp0)) if wp0 else ONE
+    pm_ratio = D(float(paths.people[t].sum() / pm0)) if pm0 else ONE
+    ratios = _practice_ratios(anchor, paths, t, anchor_t, wp_ratio)
     practices = [
-        PracticeYear(year, p.practice_code, p.hub, p.integration, p.person_months * pm_ratio, p.weighted_population * wp_ratio)
-        for p in base.facts.practices
-        if p.year == base.year
+        PracticeYear(year, p.practice_code, p.hub, p.integration, p.person_months * pm_ratio, p.weighted_population * r)
+        for p, r in zip(anchor, ratios)
     ]
     lines = {}
     for si, s in enumerate(SERVICES):  # 15 service lines
@@ -212,8 +304,26 @@ def _year_facts(base: ProjectionBase, paths: Paths, spend: np.ndarray, t: int, s
     return practices, lines
 
 
-def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Projection:
+def _in_scope(facts: MoneyFacts, year: int, budget_lines) -> int:
+    """Spend on the budget's lines in ``year`` (``primary_medical`` only where the budget covers it)."""
+    return sum(
+        v
+        for (y, line, m), v in facts.spend.items()
+        if y == year and Service(line) in budget_lines and (eligible(Service(line)) is None or m in eligible(Service(line)))
+    )
+
+
+def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settled: MoneyFacts | None = None) -> Projection:
     """Project ``contract`` under ``scenario`` from ``base``, levers at their midpoints.
+
+    Args:
+        base: the baseline year reduced to cells.
+        contract: the contract.
+        scenario: the scenario.
+        settled: money facts of the years with data (the baseline and contract years,
+            as ``Run.facts`` gathers them). Contract years it covers, from the first,
+            are settled from them by the contract's own rules (equal to ``wholepop
+            settle`` to the penny); the projection continues from the last of them.
 
     Raises:
         UserError: the contract's form has no projection (``aco``), or its first year is
@@ -224,23 +334,39 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
     first, last = horizon(contract, scenario)
     if first <= base.year:
         raise UserError(f"the contract starts in {first}, not after the base year {base.year}")
-    paths = build_paths(base, scenario, last, first)
+    done = settled_years(settled, contract, last)
+    # Levers without a start year start in the first projected year: a settled year had
+    # none (its spend is what happened), so their ramp-up begins after it.
+    levers_from = done[-1] + 1 if done else first
+    paths = build_paths(base, scenario, last, levers_from, contract.budget.need_weighting)
+    if done:
+        paths = _continued(paths, settled, done[-1])
     pc = projection_contract(contract, scenario, last)
     achievement = scenario.scenario.expected_achievement
     with_levers = paths.spend(paths.mid)
-    split = _integration_split(base)
-    practices = [p for p in base.facts.practices if p.year == base.year]
-    spend = {k: v for k, v in base.facts.spend.items() if k[0] == base.year}
-    projected = tuple(range(first, last + 1))
+    anchor_year = done[-1] if done else base.year
+    anchor_facts = settled if done else base.facts
+    split = _integration_split(anchor_facts, anchor_year)
+    anchor = [p for p in anchor_facts.practices if p.year == anchor_year]
+    anchor_t = paths.index(anchor_year) if done else None
+    known = settled if done else base.facts
+    keep = {base.year, *done}
+    practices = [p for p in known.practices if p.year in keep]
+    spend = {k: v for k, v in known.spend.items() if k[0] in keep}
+    projected = tuple(y for y in range(first, last + 1) if y not in done)
     for y in projected:
-        ps, lines = _year_facts(base, paths, with_levers, paths.index(y), split)
+        ps, lines = _year_facts(anchor, paths, with_levers, paths.index(y), anchor_t, split)
         practices.extend(ps)
         spend.update(lines)
+    measures = {k: v for k, v in known.measures.items() if k[0] in keep}
+    measures.update({(y, ACHIEVEMENT_METRIC): achievement for y in projected})
     facts = MoneyFacts(
         practices=tuple(practices),
         spend=spend,
-        unregistered=dict(base.facts.unregistered),
-        measures={(y, ACHIEVEMENT_METRIC): achievement for y in projected},
+        events={k: v for k, v in known.events.items() if k[0] in keep},
+        unregistered=dict(known.unregistered),
+        measures=measures,
+        extensive_care={k: v for k, v in known.extensive_care.items() if k in keep},
     )
     budget_lines = set(pc.budget_services)
     shared = share_terms(pc)
@@ -258,27 +384,26 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
 
     years = []
     rules: list[ShareRule | None] = []
-    targets, fixed = [], []
+    targets, fixed, repayments = [], [], []
     cumulative = 0
     npv = ZERO
     rate = scenario.scenario.discount_rate
-    for y in projected:  # contract years
+    for y in range(first, last + 1):  # contract years
         t = paths.index(y)
-        st = settle(facts, pc, y)
+        is_settled = y in done
+        st = settle(facts, contract if is_settled else pc, y)
         budget = st.budget.total_pence if st.budget else 0
         risk = st.risk_share
         provider_share = risk.provider_pence if risk else 0
         perf = sum(line.amount_pence for line in st.lines if line.section == "performance" and line.payable)
-        by_line = {s.value: sum(facts.spend.get((y, s.value, m), 0) for m in split[s][0]) for s in SERVICES}
-        without = {s.value: to_pence(D(float(paths.spend0[t, si]))) for si, s in enumerate(SERVICES)}
-        in_scope = sum(
-            facts.spend.get((y, s.value, m), 0)
-            for s in SERVICES
-            if s in budget_lines
-            for m in split[s][0]
-            if eligible(s) is None or m in eligible(s)
-        )
-        lever_cost = sum(to_pence(D(float(c))) for c in paths.lever_cost[t])
+        by_line = {s.value: facts.spend_on(y, (s,)) for s in SERVICES}
+        if is_settled:
+            without = dict(by_line)  # what happened is the counterfactual of a settled year
+            lever_cost = 0
+        else:
+            without = {s.value: to_pence(D(float(paths.spend0[t, si]))) for si, s in enumerate(SERVICES)}
+            lever_cost = sum(to_pence(D(float(c))) for c in paths.lever_cost[t])
+        in_scope = _in_scope(facts, y, budget_lines)
         others = sum(p.amount_pence for p in risk.parties if p.party != "commissioner") if risk else 0
         total_spend = sum(by_line.values())
         counterfactual = sum(without.values())
@@ -289,20 +414,31 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
         npv += D(net) / (ONE + rate) ** (y - first)
         capped = False
         rule = None
-        if shared:
+        if shared and risk is not None:
             cap_base = risk.target_pence if pc.form is Form.VIRTUAL else budget
             rule = share_rule(shared[0], cap_base)
-            result = share_variance(risk.target_pence, risk.actual_pence, rule, achievement)
+            scored = Decimal(str(st.performance.achievement)) if is_settled else achievement
+            result = share_variance(risk.target_pence, risk.actual_pence, rule, scored)
             capped = result.capped and result.variance_pence < 0
+        # The statement's own provider position (money.position: payable - in-scope cost -
+        # deficit repayment), so a projected year and a settled one compare like for like.
+        own = st.provider_position
+        in_scope, position = own.in_scope_cost_pence, own.surplus_pence - lever_cost
         rules.append(rule)
         targets.append(risk.target_pence if risk else 0)
         fixed.append(st.total_payable_pence - provider_share)
-        levels = paths.levels[t] + np.einsum("l,lg->g", paths.mid, paths.level_unit[:, t])
+        # What a run deducts beside its drawn in-scope cost: deficit repayments, and any
+        # in-scope cost the drawn lines do not hold (the unregistered population's).
+        repayments.append(st.total_payable_pence - _in_scope(facts, y, budget_lines) - lever_cost - position)
+        people = float(facts.person_months(y)) / 12.0 if is_settled else float(paths.people[t].sum())
+        levels = paths.levels[t] + (0 if is_settled else np.einsum("l,lg->g", paths.mid, paths.level_unit[:, t]))
+        if is_settled and levels.sum() > 0:
+            levels = levels * people / levels.sum()  # the settled list, in the paths' mix of care levels
         years.append(
             ProjectedYear(
                 year=y,
-                people=float(paths.people[t].sum()),
-                weighted_population=float(paths.weighted[t]),
+                people=people,
+                weighted_population=float(facts.weighted_population(y)) if is_settled else float(paths.weighted[t]),
                 people_by_level=MappingProxyType({g.value: float(levels[gi]) for gi, g in enumerate(LEVELS)}),
                 spend_pence=MappingProxyType(by_line),
                 spend_without_levers_pence=MappingProxyType(without),
@@ -315,7 +451,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
                 total_payable_pence=st.total_payable_pence,
                 in_scope_cost_pence=in_scope,
                 lever_cost_pence=lever_cost,
-                provider_position_pence=st.total_payable_pence - in_scope - st.deficit_pence - lever_cost,
+                provider_position_pence=position,
                 counterfactual_pence=counterfactual,
                 commissioner_paid_pence=paid,
                 commissioner_position_pence=counterfactual - paid,
@@ -323,6 +459,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
                 net_savings_pence=net,
                 cumulative_net_savings_pence=cumulative,
                 statement=st,
+                settled=is_settled,
             )
         )
     total_cost = sum(y.lever_cost_pence for y in years)
@@ -335,5 +472,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario) -> Pro
         achievement=achievement,
         other_parties=other,
         fixed_payable=np.asarray(fixed, dtype=float),
+        repayment=np.asarray(repayments, dtype=float),
     )
-    return Projection(pc, scenario, base.year, tuple(years), roi, to_pence(npv), paths, plan)
+    return Projection(pc, scenario, base.year, tuple(years), roi, to_pence(npv), paths, plan, done, contract.provider,
+                      base.monthly_profile(budget_lines))

@@ -33,7 +33,7 @@ from wholepop.money.pence import D, to_pence
 from wholepop.money.sharing import ShareRule
 from wholepop.projection.deterministic import Projection
 
-__all__ = ["BLOCK", "MonteCarlo", "share_vector", "simulate"]
+__all__ = ["BLOCK", "MonteCarlo", "cash_low", "deterministic_cash_low", "share_vector", "simulate"]
 
 BLOCK = 500
 
@@ -103,7 +103,9 @@ def share_vector(target, actual, rule: ShareRule, achievement: Decimal) -> tuple
 
 @dataclass(frozen=True, eq=False)
 class MonteCarlo:
-    """The runs' results, per run and projected contract year (float pence).
+    """The runs' results, per run and contract year (float pence).
+
+    Settled years are what was settled, the same in every run; projected years are drawn.
 
     Attributes:
         years: the contract years (columns).
@@ -111,6 +113,9 @@ class MonteCarlo:
         commissioner: ``(runs, T)`` commissioner position.
         lever_cost: ``(T,)`` lever costs (the same in every run).
         loss_capped: ``(runs, T)`` the provider's loss hit its cap.
+        cash_low: ``(runs, T)`` the lowest running cash balance within each year (0 or
+            below): the year's payable in twelve equal instalments against its in-scope
+            and lever costs spread by the baseline's monthly profile.
         runs, seed: what was drawn.
     """
 
@@ -121,13 +126,15 @@ class MonteCarlo:
     loss_capped: np.ndarray
     runs: int
     seed: int
+    cash_low: np.ndarray | None = None
 
     def percentiles(self, which: str = "provider") -> list[dict[str, int]]:
         """Per year ``{p10, p50, p90}`` of a position, whole pence."""
-        values = getattr(self, which)
-        q = np.percentile(values, (10, 50, 90), axis=0)
-        return [{"p10": to_pence(D(float(q[0, t]))), "p50": to_pence(D(float(q[1, t]))), "p90": to_pence(D(float(q[2, t])))}
-                for t in range(len(self.years))]
+        return _pointwise(getattr(self, which))
+
+    def cumulative_percentiles(self, which: str = "provider") -> list[dict[str, int]]:
+        """Per year ``{p10, p50, p90}`` of a position summed from the first year (pointwise, whole pence)."""
+        return _pointwise(np.cumsum(getattr(self, which), axis=1))
 
     @property
     def p_loss_cap(self) -> float:
@@ -135,8 +142,37 @@ class MonteCarlo:
         return float(self.loss_capped.any(axis=1).mean()) if self.runs else 0.0
 
     def cumulative(self, which: str = "provider") -> np.ndarray:
-        """``(runs,)`` a position summed over the projected years."""
+        """``(runs,)`` a position summed over the years."""
         return getattr(self, which).sum(axis=1)
+
+
+def _pointwise(values: np.ndarray) -> list[dict[str, int]]:
+    q = np.percentile(values, (10, 50, 90), axis=0)
+    return [{"p10": to_pence(D(float(q[0, t]))), "p50": to_pence(D(float(q[1, t]))), "p90": to_pence(D(float(q[2, t])))}
+            for t in range(values.shape[1])]
+
+
+def cash_low(payable: np.ndarray, costs: np.ndarray, monthly: np.ndarray) -> np.ndarray:
+    """The lowest running cash balance within each year, 0 or below.
+
+    Args:
+        payable: ``(..., T)`` the year's payable, paid in 12 equal monthly instalments.
+        costs: ``(..., T)`` the year's in-scope and lever costs, spent by ``monthly``.
+        monthly: ``(12,)`` shares of the year's costs by month (sum 1), April first.
+
+    Returns:
+        ``(..., T)``: min over months m of sum over months up to m of (instalment - cost),
+        capped at 0 (a year that never dips below its opening cash needs none).
+    """
+    flows = payable[..., None] / 12.0 - costs[..., None] * monthly
+    return np.minimum(np.cumsum(flows, axis=-1).min(axis=-1), 0.0)
+
+
+def deterministic_cash_low(year, monthly: np.ndarray) -> float:
+    """``cash_low`` of one ``ProjectedYear``: what it is paid (less repayments) against its costs."""
+    costs = float(year.in_scope_cost_pence + year.lever_cost_pence)
+    inflow = costs + float(year.provider_position_pence)  # payable less any repayment
+    return float(cash_low(np.array([inflow]), np.array([costs]), monthly)[0])
 
 
 def _groups(plan) -> tuple[np.ndarray, int]:
@@ -151,7 +187,7 @@ def simulate(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarlo:
-    """Draw ``runs`` futures of ``projection`` (its contract years only).
+    """Draw ``runs`` futures of ``projection`` (its projected contract years; settled years are fixed).
 
     Args:
         projection: the deterministic projection (its paths and money plan).
@@ -160,11 +196,15 @@ def simulate(
         progress: called with (runs done, runs) after each block.
     """
     paths, plan, scenario = projection.paths, projection.plan, projection.scenario
-    cols = np.array([paths.index(y.year) for y in projection.years], dtype=int)
+    all_years = projection.years
+    n_all = len(all_years)
+    drawn = np.array([i for i, y in enumerate(all_years) if not y.settled], dtype=int)
+    fixed_cols = np.array([i for i, y in enumerate(all_years) if y.settled], dtype=int)
+    cols = np.array([paths.index(all_years[i].year) for i in drawn], dtype=int)
     n_years = len(cols)
     spend0 = paths.spend0[cols]  # (T, S)
     unit = paths.unit[:, cols]  # (L, T, S)
-    steps = np.asarray([y.year for y in projection.years], dtype=float) - paths.base_year
+    steps = np.asarray([all_years[i].year for i in drawn], dtype=float) - paths.base_year
     lever_cost = paths.lever_cost[cols].sum(axis=1)
     group, n_groups = _groups(plan)
     member = np.zeros((len(group), n_groups))
@@ -179,11 +219,23 @@ def simulate(
     use_noise = noisy & np.isfinite(shape) & (mean_mid > 0)
     shape_safe = np.where(use_noise, shape, 1.0)
     others = float(plan.other_parties)
-    has_share = any(r is not None for r in plan.rules)
+    rules = [plan.rules[i] for i in drawn]
+    targets = plan.targets[drawn] if n_years else np.zeros(0)
+    fixed_payable = plan.fixed_payable[drawn] if n_years else np.zeros(0)
+    repayment = plan.repayment[drawn] if n_years else np.zeros(0)
+    has_share = any(r is not None for r in rules)
+    monthly = projection.monthly
 
-    provider = np.empty((runs, n_years))
-    commissioner = np.empty((runs, n_years))
-    capped_all = np.zeros((runs, n_years), dtype=bool)
+    provider = np.empty((runs, n_all))
+    commissioner = np.empty((runs, n_all))
+    capped_all = np.zeros((runs, n_all), dtype=bool)
+    low_all = np.empty((runs, n_all))
+    for i in fixed_cols:  # settled years: what was settled, in every run
+        y = all_years[i]
+        provider[:, i] = y.provider_position_pence
+        commissioner[:, i] = y.commissioner_position_pence
+        capped_all[:, i] = y.loss_capped
+        low_all[:, i] = deterministic_cash_low(y, monthly)
     n_blocks = -(-runs // BLOCK)
     children = np.random.SeedSequence(seed).spawn(n_blocks)
     low, high = paths.low, paths.high
@@ -204,26 +256,30 @@ def simulate(
         total = spend.sum(axis=2)
         share = np.zeros((n, n_years))
         other_paid = np.zeros((n, n_years))
+        capped = np.zeros((n, n_years), dtype=bool)
         if has_share:
             actual = spend @ plan.basis
-            for t, rule in enumerate(plan.rules):  # contract years
+            for t, rule in enumerate(rules):  # contract years
                 if rule is None:
                     continue
-                amount, capped = share_vector(plan.targets[t], actual[:, t], rule, plan.achievement)
+                amount, hit = share_vector(targets[t], actual[:, t], rule, plan.achievement)
                 share[:, t] = amount
-                capped_all[lo:hi, t] = capped & (amount < 0)
-                other_paid[:, t] = (plan.targets[t] - actual[:, t] - amount) * others
-        payable = plan.fixed_payable[None, :] + share
-        provider[lo:hi] = payable - in_scope - lever_cost[None, :]
-        commissioner[lo:hi] = without - (payable + (total - in_scope) + other_paid)
+                capped[:, t] = hit & (amount < 0)
+                other_paid[:, t] = (targets[t] - actual[:, t] - amount) * others
+        payable = fixed_payable[None, :] + share
+        provider[lo:hi, drawn] = payable - in_scope - lever_cost[None, :] - repayment[None, :]
+        commissioner[lo:hi, drawn] = without - (payable + (total - in_scope) + other_paid)
+        capped_all[lo:hi, drawn] = capped
+        low_all[lo:hi, drawn] = cash_low(payable - repayment[None, :], in_scope + lever_cost[None, :], monthly)
         if progress is not None:
             progress(hi, runs)
     return MonteCarlo(
-        years=tuple(y.year for y in projection.years),
+        years=tuple(y.year for y in all_years),
         provider=provider,
         commissioner=commissioner,
-        lever_cost=lever_cost,
+        lever_cost=np.array([y.lever_cost_pence for y in all_years], dtype=float),
         loss_capped=capped_all,
         runs=runs,
         seed=seed,
+        cash_low=low_all,
     )

@@ -19,7 +19,8 @@ row belongs to a counted person).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.demography import age_one_year, mortality_rates
 from wholepop.projection.scenario import Lever, Scenario
 
-__all__ = ["Paths", "build_paths", "ramp"]
+__all__ = ["Paths", "age_sex_cost_weights", "ageing_index", "build_paths", "ramp", "supplied_weighted"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +53,9 @@ class Paths:
             lines from person-level heterogeneity (pence squared): the noise model.
         trend: ``(15,)`` central trend rates; ``trend_sd`` the same for their uncertainty.
         low, high: ``(L,)`` lever effect ranges; ``mid`` their midpoints.
+        practice_growth: practice code -> ``(T,)`` growth of its weighted population from
+            the base year (under supplied weights: its own list aged, ``supplied_weighted``
+            per practice); empty when every practice grows as the whole list does.
     """
 
     base_year: int
@@ -71,6 +75,7 @@ class Paths:
     trend_sd: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    practice_growth: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def mid(self) -> np.ndarray:
@@ -124,7 +129,80 @@ def _onset(mix: np.ndarray, into: Segment) -> np.ndarray:
     return np.minimum(rise / at_risk, 1.0)
 
 
-def build_paths(base: ProjectionBase, scenario: Scenario, last_year: int, first_contract_year: int) -> Paths:
+def age_sex_cost_weights(base: ProjectionBase) -> np.ndarray:
+    """``(20, 3)`` the engine's age-sex cost weights from the base cells.
+
+    As ``population.weights`` computes them under ``need_weighting = "age_sex"``: a band
+    and sex's base spend per person-year over the base spend per person-year overall
+    (1.0 where a cell has nobody, or nobody spent anything).
+    """
+    people = base.people.sum(axis=2)
+    spend = base.spend.sum(axis=(2, 3))
+    total_people, total_spend = people.sum(), spend.sum()
+    if total_people <= 0 or total_spend <= 0:
+        return np.ones_like(people)
+    overall = total_spend / total_people
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(people > 0, spend / np.where(people > 0, people, 1.0) / overall, 1.0)
+
+
+def ageing_index(people: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Age-sex cost index of each year's mix: sum(people x weight) / sum(people), over (band, sex).
+
+    ``people`` is ``(..., 20, 3)``; the result drops the last two axes.
+    """
+    total = people.sum(axis=(-1, -2))
+    return np.where(total > 0, (people * weights).sum(axis=(-1, -2)) / np.where(total > 0, total, 1.0), 1.0)
+
+
+def supplied_weighted(weighted_base: float, people_base: np.ndarray, people: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted population under supplied weights, aged: the list's growth x the mix's cost index.
+
+    projected weighted population = supplied weighted population of the base year
+        x (people in the year / people in the base year)
+        x (age-sex cost index of the year's mix / the same index of the base mix).
+
+    NHS England's weighted populations are totals per practice, fixed at the base year;
+    this funds the ageing of the list the way an allocation would, with the engine's own
+    age-sex cost weights (``age_sex_cost_weights``).
+    """
+    n0 = people_base.sum()
+    if n0 <= 0:
+        return np.full(people.shape[0], weighted_base)
+    size = people.sum(axis=(-1, -2)) / n0
+    return weighted_base * size * ageing_index(people, weights) / ageing_index(people_base, weights)
+
+
+def _practice_weighted(base: ProjectionBase) -> dict[str, float]:
+    """Practice code -> weighted population in the base year (``MoneyFacts``, summed over integrations)."""
+    out: dict[str, float] = {}
+    for p in base.facts.practices:
+        if p.year == base.year:
+            out[p.practice_code] = out.get(p.practice_code, 0.0) + float(p.weighted_population)
+    return out
+
+
+def _practice_growth(base: ProjectionBase, change, q: np.ndarray, n_years: int, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """Practice code -> ``(T,)`` weighted-population growth from the base year of its own list, aged.
+
+    Each practice's people by band and sex are aged by ``demography`` like the whole list
+    (the steps are linear, so the practices add up to it); its growth is
+    ``supplied_weighted`` of a weight of 1.
+    """
+    out = {}
+    for code, start in base.practice_people.items():  # a few dozen practices, not patients
+        now = start
+        years = np.empty((n_years,) + start.shape)
+        for t in range(n_years):  # contract years
+            now = age_one_year(now, change, q).end
+            years[t] = now
+        out[code] = supplied_weighted(1.0, start, years, weights)
+    return out
+
+
+def build_paths(
+    base: ProjectionBase, scenario: Scenario, last_year: int, first_contract_year: int, need_weighting=None
+) -> Paths:
     """Project the base forward to ``last_year`` under ``scenario`` (central values).
 
     Args:
@@ -132,6 +210,10 @@ def build_paths(base: ProjectionBase, scenario: Scenario, last_year: int, first_
         scenario: population change, trend and levers.
         last_year: the last projected year (the horizon's end).
         first_contract_year: levers start here unless they name a ``start_year``.
+        need_weighting: the contract's ``budget.need_weighting``. Under ``age_sex`` (and
+            ``none``) each band and sex keeps its base weight per person, so ageing moves
+            the weighted population; under ``supplied`` (fixed per practice) the weighted
+            population is aged by ``supplied_weighted``.
     """
     years = tuple(range(base.year + 1, last_year + 1))
     n_years = len(years)
@@ -149,6 +231,18 @@ def build_paths(base: ProjectionBase, scenario: Scenario, last_year: int, first_
     overall = base.weighted.sum() / base.people.sum() if base.people.sum() > 0 else 1.0
     wpp = np.where((wpp == 0) & (bx.sum(axis=1, keepdims=True) == 0), overall, wpp)
     weighted = np.einsum("tax,ax->t", people, wpp)
+    practice_growth: dict[str, np.ndarray] = {}
+    if need_weighting is not None and str(getattr(need_weighting, "value", need_weighting)) not in ("age_sex", "none"):
+        w = age_sex_cost_weights(base)
+        weighted = supplied_weighted(float(base.weighted.sum()), bx, people, w)
+        if base.practice_people:
+            practice_growth = _practice_growth(base, change, q, n_years, w)
+            wp0 = _practice_weighted(base)
+            known = [c for c in wp0 if c in practice_growth]
+            total0 = sum(wp0[c] for c in known)
+            if total0 > 0:
+                # The list's weighted population is the sum of its practices', each aged on its own.
+                weighted = float(base.weighted.sum()) * sum(wp0[c] * practice_growth[c] for c in known) / total0
 
     # Spend per person per cell; a sex with nobody in a band takes the band's pooled level values.
     spp = _by_band(base.spend, base.people)
@@ -216,4 +310,5 @@ def build_paths(base: ProjectionBase, scenario: Scenario, last_year: int, first_
         trend_sd=trend_sd,
         low=low,
         high=high,
+        practice_growth=practice_growth,
     )

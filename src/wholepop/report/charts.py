@@ -28,12 +28,15 @@ from wholepop.report.disclosure import Disclosure
 
 __all__ = [
     "acute_svg",
+    "compare_svg",
+    "cumulative_svg",
     "fan_svg",
     "lorenz_svg",
     "metrics_svg",
     "money_text",
     "pyramid_svg",
     "services_svg",
+    "tornado_svg",
     "waterfall_svg",
     "waterfall_steps",
 ]
@@ -263,7 +266,8 @@ def fan_svg(years) -> str:
          "p90": _plot_pounds(y.provider_p90_pence)}
         for y in years
     ]
-    base = alt.Chart(alt.Data(values=values)).encode(x=alt.X("year:O", title="contract year", axis=alt.Axis(labelAngle=0)))
+    angle = 0 if len(values) <= 8 else -45  # a 15-year term's labels would overlap
+    base = alt.Chart(alt.Data(values=values)).encode(x=alt.X("year:O", title="contract year", axis=alt.Axis(labelAngle=angle)))
     band = base.mark_area(opacity=0.3, color=MUTED).encode(
         y=alt.Y("p10:Q", title="£ provider position (+ surplus, - deficit)", axis=alt.Axis(format="~s")), y2="p90:Q"
     )
@@ -271,3 +275,78 @@ def fan_svg(years) -> str:
     zero = alt.Chart(alt.Data(values=[{"z": 0}])).mark_rule(color="#444", strokeDash=[4, 3]).encode(y="z:Q")
     chart = (band + line + zero).properties(width=WIDTH - 160, height=280)
     return _svg(chart, "Projected provider position")
+
+
+def cumulative_svg(years, reserves_pence: int | None = None) -> str:
+    """The provider's cumulative position over the term: 10th-90th percentile band, median, and -reserves."""
+    values = [
+        {"year": str(y.year), "p10": _plot_pounds(y.cumulative_p10_pence), "p50": _plot_pounds(y.cumulative_p50_pence),
+         "p90": _plot_pounds(y.cumulative_p90_pence), "kind": "settled" if y.settled else "projected"}
+        for y in years
+    ]
+    base = alt.Chart(alt.Data(values=values)).encode(x=alt.X("year:O", title="contract year", axis=alt.Axis(labelAngle=-45)))
+    band = base.mark_area(opacity=0.3, color=MUTED).encode(
+        y=alt.Y("p10:Q", title="£ cumulative provider position", axis=alt.Axis(format="~s")), y2="p90:Q"
+    )
+    line = base.mark_line(color=DOWN).encode(y="p50:Q")
+    points = base.mark_point(filled=True, size=50).encode(
+        y="p50:Q",
+        shape=alt.Shape("kind:N", scale=alt.Scale(domain=["settled", "projected"], range=["square", "circle"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["settled", "projected"], range=[TOTAL, DOWN]), legend=None),
+    )
+    layers = [band, line, points, alt.Chart(alt.Data(values=[{"z": 0}])).mark_rule(color="#444", strokeDash=[4, 3]).encode(y="z:Q")]
+    if reserves_pence is not None:
+        r = [{"r": -_plot_pounds(reserves_pence), "label": "reserves exhausted"}]
+        layers.append(alt.Chart(alt.Data(values=r)).mark_rule(color=DOWN, strokeDash=[2, 2]).encode(y="r:Q"))
+        layers.append(alt.Chart(alt.Data(values=r)).mark_text(align="right", dy=12, color=DOWN, font=FONT)
+                      .encode(y="r:Q", text="label:N", x=alt.value(WIDTH - 160)))
+    chart = alt.layer(*layers).properties(width=WIDTH - 160, height=280)
+    return _svg(chart, "Provider's cumulative position over the term")
+
+
+def tornado_svg(rows, provider_base_pence: int) -> str:
+    """What moves the result: each assumption's low and high move of the provider's position over the term."""
+    values = []
+    order = [r.name for r in rows]
+    for r in rows:
+        values.append({"name": r.name, "side": f"low ({r.low})", "move": "low",
+                       "from": 0.0, "to": _plot_pounds(r.provider_low_pence - provider_base_pence)})
+        values.append({"name": r.name, "side": f"high ({r.high})", "move": "high",
+                       "from": 0.0, "to": _plot_pounds(r.provider_high_pence - provider_base_pence)})
+    bars = (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort=order, title=None),
+            x=alt.X("from:Q", title="£ change in the provider's position over the term", axis=alt.Axis(format="~s")),
+            x2="to:Q",
+            color=alt.Color("move:N", scale=alt.Scale(domain=["low", "high"], range=[MUTED, TOTAL]),
+                            legend=alt.Legend(orient="top", title="assumption moved")),
+            tooltip=["name:N", "side:N"],
+        )
+    )
+    zero = alt.Chart(alt.Data(values=[{"z": 0}])).mark_rule(color="#444").encode(x="z:Q")
+    return _svg((bars + zero).properties(width=WIDTH - 200, height=alt.Step(22)), "What moves the provider's result")
+
+
+def compare_svg(rows) -> str:
+    """Contract forms compared: the provider's expected position and its 10th percentile, and the commissioner's."""
+    values = []
+    for r in rows:
+        values.append({"form": r.form.value, "what": "provider expected", "pounds": _plot_pounds(r.provider_expected_pence)})
+        values.append({"form": r.form.value, "what": "provider P10", "pounds": _plot_pounds(r.provider_p10_pence)})
+        values.append({"form": r.form.value, "what": "commissioner expected", "pounds": _plot_pounds(r.commissioner_expected_pence)})
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("form:N", sort=[r.form.value for r in rows], title=None),
+            yOffset=alt.YOffset("what:N", sort=["provider expected", "provider P10", "commissioner expected"]),
+            x=alt.X("pounds:Q", title="£ over the term", axis=alt.Axis(format="~s")),
+            color=alt.Color("what:N", scale=alt.Scale(domain=["provider expected", "provider P10", "commissioner expected"],
+                                                      range=[TOTAL, DOWN, MUTED]), legend=alt.Legend(orient="top", title=None)),
+        )
+    )
+    zero = alt.Chart(alt.Data(values=[{"z": 0}])).mark_rule(color="#444").encode(x="z:Q")
+    return _svg((chart + zero).properties(width=WIDTH - 160, height=alt.Step(14)), "Contract forms compared")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from wholepop.inputs.vocab import Form, Segment, Service, Sex
@@ -222,11 +223,33 @@ class ProjectionYear:
     provider_p10_pence: int
     provider_p50_pence: int
     provider_p90_pence: int
+    settled: bool = False
+    cumulative_p10_pence: int = 0
+    cumulative_p50_pence: int = 0
+    cumulative_p90_pence: int = 0
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    """One assumption moved down and up: positions summed over the term (``project --sensitivity``)."""
+
+    name: str
+    low: str
+    high: str
+    provider_low_pence: int
+    provider_high_pence: int
+    commissioner_low_pence: int
+    commissioner_high_pence: int
 
 
 @dataclass(frozen=True)
 class ProjectionSummary:
-    """A projection of the contract term (the JSON of ``wholepop project --json``)."""
+    """A projection of the contract term (the JSON of ``wholepop project --json``).
+
+    ``headlines`` is the JSON's ``headlines`` object (see ``projection.summary.headlines``),
+    empty for a projection written before it existed; ``sensitivity`` is empty unless the
+    projection ran ``--sensitivity``.
+    """
 
     scenario: str
     runs: int
@@ -234,15 +257,27 @@ class ProjectionSummary:
     roi: Decimal | None
     npv_pence: int
     p_loss_cap: Decimal
+    headlines: Mapping[str, Any] = field(default_factory=dict)
+    sensitivity: tuple[SensitivityRow, ...] = ()
+    provider_base_pence: int = 0
+    commissioner_base_pence: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "years", _rows("projection.years", ProjectionYear, self.years))
+        object.__setattr__(self, "sensitivity", _rows("projection.sensitivity", SensitivityRow, self.sensitivity))
         object.__setattr__(self, "roi", None if self.roi is None else D(self.roi))
         object.__setattr__(self, "p_loss_cap", D(self.p_loss_cap))
+        object.__setattr__(self, "headlines", MappingProxyType(dict(self.headlines)))
+
+    @property
+    def settled_years(self) -> tuple[int, ...]:
+        return tuple(y.year for y in self.years if y.settled)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> "ProjectionSummary":
         """From the document ``wholepop project --json`` writes."""
+        sens = doc.get("sensitivity") or {}
+        cum = lambda y, q: int(y.get("cumulative_provider_position_pence", {}).get(q, 0))  # noqa: E731
         return cls(
             scenario=doc["scenario"],
             runs=int(doc["runs"]),
@@ -253,12 +288,25 @@ class ProjectionSummary:
                     provider_p10_pence=int(y["provider_position_pence"]["p10"]),
                     provider_p50_pence=int(y["provider_position_pence"]["p50"]),
                     provider_p90_pence=int(y["provider_position_pence"]["p90"]),
+                    settled=bool(y.get("settled", False)),
+                    cumulative_p10_pence=cum(y, "p10"), cumulative_p50_pence=cum(y, "p50"), cumulative_p90_pence=cum(y, "p90"),
                 )
                 for y in doc["years"]
             ),
             roi=None if doc.get("roi") is None else D(str(doc["roi"])),
             npv_pence=int(doc["npv_pence"]),
             p_loss_cap=D(str(doc["p_loss_cap"])),
+            headlines=doc.get("headlines") or {},
+            sensitivity=tuple(
+                SensitivityRow(
+                    name=r["name"], low=r["low"], high=r["high"],
+                    provider_low_pence=int(r["provider_low_pence"]), provider_high_pence=int(r["provider_high_pence"]),
+                    commissioner_low_pence=int(r["commissioner_low_pence"]), commissioner_high_pence=int(r["commissioner_high_pence"]),
+                )
+                for r in sens.get("rows", ())
+            ),
+            provider_base_pence=int(sens.get("provider_base_pence", 0)),
+            commissioner_base_pence=int(sens.get("commissioner_base_pence", 0)),
         )
 
 

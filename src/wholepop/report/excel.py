@@ -301,10 +301,93 @@ def _inputs_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> 
         row += 1
 
 
+def _projection_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> None:
+    """The projection: the board's headlines, then one row per contract year (settled or projected)."""
+    p = data.projection
+    ws = wb.add_worksheet("Projection")
+    _heading(ws, f, f"Projection of the contract term: {p.scenario}",
+             f"{p.runs:,} Monte Carlo runs; settled years are the ledger's statements, the rest projected", disclosure)
+    h = p.headlines
+    row = HEADER_ROW
+    if h:
+        ws.write(row, 0, "Can the provider bear its risk?", f.section)
+        row += 1
+        cp = h["cumulative_position_pence"]
+        items = [
+            ("Provider's cumulative position over the term, median", cp["p50"], None),
+            ("  P10", cp["p10"], None),
+            ("  P90", cp["p90"], None),
+            ("Cumulative budget", h["cumulative_budget_pence"], None),
+            ("Median cumulative position / cumulative budget", None, h["median_cumulative_position_share_of_budget"]),
+            ("Reserves ([provider] reserves)", h["reserves_pence"], None),
+            ("P(cumulative loss exceeds reserves at any point)", None, h["p_loss_exceeds_reserves"]),
+            ("First year the median loss exceeds reserves", None, h["first_year_median_loss_exceeds_reserves"] or "never"),
+            ("Largest in-year cash shortfall, P10 (10% of runs fall short by more)", h["cash_shortfall_p10_pence"], None),
+            ("Working capital ([provider] working_capital)", h["working_capital_pence"], None),
+            ("P(cash shortfall exceeds working capital)", None, h["p_cash_shortfall_exceeds_working_capital"]),
+            (h["loss_cap_label"], None, h["p_loss_cap"]),
+            (f"{h['roi_label']} ({h['roi_definition']})", None, h["roi"]),
+        ]
+        for label, pence, other in items:
+            ws.write_string(row, 0, label, f.text)
+            if pence is not None:
+                ws.write_number(row, 1, _money(pence), f.money)
+            elif other is None:
+                ws.write_string(row, 1, "n/a")
+            elif isinstance(other, str):
+                ws.write_string(row, 1, other)
+            else:
+                ws.write_number(row, 1, other, f.decimal)
+            row += 1
+        row += 1
+    headers = ["Year", "Settled or projected", "People", "Budget £", "Acute target £", "Lever cost £",
+               "Provider P10 £", "Provider median £", "Provider P90 £",
+               "Cumulative P10 £", "Cumulative median £", "Cumulative P90 £"]
+    for col, name in enumerate(headers):
+        ws.write(row, col, name, f.header if col < 2 else f.header_num)
+    row += 1
+    for y in p.years:
+        ws.write_number(row, 0, y.year)
+        ws.write_string(row, 1, "settled" if y.settled else "projected")
+        ws.write(row, 2, disclosure.cell(y.people), f.count)
+        for col, pence in enumerate((y.budget_pence, y.acute_target_pence, y.lever_cost_pence, y.provider_p10_pence,
+                                     y.provider_p50_pence, y.provider_p90_pence, y.cumulative_p10_pence,
+                                     y.cumulative_p50_pence, y.cumulative_p90_pence), start=3):
+            ws.write_number(row, col, _money(pence), f.money)
+        row += 1
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 11, 16)
+
+
+def _sensitivity_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> None:
+    """What moves the result: each move's change in the provider's and commissioner's positions over the term."""
+    p = data.projection
+    ws = wb.add_worksheet("Sensitivity")
+    _heading(ws, f, "What moves the result (deterministic path, summed over the term)",
+             f"base: provider {p.provider_base_pence / 100:,.2f}, commissioner {p.commissioner_base_pence / 100:,.2f} pounds; "
+             "largest provider swing first", disclosure)
+    headers = ["Assumption", "Low", "High", "Provider change, low £", "Provider change, high £",
+               "Commissioner change, low £", "Commissioner change, high £"]
+    for col, name in enumerate(headers):
+        ws.write(HEADER_ROW, col, name, f.header if col < 3 else f.header_num)
+    for i, r in enumerate(p.sensitivity):
+        row = FIRST_LINE_ROW + i
+        ws.write_string(row, 0, r.name)
+        ws.write_string(row, 1, r.low)
+        ws.write_string(row, 2, r.high)
+        for col, pence in enumerate((r.provider_low_pence - p.provider_base_pence, r.provider_high_pence - p.provider_base_pence,
+                                     r.commissioner_low_pence - p.commissioner_base_pence,
+                                     r.commissioner_high_pence - p.commissioner_base_pence), start=3):
+            ws.write_number(row, col, _money(pence), f.money)
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 6, 18)
+
+
 def write_excel(data: ReportData, out: Path) -> Path:
     """Write the statement workbook of ``data`` to ``out`` (``.xlsx``).
 
-    One sheet per settled year (``Statement YYYY``), then ``Population`` and ``Inputs``.
+    One sheet per settled year (``Statement YYYY``), then ``Population`` and ``Inputs``;
+    with a projection, ``Projection`` (and ``Sensitivity`` when it ran).
     Written to a temporary name beside ``out`` and renamed, so a failure leaves nothing.
 
     Returns:
@@ -323,6 +406,10 @@ def write_excel(data: ReportData, out: Path) -> Path:
             _statement_sheet(wb, f, data, s, disclosure)
         _population_sheet(wb, f, data, disclosure)
         _inputs_sheet(wb, f, data, disclosure)
+        if data.projection is not None:
+            _projection_sheet(wb, f, data, disclosure)
+            if data.projection.sensitivity:
+                _sensitivity_sheet(wb, f, data, disclosure)
         wb.close()
         os.replace(tmp, out)
     except BaseException:

@@ -98,6 +98,12 @@ def _context(data: ReportData) -> dict[str, object]:
             if any(s.risk_share is not None for s in data.statements)
             else None,
             "fan": svg(charts.fan_svg(data.projection.years)) if data.projection and data.projection.years else None,
+            "cumulative": svg(charts.cumulative_svg(data.projection.years, data.projection.headlines.get("reserves_pence")))
+            if data.projection and data.projection.years and data.projection.headlines
+            else None,
+            "tornado": svg(charts.tornado_svg(data.projection.sensitivity, data.projection.provider_base_pence))
+            if data.projection and data.projection.sensitivity
+            else None,
             "metrics": svg(charts.metrics_svg(data.statements))
             if any(m.value is not None for s in data.statements for m in s.performance.metrics)
             else None,

@@ -67,18 +67,33 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days, mask=days == NO_DAY).cast(pa.date32())
 
 
-def _contract_text(start_year: int, years: int) -> str:
+# The synthetic provider's capacity to bear risk, per registered person: reserves about 3%
+# of a year's budget (the full preset's budget is about 790 pounds a head on the synthetic
+# data) and working capital about one month of it. Illustrations for the projection's
+# headlines, not a benchmark.
+RESERVES_PER_HEAD = 24
+WORKING_CAPITAL_PER_HEAD = 66
+
+
+def _contract_text(start_year: int, term: int, population: int | None = None) -> str:
     text = preset_text(Form.FULL)
     subs = {
         "name": f'"Synthetic MCP {start_year}"',
         "start_year": str(start_year),
         "baseline_year": str(start_year - 1),
-        "term_years": str(years),
+        "term_years": str(term),
     }
     for key, value in subs.items():
         text, n = re.subn(rf"(?m)^({key}\s*=\s*)(\"[^\"]*\"|\d+)", lambda m, v=value: m.group(1) + v, text, count=1)
         if n != 1:  # pragma: no cover  (the shipped preset holds every key)
             raise RuntimeError(f"full preset has no {key} line")
+    if population is not None:
+        text += (
+            "\n[provider]                    # the synthetic provider (illustrative: what it can bear)\n"
+            'organisation = "community_interest_company"\n'
+            f"reserves = {population * RESERVES_PER_HEAD}        # pounds: about 3% of a year's budget\n"
+            f"working_capital = {population * WORKING_CAPITAL_PER_HEAD} # pounds: about one month of the budget\n"
+        )
     return text
 
 
@@ -92,6 +107,7 @@ def generate(
     block_people: int = BLOCK_PEOPLE,
     district_people: int = DISTRICT_PEOPLE,
     partitioned: bool | None = None,
+    term: int | None = None,
 ) -> Path:
     """Write a synthetic, England-shaped MCP data set and its contract to ``out_dir``.
 
@@ -112,7 +128,7 @@ def generate(
     Args:
         out_dir: folder to write (created if absent; files of the same names are replaced).
         population: people registered on 1 April of the baseline year.
-        years: contract years (the data has ``years + 1`` years).
+        years: contract years with data (the data has ``years + 1`` years).
         start_year: the first contract year.
         seed: the seed; the same arguments give byte-identical files.
         progress: called as work proceeds, with (done, total, description).
@@ -120,19 +136,24 @@ def generate(
         district_people: most people simulated at once (bounds memory).
         partitioned: write the partitioned layout; default: when there is more than one
             district.
+        term: the contract's ``term_years`` (default ``years``); the years after those
+            with data are left for ``wholepop project``.
 
     Returns:
         ``out_dir`` as a ``Path``.
     """
     if population < 1 or years < 1:
         raise ValueError("population and years must be at least 1")
+    term = years if term is None else term
+    if term < years:
+        raise ValueError(f"the term ({term} years) must hold the {years} contract years with data")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Files are written into a hidden folder inside ``out`` and moved into place only when
     # all are complete, so a failed run leaves no half-written data set behind.
     work = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
     try:
-        total = _write(work, population, years, start_year, seed, progress, block_people, district_people, partitioned)
+        total = _write(work, population, years, start_year, seed, progress, block_people, district_people, partitioned, term)
         for f in sorted(work.iterdir()):
             # A table is a file or a folder of parts: drop the other spelling left by an
             # earlier run, which readers would otherwise find first.
@@ -186,12 +207,12 @@ class _Sinks:
 
 def _write(
     out: Path, population: int, years: int, start_year: int, seed: int, progress: Progress | None,
-    block_people: int, district_people: int, partitioned: bool | None,
+    block_people: int, district_people: int, partitioned: bool | None, term: int | None = None,
 ) -> int:
     """Write every file of the data set into ``out`` (see ``generate``); return the work units."""
     baseline = start_year - 1
     n_data_years = years + 1
-    contract_text = _contract_text(start_year, years)
+    contract_text = _contract_text(start_year, years if term is None else term, population)
     contract = parse_contract(contract_text)
 
     practices = draw_practices(population, seed)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 
-from wholepop.inputs.vocab import Condition
+from wholepop.inputs.vocab import Condition, Service
 
 __all__ = [
     "AGE_BANDS",
@@ -41,6 +41,8 @@ __all__ = [
     "PRACTICE_SIZE_QUANTILES",
     "PYRAMID_FEMALE",
     "PYRAMID_MALE",
+    "REGISTERED_PATIENTS",
+    "SPEND_PER_HEAD",
     "UNKNOWN_SEX_SHARE",
 ]
 
@@ -124,3 +126,30 @@ CONDITIONS: Mapping[Condition, tuple[float, tuple[tuple[int, float], ...], float
 END_OF_LIFE_DEATH_FACTOR = 12.0
 # Each long-term condition raises yearly mortality by this factor (compounding).
 CONDITION_DEATH_FACTOR = 1.25
+
+
+# England's registered patients, July 2026 (the denominator of every figure below).
+REGISTERED_PATIENTS = 63_436_508
+
+# National spend per registered patient a year by service line, pounds, with its source:
+# what the synthetic rates x unit costs (``wholepop.synth.services``) are calibrated to.
+# A national total is divided by REGISTERED_PATIENTS; an acute line is national activity
+# per 1,000 (HES / ECDS / DID) x the National Cost Collection's average unit cost. Rounded:
+# they are magnitudes to make a synthetic MCP look like England, not a benchmark.
+SPEND_PER_HEAD: Mapping[Service, tuple[float, str]] = types.MappingProxyType({
+    Service.PRIMARY_MEDICAL: (180.0, "ICB primary medical care allocations 2024/25, about £11.4bn / 63.4m registered patients"),
+    Service.PRESCRIBING: (165.0, "NHSBSA Prescription Cost Analysis, England 2023/24: about £10.5bn net ingredient cost of items dispensed in the community"),
+    Service.COMMUNITY: (158.0, "community health services: about £10bn a year and 100m contacts (Nuffield Trust, 'The state of community health services in England', 2023; The King's Fund)"),
+    Service.MENTAL_HEALTH: (230.0, "mental health 9.00% of recurrent NHS spending in 2023/24 (DHSC written statement 'Mental health expected spend', 21 March 2024), about £14.6bn"),
+    Service.URGENT_CARE: (30.0, "NHS 111, urgent treatment centres and GP out of hours: about £1.9bn (NHS England urgent and emergency care plan 2023; National Cost Collection 2022/23)"),
+    Service.OUTPATIENT: (248.0, "HES outpatient attendances about 1,600 per 1,000 a year x National Cost Collection 2022/23 average about £155"),
+    Service.DIAGNOSTICS: (34.0, "Diagnostic Imaging Dataset about 500 tests per 1,000 a year x National Cost Collection 2022/23 average about £68 (x-ray, ultrasound, CT, MRI)"),
+    Service.DAY_CASE: (135.0, "HES day cases about 150 per 1,000 a year x National Cost Collection 2022/23 average about £900"),
+    Service.ELECTIVE: (108.0, "HES ordinary elective spells about 25 per 1,000 a year x National Cost Collection 2022/23 average about £4,300"),
+    Service.EMERGENCY_ADMISSION: (273.0, "HES emergency admissions about 105 per 1,000 a year x National Cost Collection 2022/23 average about £2,600"),
+    Service.AE: (84.0, "ECDS A&E attendances about 420 per 1,000 a year x National Cost Collection 2022/23 average about £200"),
+    Service.SOCIAL_CARE: (370.0, "adult social care gross current expenditure 2022/23 about £23.7bn (NHS England Digital, Adult Social Care Activity and Finance Report)"),
+    Service.PUBLIC_HEALTH: (57.0, "public health grant to local authorities 2024/25 about £3.6bn (DHSC)"),
+    Service.END_OF_LIFE: (25.0, "charitable hospices' spend about £1.6bn a year (Hospice UK)"),
+    Service.OTHER: (44.0, "NHS ambulance services and patient transport about £2.8bn a year (National Audit Office; NHS England ambulance quality indicators)"),
+})

@@ -12,21 +12,25 @@ local-authority rates. They are plausible NHS magnitudes for testing, not a tari
 
 | service | per 1,000 a year | mean cost of a row |
 | --- | --- | --- |
-| primary_medical | 5,800 GP practice contacts | about 30 pounds |
+| primary_medical | 5,800 GP practice contacts | about 33 pounds |
 | prescribing | 1,300 months of dispensed items | about 115 pounds |
-| community | 800 contacts | about 75 pounds |
-| mental_health | 350 contacts | about 150 pounds |
-| urgent_care | 300 UTC / out-of-hours / 111 contacts | about 60 pounds |
-| outpatient | 1,600 attendances | about 150 pounds |
-| diagnostics | 500 imaging tests | about 95 pounds |
+| community | 1,600 contacts | about 100 pounds |
+| mental_health | 600 contacts, crisis contacts and inpatient weeks | about 380 pounds |
+| urgent_care | 550 UTC / out-of-hours / 111 contacts | about 53 pounds |
+| outpatient | 1,600 attendances | about 155 pounds |
+| diagnostics | 500 imaging tests | about 68 pounds |
 | day_case | 150 day-case spells | about 900 pounds |
 | elective | 25 ordinary elective spells | about 4,300 pounds |
 | emergency_admission | 105 spells | about 2,600 pounds |
 | ae | 420 attendances | about 200 pounds |
-| social_care | 150 months of a care package | about 1,500 pounds |
-| public_health | 150 vaccinations, checks, screens | about 30 pounds |
+| social_care | 215 months of a care package | about 1,700 pounds |
+| public_health | 1,000 vaccinations, checks, screens, sexual health and drug and alcohol contacts | about 60 pounds |
 | end_of_life | 12 hospice / palliative episodes | about 2,000 pounds |
-| other | 130 ambulance and transport journeys | about 270 pounds |
+| other | 160 ambulance and transport journeys | about 270 pounds |
+
+Rate x mean cost is each line's spend per head, calibrated to the national figures in
+``wholepop.synth.england.SPEND_PER_HEAD`` (each with its source; docs/projection.md lists
+them; ``tests/synth/test_calibration.py`` holds every line within 20%).
 """
 
 from __future__ import annotations
@@ -110,21 +114,22 @@ SERVICES: Mapping[Service, ServiceShape] = types.MappingProxyType(
             0.8, ("COMMPHARM",), "EPD",
         ),
         Service.COMMUNITY: ServiceShape(
-            800, ((0, 1.0), (5, 0.4), (20, 0.3), (50, 0.6), (65, 1.5), (75, 3.5), (85, 8.0), (104, 10.0)),
+            1600, ((0, 1.0), (5, 0.4), (20, 0.3), (50, 0.6), (65, 1.5), (75, 3.5), (85, 8.0), (104, 10.0)),
             1.1, 0.35, 1.0,
-            (Item("DN-VISIT", "COMM", 6500, 0.6), Item("THERAPY", "COMM", 8000, 0.25), Item("HV-CONTACT", "COMM", 9500, 0.15)),
+            (Item("DN-VISIT", "COMM", 9000, 0.55), Item("THERAPY", "COMM", 11000, 0.25), Item("HV-CONTACT", "COMM", 12000, 0.20)),
             0.3, ("RY101",), "CSDS",
         ),
         Service.MENTAL_HEALTH: ServiceShape(
-            350, ((0, 0.1), (10, 0.6), (16, 1.3), (25, 1.2), (45, 1.0), (65, 0.6), (80, 0.9), (104, 0.9)),
+            600, ((0, 0.1), (10, 0.6), (16, 1.3), (25, 1.2), (45, 1.0), (65, 0.6), (80, 0.9), (104, 0.9)),
             1.15, 0.35, 1.0,
-            (Item("CMHT", "MH", 14000, 0.75), Item("IAPT", "MH", 11000, 0.20), Item("MH-INPT-DAY", "MH", 45000, 0.05)),
+            (Item("CMHT", "MH", 15000, 0.65), Item("IAPT", "MH", 11000, 0.20), Item("MH-CRISIS", "MH", 30000, 0.075),
+             Item("MH-INPT-WEEK", "MH", 315000, 0.075)),
             0.3, ("RZ101",), "MHSDS",
         ),
         Service.URGENT_CARE: ServiceShape(
-            300, ((0, 1.8), (5, 0.8), (15, 1.0), (45, 0.8), (65, 0.9), (85, 1.4), (104, 1.4)),
+            550, ((0, 1.8), (5, 0.8), (15, 1.0), (45, 0.8), (65, 0.9), (85, 1.4), (104, 1.4)),
             1.1, 0.1, 0.8,
-            (Item("UTC", "UTC", 8000, 0.55), Item("OOH", "OOH", 6000, 0.20), Item("NHS111", "111", 1500, 0.25)),
+            (Item("UTC", "UTC", 9000, 0.30), Item("OOH", "OOH", 8000, 0.20), Item("NHS111", "111", 2000, 0.50)),
             0.0, ("RX101", "RY101"), "ECDS",
         ),
         Service.OUTPATIENT: ServiceShape(
@@ -166,15 +171,16 @@ SERVICES: Mapping[Service, ServiceShape] = types.MappingProxyType(
             0.0, _ACUTE_TRUSTS, "ECDS",
         ),
         Service.SOCIAL_CARE: ServiceShape(
-            150, ((0, 0.1), (18, 0.3), (50, 0.5), (65, 1.5), (75, 5.0), (85, 20.0), (95, 40.0), (104, 40.0)),
+            215, ((0, 0.1), (18, 0.3), (50, 0.5), (65, 1.5), (75, 5.0), (85, 20.0), (95, 40.0), (104, 40.0)),
             1.0, 0.6, 1.6,
-            (Item("HOMECARE-M", "ASC", 90000, 0.6), Item("RESCARE-M", "ASC", 280000, 0.25), Item("DAYCARE-M", "ASC", 40000, 0.15)),
+            (Item("HOMECARE-M", "ASC", 110000, 0.55), Item("RESCARE-M", "ASC", 350000, 0.30), Item("DAYCARE-M", "ASC", 40000, 0.15)),
             0.4, ("LA101",), "ASC-CLD",
         ),
         Service.PUBLIC_HEALTH: ServiceShape(
-            150, ((0, 4.0), (5, 1.0), (15, 0.5), (40, 0.8), (65, 1.5), (104, 1.2)),
+            1000, ((0, 4.0), (5, 1.0), (15, 0.5), (40, 0.8), (65, 1.5), (104, 1.2)),
             1.3, 0.1, 0.3,
-            (Item("IMMS", "PH", 1500, 0.5), Item("HEALTHCHECK", "PH", 3500, 0.25), Item("SCREEN", "PH", 5000, 0.25)),
+            (Item("IMMS", "PH", 1500, 0.35), Item("HEALTHCHECK", "PH", 3500, 0.15), Item("SCREEN", "PH", 5000, 0.15),
+             Item("SEXUAL-HEALTH", "PH", 12000, 0.20), Item("DRUG-ALCOHOL", "PH", 13000, 0.15)),
             0.0, ("LA101",), "PH",
         ),
         Service.END_OF_LIFE: ServiceShape(
@@ -184,7 +190,7 @@ SERVICES: Mapping[Service, ServiceShape] = types.MappingProxyType(
             0.4, ("HOS01",), "HOSPICE",
         ),
         Service.OTHER: ServiceShape(
-            130, ((0, 0.8), (15, 0.6), (45, 0.8), (65, 1.6), (80, 3.0), (90, 4.5), (104, 4.5)),
+            160, ((0, 0.8), (15, 0.6), (45, 0.8), (65, 1.6), (80, 3.0), (90, 4.5), (104, 4.5)),
             1.0, 0.3, 1.1,
             (Item("AMB-CONV", "AMB", 40000, 0.5), Item("AMB-HT", "AMB", 25000, 0.2), Item("PTS", "PTS", 6000, 0.3)),
             0.0, ("RAMB1",), "AMB",

@@ -1,0 +1,89 @@
+"""The projection continues from what is settled, and a back-test from the baseline.
+
+On a synthetic data set with a 15-year term and data for 2 contract years:
+
+- every contract year the data covers is settled by the same code as ``wholepop
+  settle``: the projection's statement of that year equals the pipeline's to the penny;
+- projecting from the baseline alone, with the generator's known trends (activity
+  +1.5% and unit costs +2% a year, its births, deaths and migration) and no noise,
+  reproduces the second settled year's budget within 1%. Its in-scope cost does not
+  (yet): the generator is not stationary in its mix of conditions (people with many
+  conditions, and end-of-life care, die faster than incidence replaces them, so spend
+  per head of the oldest bands falls by about a tenth over two years), which a
+  projection holding each band's care-level mix cannot reproduce. The test says so
+  with a strict expected failure rather than widening the tolerance.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from wholepop.pipeline import prepare, settle
+from wholepop.projection import base_from_run, project
+from wholepop.projection.scenario import parse_scenario
+from wholepop.synth import generate
+from wholepop.synth.england import BIRTHS_PER_PERSON, CRUDE_DEATH_RATE, MOVE_OUT_RATE, NET_GROWTH
+from wholepop.synth.services import ACTIVITY_GROWTH, PRICE_GROWTH
+
+pytestmark = pytest.mark.slow
+
+# The generator's own trends: its list grows NET_GROWTH a year (births - deaths + net migration).
+KNOWN = f"""
+[scenario]
+name = "the generator's known trends"
+[population]
+birth_rate = {BIRTHS_PER_PERSON}
+leaving_rate = {MOVE_OUT_RATE}
+net_migration = {NET_GROWTH - BIRTHS_PER_PERSON + CRUDE_DEATH_RATE:.4f}
+[trend]
+rate = {(1 + ACTIVITY_GROWTH) * (1 + PRICE_GROWTH) - 1:.6f}
+sd = 0
+[noise]
+activity = false
+"""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = generate(tmp_path_factory.mktemp("cont") / "data", population=100_000, years=2, seed=11, term=15)
+    r = prepare(folder, folder / "contract.toml")
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="module")
+def both(run):
+    base = base_from_run(run)
+    scenario = parse_scenario(KNOWN)
+    settled = run.facts((2026, 2027, 2028))
+    return project(base, run.contract, scenario), project(base, run.contract, scenario, settled)
+
+
+def test_settled_years_equal_the_settlement_to_the_penny(run, both):
+    _, continued = both
+    assert [y.settled for y in continued.years] == [True, True] + [False] * 13
+    for y in continued.years[:2]:
+        assert y.statement == settle(run, y.year)
+        assert y.total_payable_pence == settle(run, y.year).total_payable_pence
+
+
+def test_projection_continues_from_the_last_settled_year(both):
+    _, continued = both
+    last, nxt = continued.years[1], continued.years[2]
+    # The first projected year grows from what was settled, not from the paths' own 2028.
+    assert 1.0 < nxt.weighted_population / last.weighted_population < 1.02
+    assert 1.0 < sum(nxt.spend_without_levers_pence.values()) / sum(last.spend_pence.values()) < 1.08
+
+
+def test_back_test_budget_within_one_percent(both):
+    from_baseline, continued = both
+    projected, settled = from_baseline.years[1], continued.years[1]
+    assert settled.year == 2028 and settled.settled and not projected.settled
+    assert abs(projected.budget_pence / settled.budget_pence - 1) < 0.01
+
+
+@pytest.mark.xfail(strict=True, reason="the generator's condition mix is not stationary (see the module docstring): about +3.6%")
+def test_back_test_in_scope_cost_within_one_percent(both):
+    from_baseline, continued = both
+    projected, settled = from_baseline.years[1], continued.years[1]
+    assert abs(projected.in_scope_cost_pence / settled.in_scope_cost_pence - 1) < 0.01
