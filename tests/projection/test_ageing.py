@@ -110,6 +110,6 @@ def test_each_practice_ages_on_its_own_under_supplied_weights():
     assert growth == pytest.approx(sum(expected.values()) / 2000, rel=1e-9)
     # ...and each practice's share of it is its own.
     last = p.years[-1].statement
-    got = {row["practice_code"]: float(row["weighted_population"]) for row in last.extra["by_practice"]}
+    got = {row.practice_code: float(row.weighted_population) for row in last.budget.by_practice}
     for code in ("A", "B"):
         assert got[code] == pytest.approx(expected[code], rel=1e-6)
