@@ -304,6 +304,23 @@ def _year_facts(anchor: list[PracticeYear], paths: Paths, spend: np.ndarray, t: 
     return practices, lines
 
 
+def _unregistered(facts: MoneyFacts, anchor_year: int, paths: Paths, years) -> dict[tuple[int, str], int]:
+    """The unregistered population's spend in projected ``years``: the anchor year's, grown as each line's spend.
+
+    Each line grows by the paths' spend without levers in the year over the anchor year's
+    actual spend on the line (levers act on the registered list, not on visitors).
+    """
+    out = {}
+    for si, s in enumerate(SERVICES):  # 15 service lines
+        start = facts.unregistered.get((anchor_year, s.value), 0)
+        actual = facts.spend_on(anchor_year, (s,))
+        if not start or not actual:
+            continue
+        for y in years:  # contract years
+            out[(y, s.value)] = to_pence(D(start) * D(float(paths.spend0[paths.index(y), si])) / D(actual))
+    return out
+
+
 def _in_scope(facts: MoneyFacts, year: int, budget_lines) -> int:
     """Spend on the budget's lines in ``year`` (``primary_medical`` only where the budget covers it)."""
     return sum(
@@ -358,13 +375,15 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
         ps, lines = _year_facts(anchor, paths, with_levers, paths.index(y), anchor_t, split)
         practices.extend(ps)
         spend.update(lines)
+    unregistered = {k: v for k, v in known.unregistered.items() if k[0] in keep}
+    unregistered.update(_unregistered(known, anchor_year, paths, projected))
     measures = {k: v for k, v in known.measures.items() if k[0] in keep}
     measures.update({(y, ACHIEVEMENT_METRIC): achievement for y in projected})
     facts = MoneyFacts(
         practices=tuple(practices),
         spend=spend,
         events={k: v for k, v in known.events.items() if k[0] in keep},
-        unregistered=dict(known.unregistered),
+        unregistered=unregistered,
         measures=measures,
         extensive_care={k: v for k, v in known.extensive_care.items() if k in keep},
     )
