@@ -1,0 +1,332 @@
+"""The contract as a web form: every term a named field, and back to TOML.
+
+A field's name is the term's key path in the contract file (``budget.uplift``,
+``risk_share.bands[1].provider_share``), so an error line of ``wholepop check``
+(``contract.toml budget.uplift: must be ...``) lands beside the field it names.
+
+The form is never validated here: ``form_to_toml`` writes what the user typed as TOML and
+``validate`` hands that text to ``contract.parse_contract``, the very function ``check``
+and ``settle`` read contracts with. So the page and the CLI cannot disagree about what is
+valid, or word it differently.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import tomli_w
+
+from wholepop.contract import Contract
+from wholepop.contract.load import parse_contract
+from wholepop.errors import ContractError
+from wholepop.inputs.vocab import Form, NeedWeighting, Service
+
+__all__ = [
+    "Field",
+    "MONEY_TERMS",
+    "SECTIONS",
+    "ROWS",
+    "contract_to_form",
+    "errors_by_field",
+    "field_names",
+    "form_to_toml",
+    "population_terms",
+    "validate",
+]
+
+SOURCE = "contract.toml"
+SERVICES = tuple(s.value for s in Service)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One term of the contract file.
+
+    Attributes:
+        key: the key inside its section (``uplift``), or inside a row (``upto``).
+        kind: text, int, number, bool, choice, services, rates (one rate or a list),
+            optional (a number that may be left blank), parties (``name = share, ...``).
+        label: what the page calls it.
+        choices: the allowed values of a ``choice``.
+        step, low, high: the slider's range on the What-if page (money terms only).
+    """
+
+    key: str
+    kind: str
+    label: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+
+
+F = Field
+_SHARE = (
+    F("target_growth", "number", "target growth a year", low=-0.05, high=0.10, step=0.001),
+    F("corridor", "number", "corridor (share of target)", low=0, high=0.10, step=0.001),
+    F("first_pound", "bool", "share from the first pound outside the corridor"),
+    F("cap_gain", "optional", "cap on the provider's gain (share of budget)", low=0, high=0.10, step=0.001),
+    F("cap_loss", "optional", "cap on the provider's loss (share of budget)", low=0, high=0.10, step=0.001),
+    F("quality_gate", "number", "quality gate (achievement needed for gains)", low=0, high=1, step=0.05),
+    F("parties", "parties", "the rest split between (name = share, ...)"),
+)
+
+# Section -> its scalar fields, in file order. Optional sections have an "enabled" box.
+SECTIONS: dict[str, tuple[Field, ...]] = {
+    "contract": (
+        F("name", "text", "contract name"),
+        F("form", "choice", "form", tuple(f.value for f in Form)),
+        F("start_year", "int", "first contract year"),
+        F("term_years", "int", "term (years)"),
+        F("baseline_year", "int", "baseline year"),
+        F("min_population", "int", "minimum population"),
+        F("exit_window_years", "int", "exit window every (years)"),
+        F("exit_notice_months", "int", "exit notice (months)"),
+    ),
+    "scope": (F("services", "services", "services inside the budget"),),
+    "budget": (
+        F("uplift", "rates", "uplift a year (one rate, or one per year: 0.03, 0.025)", low=-0.05, high=0.10, step=0.001),
+        F("efficiency", "rates", "efficiency a year (one rate, or one per year)", low=-0.05, high=0.10, step=0.001),
+        F("need_weighting", "choice", "need weighting", tuple(n.value for n in NeedWeighting)),
+        F("unregistered", "choice", "unregistered allowance", ("baseline", "none")),
+    ),
+    "performance": (
+        F("share", "number", "share of the budget at stake", low=0, high=0.2, step=0.005),
+        F("mode", "choice", "mode", ("withhold", "bonus")),
+    ),
+    "risk_share": (F("basis", "services", "acute lines shared"), *_SHARE),
+    "system_share": _SHARE,
+    "contingency": (F("rate", "number", "commissioner's contingency rate", low=0, high=0.05, step=0.001),),
+    "deficit": (
+        F("amount", "number", "deficit transferred (£)"),
+        F("years", "int", "repaid over (years)"),
+        F("first_year", "optional", "first repayment year (blank: the start year)"),
+    ),
+    "segments": (
+        F("extensive_care_share", "number", "extensive-care cohort share"),
+        F("weight_age_per_decade", "number", "need score: per decade of age"),
+        F("weight_condition", "number", "need score: per condition"),
+        F("weight_frailty_moderate", "number", "need score: moderate frailty"),
+        F("weight_frailty_severe", "number", "need score: severe frailty"),
+        F("weight_prior_emergency_admission", "number", "need score: prior emergency admission"),
+        F("weight_prior_spend_per_1000_pounds", "number", "need score: per £1,000 prior spend"),
+    ),
+}
+OPTIONAL_SECTIONS = ("risk_share", "system_share", "deficit")
+
+# Repeated rows (arrays of tables): section.key -> the row's fields.
+ROWS: dict[str, tuple[Field, ...]] = {
+    "performance.metrics": (
+        F("id", "text", "metric"),
+        F("weight", "number", "weight", low=0, high=1, step=0.05),
+        F("lower", "number", "lower threshold (achievement 0)"),
+        F("upper", "number", "upper threshold (achievement 1)"),
+        F("gateway", "bool", "gateway"),
+    ),
+    "risk_share.bands": (
+        F("upto", "number", "band up to (share of target)", low=0.005, high=1, step=0.005),
+        F("provider_share", "number", "provider's share", low=0, high=1, step=0.05),
+    ),
+    "system_share.bands": (
+        F("upto", "number", "band up to (share of target)", low=0.005, high=1, step=0.005),
+        F("provider_share", "number", "provider's share", low=0, high=1, step=0.05),
+    ),
+}
+
+# The terms the What-if page moves: they change only the money rules, never who is
+# counted or how, so the cached money facts stay valid (``population_terms``).
+MONEY_TERMS = (
+    "budget.uplift", "budget.efficiency", "performance.share", "contingency.rate",
+    *(f"{s}.{k}" for s in ("risk_share", "system_share")
+      for k in ("target_growth", "corridor", "cap_gain", "cap_loss", "quality_gate")),
+)
+
+
+def population_terms(contract: Contract) -> dict:
+    """The terms that decide who counts and how (the calendar, need weighting, the
+    segmentation): a change to any of them rebuilds the population; any other term only
+    re-runs the money rules on the cached facts."""
+    return {
+        "contract": contract.contract.model_dump(mode="json", exclude={"name", "form", "min_population"}),
+        "need_weighting": contract.budget.need_weighting.value,
+        "segments": contract.segments.model_dump(mode="json"),
+    }
+
+
+# ----------------------------------------------------------------------------------------
+# Contract -> form values
+# ----------------------------------------------------------------------------------------
+
+
+def _shown(value: object) -> str | list[str] | bool:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (Decimal, int, float)) for v in value):
+            return ", ".join(str(v) for v in value)
+        return [str(getattr(v, "value", v)) for v in value]
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {v}" for k, v in value.items())
+    return str(getattr(value, "value", value))
+
+
+def contract_to_form(doc: Mapping) -> dict[str, object]:
+    """Form values (name -> text, list of choices or bool) of a contract document (a
+    parsed TOML dict or ``Contract.model_dump()``)."""
+    values: dict[str, object] = {}
+    for section, fields in SECTIONS.items():
+        part = doc.get(section)
+        if section in OPTIONAL_SECTIONS:
+            values[f"{section}.enabled"] = part is not None
+        part = part or {}
+        for f in fields:
+            values[f"{section}.{f.key}"] = _shown(part.get(f.key))
+    for path, fields in ROWS.items():
+        section, key = path.split(".")
+        for i, row in enumerate((doc.get(section) or {}).get(key) or ()):
+            for f in fields:
+                values[f"{path}[{i}].{f.key}"] = _shown(row.get(f.key))
+    for key, value in (doc.get("mssp") or {}).items():
+        # the MSSP terms are loose (validated by the MSSP rules): shown as TOML writes them
+        values[f"mssp.{key}"] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return values
+
+
+def row_count(values: Mapping[str, object], path: str) -> int:
+    """How many rows of ``path`` the values hold."""
+    found = [int(m.group(1)) for name in values if (m := re.match(re.escape(path) + r"\[(\d+)\]\.", name))]
+    return max(found) + 1 if found else 0
+
+
+# ----------------------------------------------------------------------------------------
+# Form -> TOML
+# ----------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _number(text: str, kind: str) -> object:
+    """What the user typed as TOML would read it: a number where it is one, else the text
+    (which the contract's own validation then rejects in ``check``'s words)."""
+    t = text.strip().replace(",", "") if kind in ("int", "number", "optional") else text.strip()
+    if _NUMBER.match(t):
+        if re.fullmatch(r"[+-]?\d+", t):
+            return int(t)
+        try:
+            return Decimal(t)
+        except InvalidOperation:  # pragma: no cover  (the pattern admits only numbers)
+            return t
+    return t
+
+
+def _value(f: Field, form: Mapping[str, object], name: str) -> object:
+    raw = form.get(name)
+    if isinstance(raw, list) and f.kind != "services":
+        raw = raw[-1]  # a checkbox posts its hidden "false" and then, when ticked, "true"
+    if f.kind == "bool":
+        return raw in (True, "on", "true", "1", "yes")
+    if f.kind == "services":
+        return [v for v in (raw if isinstance(raw, list) else [raw] if raw else []) if v]
+    text = "" if raw is None else str(raw)
+    if not text.strip():
+        return None
+    if f.kind == "rates":
+        parts = [p for p in text.split(",") if p.strip()]
+        values = [_number(p, "number") for p in parts]
+        return values[0] if len(values) == 1 else values
+    if f.kind == "parties":
+        parties = {}
+        for part in text.split(","):
+            name, _, share = part.partition("=")
+            if name.strip():
+                parties[name.strip()] = _number(share, "number")
+        return parties
+    return _number(text, f.kind)
+
+
+def form_to_doc(form: Mapping[str, object]) -> dict:
+    """The contract document the form describes (blank fields are left out, so the
+    contract's defaults apply or its "required key is missing" error shows)."""
+    doc: dict[str, dict] = {}
+    for section, fields in SECTIONS.items():
+        if section in OPTIONAL_SECTIONS and not _value(F("enabled", "bool", ""), form, f"{section}.enabled"):
+            continue
+        part = {}
+        for f in fields:
+            v = _value(f, form, f"{section}.{f.key}")
+            if v is not None and not (f.kind == "services" and not v and section != "scope"):
+                part[f.key] = v
+        doc[section] = part
+    for path, fields in ROWS.items():
+        section, key = path.split(".")
+        if section not in doc:
+            continue
+        rows = []
+        for i in range(row_count(form, path)):
+            row = {f.key: v for f in fields if (v := _value(f, form, f"{path}[{i}].{f.key}")) is not None}
+            # a row whose every box is blank (the spare row for adding one) is no row
+            if any(f.kind != "bool" and f.key in row for f in fields):
+                rows.append(row)
+        if rows:
+            doc[section][key] = rows
+    mssp = {name.split(".", 1)[1]: _mssp_value(str(v)) for name, v in form.items() if name.startswith("mssp.")}
+    if mssp:
+        doc["mssp"] = mssp
+    if doc.get("scope") == {}:
+        doc.pop("scope")
+    return doc
+
+
+def _mssp_value(text: str) -> object:
+    try:
+        return tomllib.loads(f"v = {text}", parse_float=Decimal)["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def form_to_toml(form: Mapping[str, object]) -> str:
+    """The contract file the form describes."""
+    return tomli_w.dumps(form_to_doc(form))
+
+
+# ----------------------------------------------------------------------------------------
+# Validation, in check's words
+# ----------------------------------------------------------------------------------------
+
+
+def validate(text: str) -> tuple[Contract | None, list[str]]:
+    """Parse contract TOML as ``check`` does: the contract, or each error line."""
+    try:
+        return parse_contract(text, SOURCE), []
+    except ContractError as e:
+        return None, str(e).splitlines()
+
+
+def _parent(path: str) -> str:
+    """``a.b[2].c`` -> ``a.b[2]`` -> ``a.b`` -> ``a`` -> ``""``."""
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+def field_names(values: Mapping[str, object]) -> set[str]:
+    """Where an error can be shown: each field, each group of rows, each section."""
+    return set(values) | set(ROWS) | set(SECTIONS) | {"mssp"}
+
+
+def errors_by_field(lines: list[str], names: set[str]) -> dict[str, list[str]]:
+    """Each error line under the field (or row, or section) whose key path it names;
+    lines naming none go under ``""``. Lines keep ``check``'s words in full."""
+    out: dict[str, list[str]] = {}
+    for line in lines:
+        text = line.removeprefix(SOURCE + " ")
+        path = text.split(":", 1)[0] if ":" in text else ""
+        while path and path not in names:
+            path = _parent(path)
+        out.setdefault(path, []).append(line)
+    return out

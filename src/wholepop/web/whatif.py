@@ -1,0 +1,70 @@
+"""Money on prepared facts: a statement or a projection for a contract, without rebuilding.
+
+These are what make the What-if page answer in well under a second: the facts (and the
+projection's baseline cells) come from ``workspace.Prepared``; only the money rules and a
+reduced Monte Carlo run here. The full run (``FULL_RUNS``) is on request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from wholepop.contract import Contract
+from wholepop.errors import UserError
+from wholepop.inputs.vocab import Form
+from wholepop.money.facts import MoneyFacts
+from wholepop.money.statement import Statement
+from wholepop.web.terms import contract_to_form, errors_by_field, field_names, form_to_toml, validate
+
+__all__ = ["FULL_RUNS", "QUICK_RUNS", "project", "settle", "with_terms"]
+
+QUICK_RUNS = 200  # Monte Carlo runs while terms move (percentiles within a few per cent of the full run)
+FULL_RUNS = 1000  # the CLI's default, on request
+
+
+def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
+    """The statement of ``year`` under ``contract``, from facts already gathered (the same
+    checks and rules as ``pipeline.settle``).
+
+    Raises:
+        UserError: ``year`` is not a contract year, or the facts hold no population in it
+            or in the baseline year.
+    """
+    c = contract
+    if year not in c.contract.years:
+        raise UserError(f"--year: {year} is not a contract year of {c.name} ({c.contract.years[0]}-{c.contract.years[-1]})")
+    if not any(p.year == year for p in facts.practices):
+        raise UserError(f"--year: the data holds no registered population in contract year {year}")
+    if not any(p.year == c.contract.baseline_year for p in facts.practices):
+        raise UserError(f"the data holds no registered population in the baseline year {c.contract.baseline_year}")
+    if c.form is Form.ACO:
+        from wholepop.money.mssp.contract import settle_aco_year
+
+        return settle_aco_year(facts, c, year)
+    from wholepop.money.settle import settle_year
+
+    return settle_year(facts, c, year)
+
+
+def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None) -> dict:
+    """The projection of the contract term (``wholepop project --json``'s document) from
+    the baseline cells, with ``runs`` Monte Carlo runs."""
+    from wholepop.projection import default_scenario, project as project_term, simulate
+    from wholepop.projection.summary import summary
+
+    projection = project_term(base, contract, scenario or default_scenario())
+    mc = simulate(projection, runs, seed) if runs else None
+    return summary(projection, mc)
+
+
+def with_terms(contract: Contract, changes: Mapping[str, object]) -> tuple[Contract | None, dict[str, list[str]], str]:
+    """``contract`` with the form fields ``changes`` set (key path -> typed text).
+
+    Returns:
+        (the new contract or None, its errors by field in ``check``'s words, its TOML).
+    """
+    values = contract_to_form(contract.model_dump(mode="python", exclude_none=True))
+    values.update(changes)
+    text = form_to_toml(values)
+    new, lines = validate(text)
+    return new, errors_by_field(lines, field_names(values)), text
