@@ -316,7 +316,8 @@ def _parent(path: str) -> str:
 
 def field_names(values: Mapping[str, object]) -> set[str]:
     """Where an error can be shown: each field, each group of rows, each section."""
-    return set(values) | set(ROWS) | set(SECTIONS) | {"mssp"}
+    rows = {_parent(name) for name in values if "[" in name}
+    return set(values) | rows | set(ROWS) | set(SECTIONS) | {"mssp"}
 
 
 def errors_by_field(lines: list[str], names: set[str]) -> dict[str, list[str]]:

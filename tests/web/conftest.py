@@ -1,0 +1,60 @@
+"""Fixtures of the web app's tests: a synthetic provider of about 2,000 people, an app
+over a copy of it (each test module settles into its own ledger), and a client that
+follows a long job to its end as the browser's job page does."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from wholepop.web.app import ServeConfig, create_app
+
+SHARED_NHS = Path(__file__).resolve().parents[3] / "shared" / "data" / "nhs"
+PEOPLE = 2_000
+
+
+@pytest.fixture(scope="session")
+def provider_source(tmp_path_factory) -> Path:
+    """A 2,000-person MCP (2,461 people ever registered), baseline 2026, years 2027-2029."""
+    from wholepop.cli.synth import synth
+
+    out = tmp_path_factory.mktemp("web-source") / "small-mcp"
+    synth(out=out, population=PEOPLE, years=3, start_year=2027, seed=7)
+    return out
+
+
+@pytest.fixture(scope="module")
+def folder(provider_source, tmp_path_factory) -> Path:
+    """A module's own copy of the provider (its ledger and contract edits stay in it)."""
+    out = tmp_path_factory.mktemp("web") / "small-mcp"
+    shutil.copytree(provider_source, out)
+    return out
+
+
+def make_client(folder: Path, tmp: Path, **config) -> TestClient:
+    cfg = ServeConfig(data=(folder,), nhs=SHARED_NHS, workspace=tmp / "built", **config)
+    return TestClient(create_app(cfg), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client(folder, tmp_path_factory) -> TestClient:
+    with make_client(folder, tmp_path_factory.mktemp("ws")) as c:
+        yield c
+
+
+def finish(client: TestClient, response, timeout: float = 240):
+    """Follow a redirect to a job until the job ends; return the final response."""
+    while response.status_code == 303 and "/jobs/" in response.headers.get("location", ""):
+        job = response.headers["location"].split("?")[0]
+        deadline = time.monotonic() + timeout
+        while client.get(job + ".json").json()["state"] == "running":
+            assert time.monotonic() < deadline, f"job {job} still running after {timeout} s"
+            time.sleep(0.1)
+        response = client.get(response.headers["location"], follow_redirects=False)
+        if response.status_code == 303 and "/jobs/" not in response.headers["location"]:
+            response = client.get(response.headers["location"], follow_redirects=False)
+    return response
