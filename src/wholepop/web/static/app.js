@@ -40,6 +40,8 @@
     form.addEventListener("input", function (e) {
       var mirror = e.target.dataset.mirror;
       if (mirror) document.getElementById(mirror).value = e.target.value;
+      var slider = form.querySelector('input[type=range][data-mirror="' + e.target.name + '"]');
+      if (slider && e.target.value.trim() !== "") slider.value = e.target.value;
       later();
     });
     form.addEventListener("change", later);
