@@ -26,6 +26,8 @@ $(SPARK_STAMP): $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m wholepop.cli.demo --out $(DEMO)
+	@echo "open the demo provider in the browser (wholepop serve, http://127.0.0.1:8050/):"
+	@echo "  $(BIN)/wholepop serve --data $(DEMO)/data --ledger $(DEMO)/wholepop.duckdb"
 
 test: $(STAMP) $(SPARK_STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
