@@ -424,3 +424,16 @@ def test_a_bug_is_one_line_never_a_traceback(client, monkeypatch):
 def test_static_script_is_served_from_the_package(client):
     r = client.get("/static/app.js")
     assert r.status_code == 200 and "data-live" in page(r)
+
+
+def test_a_page_asked_twice_while_preparing_prepares_once(folder, tmp_path):
+    with make_client(folder, tmp_path) as c:
+        first = c.get(f"/p/{PID}/whatif", follow_redirects=False)
+        second = c.get(f"/p/{PID}/compare", follow_redirects=False)
+        assert first.status_code == second.status_code == 303
+        job = first.headers["location"].split("?")[0]
+        assert second.headers["location"].split("?")[0] == job
+        r = finish(c, first)
+        assert r.status_code == 200 and 'id="whatif-form"' in r.text
+        steps = [line.split("s  ", 1)[1] for line in c.get(job + ".json").json()["log"]]
+        assert steps[-3:] == ["money facts", "projection cells", "ready"]

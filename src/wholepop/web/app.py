@@ -132,7 +132,8 @@ def _ready(request: Request, provider: Provider) -> Prepared | Response:
     prepared = ws.cached(provider, provider.contract())
     if prepared is not None:
         return prepared
-    job = ws.jobs.start(f"preparing {provider.label}", lambda j: (ws.prepare(provider, j), provider.id)[1])
+    job = ws.jobs.start(f"preparing {provider.label}", lambda j: (ws.prepare(provider, j), provider.id)[1],
+                        key=f"prepare:{provider.id}")
     back = request.url.path
     return RedirectResponse(f"/jobs/{job.id}?next={back}", status_code=303)
 
@@ -392,7 +393,8 @@ async def contract_save(request: Request) -> Response:
     _write_atomic(provider.contract_path, text)
     ws: Workspace = request.app.state.ws
     if ws.cached(provider, contract) is None:
-        job = ws.jobs.start(f"rebuilding {provider.label} for the new terms", lambda j: (ws.prepare(provider, j), provider.id)[1])
+        job = ws.jobs.start(f"rebuilding {provider.label} for the new terms", lambda j: (ws.prepare(provider, j), provider.id)[1],
+                            key=f"prepare:{provider.id}")
         return RedirectResponse(f"/jobs/{job.id}?next=contract", status_code=303)
     return _contract_page(request, provider, values, {}, saved=f"saved {provider.contract_path}")
 

@@ -39,6 +39,8 @@ from wholepop.web.terms import population_terms
 
 __all__ = ["Job", "Jobs", "Prepared", "Provider", "Workspace"]
 
+GENERIC = ("data", "input", "inputs")
+
 # One process-wide lock for DuckDB work (see the module docstring).
 DUCKDB = threading.RLock()
 
@@ -73,17 +75,26 @@ class Jobs:
 
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
+        self._running: dict[str, Job] = {}
         self._turn = threading.Lock()
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def start(self, label: str, work: Callable[[Job], str]) -> Job:
+    def start(self, label: str, work: Callable[[Job], str], key: str | None = None) -> Job:
         """Run ``work(job)`` on a thread; its return value (a provider id) is the job's
         result. A ``UserError`` fails the job with the CLI's message; anything else is a
-        bug, logged to the server's console, and the page says so without a traceback."""
+        bug, logged to the server's console, and the page says so without a traceback.
+        A job with the ``key`` of one still running is that job (a page asked twice
+        prepares once)."""
+        if key is not None:
+            running = self._running.get(key)
+            if running is not None and running.state == "running":
+                return running
         job = Job(uuid.uuid4().hex[:12], label)
         self._jobs[job.id] = job
+        if key is not None:
+            self._running[key] = job
 
         def run() -> None:
             with self._turn:
@@ -173,14 +184,16 @@ class Workspace:
         for p in self.providers.values():
             if p.folder == folder:
                 return p
-        slug = re.sub(r"[^a-z0-9]+", "-", folder.name.lower()).strip("-") or "provider"
+        # a folder called data (demo/data) is named by its parent too
+        name = f"{folder.parent.name}-{folder.name}" if folder.name.lower() in GENERIC else folder.name
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "provider"
         pid, n = slug, 2
         while pid in self.providers:
             pid, n = f"{slug}-{n}", n + 1
         from wholepop.ledger import default_path
 
         ledger = self._ledger or str(default_path(folder / "contract.toml"))
-        provider = Provider(pid, folder, ledger, label or folder.name)
+        provider = Provider(pid, folder, ledger, label or name)
         self.providers[pid] = provider
         return provider
 
@@ -226,17 +239,20 @@ class Workspace:
         @contextmanager
         def stage(name: str) -> Iterator[None]:
             if job is not None:
-                job.progress(job.done + 1, 6, name)
+                job.progress(job.done + 1, 7, name)
             yield
 
         with DUCKDB:
             run = prepare(provider.folder, provider.contract_path, self._engine, stage=stage)
             if job is not None:
-                job.progress(5, 6, "money facts")
+                job.progress(5, 7, "money facts")
             have = table_years(run.population)
             years = tuple(y for y in contract.contract.years if y in have)
             facts = run.facts((contract.contract.baseline_year, *years))
         prepared = Prepared(run, facts, years, key)
+        if job is not None:
+            job.progress(6, 7, "projection cells")
+        prepared.projection_base()  # now, so the first What-if answers as fast as the rest
         with self._lock:
             # keep one prepared run per provider: an older one (other terms) is dropped
             for k, old in list(self._cache.items()):
@@ -246,7 +262,7 @@ class Workspace:
                         old.run.close()
             self._cache[key] = prepared
         if job is not None:
-            job.progress(6, 6, "ready")
+            job.progress(7, 7, "ready")
         return prepared
 
     def close(self) -> None:
