@@ -61,8 +61,8 @@ def main() -> None:
     base = prepared.projection_base()
     t2 = time.perf_counter()
     people = sum(p.person_months for p in prepared.facts.practices if p.year == prepared.years[0]) / 12
-    print(f"prepared {args.data} ({people:,.0f} person-years in {prepared.years[0]}) in {t1 - t0:.1f} s; "
-          f"projection cells in {t2 - t1:.1f} s")
+    print(f"prepared {args.data} ({people:,.0f} person-years in {prepared.years[0]}) once in {t1 - t0:.1f} s "
+          f"(stages, money facts and projection cells; cached: {t2 - t1:.3f} s to find them again)")
     saved = provider.contract()
     year = args.year or prepared.years[0]
     share = "risk_share" if saved.risk_share is not None else "system_share"

@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from wholepop.contract.load import load_contract
-from wholepop.pipeline import prepared as prepared_run, settle as library_settle
+from wholepop.pipeline import prepared as prepared_run
+from wholepop.pipeline import settle as library_settle
 
 from .conftest import finish, make_client
 
@@ -326,7 +327,7 @@ def test_contract_upload(client, folder):
 
 def _form_values(html: str) -> dict:
     """The contract form's fields as a browser would post them (ticked boxes only)."""
-    form = re.search(r'<form method="post" action="[^"]*/contract/save".*?</form>', html, re.S).group(0)
+    form = re.search(r'<form method="post" action="[^"]*/contract/save".*?</form>', html, re.DOTALL).group(0)
     values: dict = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -337,7 +338,7 @@ def _form_values(html: str) -> dict:
         if kind == "checkbox" and "checked" not in tag:
             continue
         values.setdefault(name.group(1), []).append(value)
-    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.DOTALL):
         chosen = re.search(r'<option value="([^"]*)" selected', body)
         values[name] = [chosen.group(1) if chosen else re.search(r'value="([^"]*)"', body).group(1)]
     return {k: v if len(v) > 1 else v[0] for k, v in values.items()}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hmac
-import io
 import json
 import tempfile
 import traceback
@@ -117,7 +116,7 @@ async def _form(request: Request) -> dict[str, object]:
         values = form.getlist(name)
         if any(isinstance(v, UploadFile) for v in values):
             continue
-        out[name] = values if len(values) > 1 or name.endswith("services") or name.endswith("basis") else values[0]
+        out[name] = values if len(values) > 1 or name.endswith(("services", "basis")) else values[0]
     return out
 
 

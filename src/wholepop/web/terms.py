@@ -26,10 +26,10 @@ from wholepop.errors import ContractError
 from wholepop.inputs.vocab import Form, NeedWeighting, Service
 
 __all__ = [
-    "Field",
     "MONEY_TERMS",
-    "SECTIONS",
     "ROWS",
+    "SECTIONS",
+    "Field",
     "contract_to_form",
     "errors_by_field",
     "field_names",

@@ -49,7 +49,8 @@ def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
 def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None) -> dict:
     """The projection of the contract term (``wholepop project --json``'s document) from
     the baseline cells, with ``runs`` Monte Carlo runs."""
-    from wholepop.projection import default_scenario, project as project_term, simulate
+    from wholepop.projection import default_scenario, simulate
+    from wholepop.projection import project as project_term
     from wholepop.projection.summary import summary
 
     projection = project_term(base, contract, scenario or default_scenario())
