@@ -438,3 +438,11 @@ def test_a_page_asked_twice_while_preparing_prepares_once(folder, tmp_path):
         assert r.status_code == 200 and 'id="whatif-form"' in r.text
         steps = [line.split("s  ", 1)[1] for line in c.get(job + ".json").json()["log"]]
         assert steps[-3:] == ["money facts", "projection cells", "ready"]
+
+
+def test_a_post_from_another_site_is_refused(client):
+    _ready(client)
+    r = client.post(f"/p/{PID}/settle", data={"year": "2027"}, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "another site" in r.text
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2027"}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200

@@ -19,6 +19,7 @@ import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -673,8 +674,8 @@ async def _bug(request: Request, exc: Exception) -> Response:
 
 
 class Guard:
-    """ASGI middleware: a token on every request when one is set, and a cap on request
-    bodies (uploads) before anything reads them."""
+    """ASGI middleware: a token on every request when one is set, no form posted from
+    another site, and a cap on request bodies (uploads) before anything reads them."""
 
     COOKIE = "wholepop_token"
 
@@ -694,6 +695,12 @@ class Guard:
             return await PlainTextResponse(
                 "wholepop: a token is required (open the address `wholepop serve` printed, with ?token=...)",
                 status_code=401)(scope, receive, send)
+        origin = request.headers.get("origin")
+        if request.method not in ("GET", "HEAD") and origin and urlsplit(origin).netloc != request.headers.get("host"):
+            # another site's page posting to this one (a settlement, a saved contract) in the
+            # user's browser: refused, whatever the token
+            return await PlainTextResponse("wholepop: refused a request sent from another site", status_code=403)(
+                scope, receive, send)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             return await self._too_large(scope, receive, send)

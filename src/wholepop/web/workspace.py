@@ -138,6 +138,19 @@ class Prepared:
         return self._base
 
 
+_warmed = threading.Event()
+
+
+def _warm_charts() -> None:
+    """Start vl-convert's chart engine once per process (its first chart takes a second
+    or more, every later one milliseconds): while preparing, not in the first What-if."""
+    if not _warmed.is_set():
+        import vl_convert
+
+        vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, allowed_base_urls=[])
+        _warmed.set()
+
+
 @dataclass
 class Provider:
     """A data folder the team works on, with its contract file and ledger."""
@@ -253,6 +266,7 @@ class Workspace:
         if job is not None:
             job.progress(6, 7, "projection cells")
         prepared.projection_base()  # now, so the first What-if answers as fast as the rest
+        _warm_charts()
         with self._lock:
             # keep one prepared run per provider: an older one (other terms) is dropped
             for k, old in list(self._cache.items()):
