@@ -102,6 +102,12 @@ def _shot(page, name: str) -> None:
 def test_a_commissioners_journey(page, server, folder, tmp_path):
     # Providers: open the prepared folder; the job page shows progress, then Settle opens
     page.goto(f"{server}/providers")
+    # choosing an ICB, then a sub-ICB, lists its PCNs and practices by name
+    page.select_option("#pick select[name=icb]", "QE1")
+    page.wait_for_selector("#pick select[name=sub_icb]")
+    page.select_option("#pick select[name=sub_icb]", "00X")
+    page.wait_for_selector("#build")
+    assert page.locator("#build").get_by_text("BEECHES MEDICAL CENTRE").count() == 1
     _shot(page, "1-providers")
     page.fill("#open input[name=folder]", str(folder))
     page.click("#open button")
