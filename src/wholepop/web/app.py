@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hmac
 import json
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -121,6 +124,18 @@ async def _form(request: Request) -> dict[str, object]:
     return out
 
 
+def threaded(page: Callable[[Request], Response]):
+    """A page that computes runs on a worker thread (its form read first), so the server
+    keeps answering meanwhile: a job's progress, the other people on the team."""
+
+    @functools.wraps(page)
+    async def endpoint(request: Request) -> Response:
+        request.state.form = await _form(request) if request.method == "POST" else {}
+        return await run_in_threadpool(page, request)
+
+    return endpoint
+
+
 def _provider(request: Request) -> Provider:
     return request.app.state.ws.get(request.path_params["pid"])
 
@@ -205,7 +220,8 @@ def _catalogue(request: Request):
     return cat
 
 
-async def providers(request: Request) -> Response:
+@threaded
+def providers(request: Request) -> Response:
     q = request.query_params
     cat = _catalogue(request)
     icb, sub_icb = (q.get("icb") or "").upper(), (q.get("sub_icb") or "").upper()
@@ -218,8 +234,9 @@ async def providers(request: Request) -> Response:
     return _render(request, "providers.html.j2", nhs=nhs, disclosure=Disclosure(restricted=False))
 
 
-async def open_folder(request: Request) -> Response:
-    form = await _form(request)
+@threaded
+def open_folder(request: Request) -> Response:
+    form = request.state.form
     folder = str(form.get("folder") or "").strip()
     if not folder:
         raise UserError("--data: give the folder of a prepared provider (one holding contract.toml)")
@@ -350,7 +367,8 @@ def _file_values(provider: Provider) -> tuple[dict, dict]:
     return values, terms.errors_by_field(lines, terms.field_names(values))
 
 
-async def contract_page(request: Request) -> Response:
+@threaded
+def contract_page(request: Request) -> Response:
     provider = _provider(request)
     preset = request.query_params.get("preset")
     if preset:
@@ -372,18 +390,20 @@ async def contract_page(request: Request) -> Response:
     return _contract_page(request, provider, values, errors)
 
 
-async def contract_check(request: Request) -> Response:
+@threaded
+def contract_check(request: Request) -> Response:
     """Validate the form as it stands: {field: [error lines]} in check's words."""
-    values = await _form(request)
+    values = request.state.form
     _, lines = terms.validate(terms.form_to_toml(values))
     return JSONResponse({"errors": terms.errors_by_field(lines, terms.field_names(values))})
 
 
-async def contract_save(request: Request) -> Response:
+@threaded
+def contract_save(request: Request) -> Response:
     """Save the form as the provider's contract.toml (only when valid); a change to the
     terms that decide who counts rebuilds the population, as a job with progress."""
     provider = _provider(request)
-    values = await _form(request)
+    values = request.state.form
     text = terms.form_to_toml(values)
     contract, lines = terms.validate(text)
     if contract is None:
@@ -429,7 +449,8 @@ def _toml_download(text: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{safe}.toml"'})
 
 
-async def contract_download(request: Request) -> Response:
+@threaded
+def contract_download(request: Request) -> Response:
     provider = _provider(request)
     return _toml_download(provider.contract_path.read_text(encoding="utf-8"), provider.contract_path.stem)
 
@@ -448,7 +469,8 @@ def _write_atomic(path: Path, text: str) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-async def settle_page(request: Request) -> Response:
+@threaded
+def settle_page(request: Request) -> Response:
     provider = _provider(request)
     prepared = _ready(request, provider)
     if isinstance(prepared, Response):
@@ -473,7 +495,8 @@ def _settle_view(request: Request, provider: Provider, prepared: Prepared, year:
                    records=records, diff=diff, message=message, error=error, page="settle")
 
 
-async def settle_post(request: Request) -> Response:
+@threaded
+def settle_post(request: Request) -> Response:
     """Settle the year into the ledger (``wholepop settle --ledger``), with a reason for a
     correction; the ledger's refusal is shown in its own words."""
     from wholepop.ledger import append, provenance
@@ -482,7 +505,7 @@ async def settle_post(request: Request) -> Response:
     prepared = _ready(request, provider)
     if isinstance(prepared, Response):
         return prepared
-    form = await _form(request)
+    form = request.state.form
     contract = provider.contract()
     year = _int(form.get("year") or "", "year", 1900, 2200)
     statement = whatif.settle(prepared.facts, contract, year)
@@ -521,7 +544,8 @@ def _field_of(name: str) -> terms.Field:
     return next(f for f in terms.SECTIONS[section] if f.key == key)
 
 
-async def whatif_page(request: Request) -> Response:
+@threaded
+def whatif_page(request: Request) -> Response:
     provider = _provider(request)
     prepared = _ready(request, provider)
     if isinstance(prepared, Response):
@@ -547,7 +571,8 @@ def _whatif_result(prepared: Prepared, contract, year: int, runs: int) -> dict:
             "runs": runs, "timing": {"settle_ms": (t1 - t0) * 1000, "project_ms": (t2 - t1) * 1000}, "errors": {}}
 
 
-async def whatif_run(request: Request) -> Response:
+@threaded
+def whatif_run(request: Request) -> Response:
     """The statement and projection under the terms as the sliders now stand (a fragment
     of the What-if page); nothing is saved."""
     provider = _provider(request)
@@ -556,7 +581,7 @@ async def whatif_run(request: Request) -> Response:
     prepared = ws.cached(provider, saved)
     if prepared is None:
         raise UserError("the provider is not prepared yet; open its Settle page first")
-    form = await _form(request)
+    form = request.state.form
     allowed = set(_whatif_fields(saved))
     changes = {k: v for k, v in form.items() if k in allowed}
     unknown = sorted(k for k in form if k not in allowed and k not in ("year", "runs"))
@@ -577,7 +602,8 @@ async def whatif_run(request: Request) -> Response:
 # ---------------------------------------------------------------------------------------
 
 
-async def compare_page(request: Request) -> Response:
+@threaded
+def compare_page(request: Request) -> Response:
     from wholepop.projection import compare_forms, default_scenario
     from wholepop.projection.compare import COMPARABLE_FORMS
 
@@ -614,7 +640,8 @@ def _report_data(request: Request, provider: Provider, prepared: Prepared):
                           restricted=config.restricted)
 
 
-async def download(request: Request) -> Response:
+@threaded
+def download(request: Request) -> Response:
     provider = _provider(request)
     prepared = _ready(request, provider)
     if isinstance(prepared, Response):
