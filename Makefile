@@ -38,9 +38,9 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
 
-# Headless Chromium for the real-browser report test: Debian's package, installed when
-# missing (no browser download by Playwright); if it cannot be installed the browser test
-# skips and says why.
+# Headless Chromium for the real-browser tests: Debian's package, installed when missing
+# (no browser download by Playwright); if it cannot be installed the report's browser test
+# skips and says why, and the web app's (tests/web/test_browser.py) fails.
 APT_CHROMIUM = DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \

@@ -275,7 +275,7 @@ async def build_provider(request: Request) -> Response:
         finally:
             if tmp is not None:
                 tmp.cleanup()
-        job.progress(0, 6, f"built {report.people:,} people in {report.practices} practices; preparing")
+        job.progress(0, 7, f"built {report.people:,} people in {report.practices} practices; preparing")
         provider = ws.add(out, label=f"{selection.label} ({report.practices} practices)")
         ws.prepare(provider, job)
         return provider.id
