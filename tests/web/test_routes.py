@@ -446,3 +446,14 @@ def test_a_post_from_another_site_is_refused(client):
     assert r.status_code == 403 and "another site" in r.text
     r = client.post(f"/p/{PID}/whatif", data={"year": "2027"}, headers={"Origin": "http://testserver"})
     assert r.status_code == 200
+
+
+def test_whatif_projects_fifteen_years_or_the_term(client):
+    _ready(client)
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "horizon": "15"})
+    assert r.status_code == 200 and re.findall(r"<tr><td>(\d{4})</td>", r.text) == [str(y) for y in range(2027, 2042)]
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "horizon": "3"})
+    assert re.findall(r"<tr><td>(\d{4})</td>", r.text) == ["2027", "2028", "2029"]
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "horizon": "40"})
+    assert r.status_code == 400 and "horizon: expected one of 3, 15 years, got '40'" in page(r)
+    assert client.get(f"/p/{PID}/download/projection.json").json()["years"][-1]["year"] == 2029

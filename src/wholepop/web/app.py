@@ -554,21 +554,34 @@ def whatif_page(request: Request) -> Response:
     values = terms.contract_to_form(contract.model_dump(mode="python", exclude_none=True))
     names = _whatif_fields(contract)
     year = _year(request, prepared)
-    result = _whatif_result(prepared, contract, year, whatif.QUICK_RUNS)
+    horizon = _horizon(request.query_params.get("horizon"), contract)
+    result = _whatif_result(prepared, contract, year, whatif.QUICK_RUNS, horizon)
     return _render(request, "whatif.html.j2", provider=provider, prepared=prepared, contract=contract, values=values,
-                   fields=[(n, _field_of(n)) for n in names], year=year, page="whatif", **result)
+                   fields=[(n, _field_of(n)) for n in names], year=year, page="whatif",
+                   horizons=sorted({contract.contract.term_years, *whatif.HORIZONS}), **result)
 
 
-def _whatif_result(prepared: Prepared, contract, year: int, runs: int) -> dict:
+def _horizon(raw, contract) -> int:
+    """The projection's years: the contract's term, or one of ``whatif.HORIZONS``."""
+    allowed = {contract.contract.term_years, *whatif.HORIZONS}
+    if raw in (None, ""):
+        return max(allowed)
+    text = str(raw).strip()
+    if not text.isdigit() or int(text) not in allowed:
+        raise UserError(f"horizon: expected one of {', '.join(str(h) for h in sorted(allowed))} years, got {text!r}")
+    return int(text)
+
+
+def _whatif_result(prepared: Prepared, contract, year: int, runs: int, horizon: int) -> dict:
     import time
 
     t0 = time.perf_counter()
     statement = whatif.settle(prepared.facts, contract, year)
     t1 = time.perf_counter()
-    doc = whatif.project(prepared.projection_base(), contract, runs)
+    doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon)
     t2 = time.perf_counter()
     return {"statement": statement, "position": _position(statement), "projection": doc, "fan": _fan(doc),
-            "runs": runs, "timing": {"settle_ms": (t1 - t0) * 1000, "project_ms": (t2 - t1) * 1000}, "errors": {}}
+            "runs": runs, "horizon": horizon, "timing": {"settle_ms": (t1 - t0) * 1000, "project_ms": (t2 - t1) * 1000}, "errors": {}}
 
 
 @threaded
@@ -584,16 +597,17 @@ def whatif_run(request: Request) -> Response:
     form = request.state.form
     allowed = set(_whatif_fields(saved))
     changes = {k: v for k, v in form.items() if k in allowed}
-    unknown = sorted(k for k in form if k not in allowed and k not in ("year", "runs"))
+    unknown = sorted(k for k in form if k not in allowed and k not in ("year", "runs", "horizon"))
     if unknown:
         raise UserError(f"not a money term of this contract: {', '.join(unknown)} (change it on the Contract page)")
     contract, errors, _ = whatif.with_terms(saved, changes)
     year = _int(form.get("year") or str(prepared.years[0] if prepared.years else 0), "year", 1900, 2200)
     runs = whatif.FULL_RUNS if str(form.get("runs")) == str(whatif.FULL_RUNS) else whatif.QUICK_RUNS
+    horizon = _horizon(form.get("horizon"), saved)
     if contract is None:
         return _render(request, "whatif_result.html.j2", status=422, provider=provider, errors=errors, statement=None,
                        year=year, runs=runs)
-    result = _whatif_result(prepared, contract, year, runs)
+    result = _whatif_result(prepared, contract, year, runs, horizon)
     return _render(request, "whatif_result.html.j2", provider=provider, year=year, **result)
 
 
@@ -656,7 +670,8 @@ def download(request: Request) -> Response:
                         headers={"Content-Disposition": f'attachment; filename="{stem}-statement-{year}.json"'})
     if what == "projection.json":
         runs = whatif.FULL_RUNS if request.query_params.get("runs") == str(whatif.FULL_RUNS) else whatif.QUICK_RUNS
-        doc = whatif.project(prepared.projection_base(), contract, runs)
+        horizon = _horizon(request.query_params.get("horizon") or str(contract.contract.term_years), contract)
+        doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon)
         return Response(json.dumps(doc, indent=2) + "\n", media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{stem}-projection.json"'})
     if what == "report.html":

@@ -20,6 +20,7 @@ __all__ = ["FULL_RUNS", "QUICK_RUNS", "project", "settle", "with_terms"]
 
 QUICK_RUNS = 200  # Monte Carlo runs while terms move (percentiles within a few per cent of the full run)
 FULL_RUNS = 1000  # the CLI's default, on request
+HORIZONS = (15,)  # the What-if page offers the contract's own term and these (an MCP runs 10-15 years)
 
 
 def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
@@ -46,14 +47,19 @@ def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
     return settle_year(facts, c, year)
 
 
-def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None) -> dict:
-    """The projection of the contract term (``wholepop project --json``'s document) from
-    the baseline cells, with ``runs`` Monte Carlo runs."""
+def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None,
+            horizon: int | None = None) -> dict:
+    """The projection (``wholepop project --json``'s document) from the baseline cells, with
+    ``runs`` Monte Carlo runs, over the contract's term or ``horizon`` years from its start
+    (the scenario's ``horizon_years``, as ``project --scenario`` sets it)."""
     from wholepop.projection import default_scenario, simulate
     from wholepop.projection import project as project_term
     from wholepop.projection.summary import summary
 
-    projection = project_term(base, contract, scenario or default_scenario())
+    scenario = scenario or default_scenario()
+    if horizon is not None:
+        scenario = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"horizon_years": horizon})})
+    projection = project_term(base, contract, scenario)
     mc = simulate(projection, runs, seed) if runs else None
     return summary(projection, mc)
 
