@@ -165,15 +165,11 @@ def _year(request: Request, prepared: Prepared) -> int:
 
 
 def _position(statement) -> int | None:
-    """The provider's position where the statement states one (the money stage adds it)."""
-    for name in ("provider_position_pence", "provider_position"):
-        value = getattr(statement, name, None)
-        if isinstance(value, int):
-            return value
-        if value is not None and hasattr(value, "amount_pence"):
-            return value.amount_pence
-    value = statement.extra.get("provider_position_pence") if statement.extra else None
-    return value if isinstance(value, int) else None
+    """The provider's surplus (+) or deficit (-) where the statement states its position
+    (``Statement.provider_position``, which the money stage is adding); None before."""
+    position = getattr(statement, "provider_position", None)
+    surplus = getattr(position, "surplus_pence", None)
+    return surplus if isinstance(surplus, int) else None
 
 
 def _statement_charts(statement) -> dict[str, Markup]:
