@@ -457,3 +457,19 @@ def test_whatif_projects_fifteen_years_or_the_term(client):
     r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "horizon": "40"})
     assert r.status_code == 400 and "horizon: expected one of 3, 15 years, got '40'" in page(r)
     assert client.get(f"/p/{PID}/download/projection.json").json()["years"][-1]["year"] == 2029
+
+
+def test_build_from_uploaded_nhs_files(client):
+    """The user's own files (here the published ones, uploaded), with codes typed."""
+    from .conftest import SHARED_NHS
+
+    lists = (SHARED_NHS / "gp-reg-pat-prac-quin-age-2026-07.zip").read_bytes()
+    mapping = (SHARED_NHS / "gp-reg-pat-prac-map-2026-07.zip").read_bytes()
+    files = {"lists": ("quin.zip", lists, "application/zip"), "map": ("map.zip", mapping, "application/zip")}
+    r = client.post("/providers/build", data={"practice": "p81692, ", "years": "2", "name": "beeches"}, files=files,
+                    follow_redirects=False)
+    assert r.status_code == 303
+    job = r.headers["location"].split("?")[0]
+    r = finish(client, r)
+    assert r.status_code == 200, page(r)[:2000]
+    assert client.get(job + ".json").json()["result"] == "beeches"

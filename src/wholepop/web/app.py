@@ -255,8 +255,10 @@ async def build_provider(request: Request) -> Response:
         tmp, files = _uploaded_nhs_files(uploads, config)
     if files is None:
         raise UserError("no NHS files: start the server with --nhs DIR, or upload a list-size file and a practice map")
-    practices = tuple(str(v).strip().upper() for v in form.getlist("practice") if str(v).strip())
-    pcns = tuple(str(v).strip().upper() for v in form.getlist("pcn") if str(v).strip())
+    def codes(name: str) -> tuple[str, ...]:  # ticked boxes, or codes typed with commas
+        return tuple(c.strip().upper() for v in form.getlist(name) for c in str(v).split(",") if c.strip())
+
+    practices, pcns = codes("practice"), codes("pcn")
     sub_icb = str(form.get("whole_sub_icb") or "").strip().upper() or None
     selection = Selection(practices=practices) if practices else Selection(pcns=pcns) if pcns else Selection(sub_icb=sub_icb)
     years = _int(form.get("years") or "3", "years", 1, 15)
