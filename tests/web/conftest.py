@@ -4,6 +4,7 @@ follows a long job to its end as the browser's job page does."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -33,6 +34,14 @@ def folder(provider_source, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("web") / "small-mcp"
     shutil.copytree(provider_source, out)
     return out
+
+
+def with_term(text: str, key: str, value: str) -> str:
+    """Contract TOML ``text`` with the first ``key = ...`` line's value set to ``value``
+    (its comment kept), as a person editing the file would."""
+    new, n = re.subn(rf"(?m)^({re.escape(key)}\s*=\s*)[^#\n]*?(\s*(#.*)?)$", rf"\g<1>{value}\g<2>", text, count=1)
+    assert n == 1, f"no {key} in the contract"
+    return new
 
 
 def make_client(folder: Path, tmp: Path, **config) -> TestClient:

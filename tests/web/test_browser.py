@@ -32,7 +32,7 @@ from wholepop.pipeline import settle as library_settle
 from wholepop.report.charts import money_text
 from wholepop.web.app import ServeConfig, create_app
 
-from .conftest import SHARED_NHS
+from .conftest import SHARED_NHS, with_term
 
 pytestmark = pytest.mark.browser
 
@@ -134,7 +134,7 @@ def test_a_commissioners_journey(page, server, folder, tmp_path):
     )
     corridor = page.input_value('input[name="risk_share.corridor"]')
     moved = tmp_path / "contract.toml"
-    moved.write_text((folder / "contract.toml").read_text().replace("corridor = 0.01 ", f"corridor = {corridor} "))
+    moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", corridor))
     with prepared_run(folder, moved, years=(2027,)) as run:
         expected = library_settle(run, 2027).risk_share.provider_pence
     assert int(page.get_attribute("#risk-share", "data-pence")) == expected

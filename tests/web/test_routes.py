@@ -19,7 +19,7 @@ from wholepop.contract.load import load_contract
 from wholepop.pipeline import prepared as prepared_run
 from wholepop.pipeline import settle as library_settle
 
-from .conftest import finish, make_client
+from .conftest import finish, make_client, with_term
 
 PID = "small-mcp"
 
@@ -179,7 +179,7 @@ def test_settle_into_the_ledger_then_unchanged_then_a_correction(client, folder)
     assert r.status_code == 200 and "already settled as version 1 with the same inputs and contract; nothing written" in page(r)
     # a money term changes (saved on the Contract page): settling again needs a reason
     text = (folder / "contract.toml").read_text()
-    (folder / "contract.toml").write_text(text.replace("corridor = 0.01 ", "corridor = 0.002 "))
+    (folder / "contract.toml").write_text(with_term(text, "corridor", "0.002"))
     assert load_contract(folder / "contract.toml").risk_share.corridor == Decimal("0.002")
     r = client.post(f"/p/{PID}/settle", data={"year": "2027"})
     assert r.status_code == 409 and "--correct" in page(r)
@@ -214,7 +214,7 @@ def test_whatif_corridor_gives_the_librarys_risk_share(client, folder, tmp_path)
     assert r.status_code == 200
     shown = _pence(r.text, "risk-share")
     moved = tmp_path / "contract.toml"
-    moved.write_text((folder / "contract.toml").read_text().replace("corridor = 0.01 ", "corridor = 0.004 "))
+    moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", "0.004"))
     with prepared_run(folder, moved, years=(2027,)) as run:
         expected = library_settle(run, 2027).risk_share.provider_pence
     assert shown == expected
@@ -310,10 +310,11 @@ def test_contract_save_population_term_rebuilds_with_progress(client, folder):
 
 def test_contract_upload(client, folder):
     ok = (folder / "contract.toml").read_bytes()
-    r = client.post(f"/p/{PID}/contract/upload", files={"file": ("mine.toml", ok.replace(b"0.032", b"0.021"), "application/toml")})
+    mine = with_term(ok.decode(), "uplift", "0.021").encode()
+    r = client.post(f"/p/{PID}/contract/upload", files={"file": ("mine.toml", mine, "application/toml")})
     assert r.status_code == 200 and 'value="0.021"' in page(r) and "press Save" in page(r)
     assert (folder / "contract.toml").read_bytes() == ok  # only Save writes
-    bad = ok.replace(b"corridor = 0.01 ", b"corridor = 7 ")
+    bad = with_term(ok.decode(), "corridor", "7").encode()
     r = client.post(f"/p/{PID}/contract/upload", files={"file": ("mine.toml", bad, "application/toml")})
     assert r.status_code == 422 and "mine.toml risk_share.corridor: must be less than or equal to 1, got 7" in page(r)
     r = client.post(f"/p/{PID}/contract/upload", files={"file": ("big.toml", b"#" * (300 * 1024), "application/toml")})
@@ -473,3 +474,17 @@ def test_build_from_uploaded_nhs_files(client):
     r = finish(client, r)
     assert r.status_code == 200, page(r)[:2000]
     assert client.get(job + ".json").json()["result"] == "beeches"
+
+
+def test_settle_page_shows_the_provider_position_the_statement_states(client, folder):
+    """The money stage is adding ``Statement.provider_position``: shown when there, and
+    the page says the statement states none until then."""
+    from wholepop.report.charts import money_text
+
+    r = _ready(client)
+    with prepared_run(folder, folder / "contract.toml", years=(2027,)) as run:
+        position = getattr(library_settle(run, 2027), "provider_position", None)
+    if position is None:
+        assert "This statement states no provider position" in page(r) and 'id="position"' not in r.text
+    else:
+        assert f'id="position">{money_text(position.surplus_pence)}<' in page(r)
