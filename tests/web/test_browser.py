@@ -111,6 +111,9 @@ def test_a_commissioners_journey(page, server, folder, tmp_path):
     _shot(page, "1-providers")
     page.fill("#open input[name=folder]", str(folder))
     page.click("#open button")
+    page.wait_for_url(lambda url: urlparse(url).path.startswith(("/jobs/", "/p/")))
+    if urlparse(page.url).path.startswith("/jobs/"):  # the preparation's progress, while it lasts
+        _shot(page, "1b-preparing")
     page.wait_for_url(lambda url: urlparse(url).path == "/p/small-mcp/settle", timeout=120_000)
 
     # Settle: the statement of 2027, settled into the ledger
