@@ -476,15 +476,11 @@ def test_build_from_uploaded_nhs_files(client):
     assert client.get(job + ".json").json()["result"] == "beeches"
 
 
-def test_settle_page_shows_the_provider_position_the_statement_states(client, folder):
-    """The money stage is adding ``Statement.provider_position``: shown when there, and
-    the page says the statement states none until then."""
+def test_settle_page_shows_the_provider_position(client, folder):
+    """The statement's ``provider_position``: surplus (+) or deficit (-), to the penny."""
     from wholepop.report.charts import money_text
 
     r = _ready(client)
     with prepared_run(folder, folder / "contract.toml", years=(2027,)) as run:
-        position = getattr(library_settle(run, 2027), "provider_position", None)
-    if position is None:
-        assert "This statement states no provider position" in page(r) and 'id="position"' not in r.text
-    else:
-        assert f'id="position">{money_text(position.surplus_pence)}<' in page(r)
+        position = library_settle(run, 2027).provider_position
+    assert f'id="position">{money_text(position.surplus_pence)}<' in page(r)

@@ -165,8 +165,8 @@ def _year(request: Request, prepared: Prepared) -> int:
 
 
 def _position(statement) -> int | None:
-    """The provider's surplus (+) or deficit (-) where the statement states its position
-    (``Statement.provider_position``, which the money stage is adding); None before."""
+    """The provider's surplus (+) or deficit (-): ``Statement.provider_position`` (None if
+    a statement states no position)."""
     position = getattr(statement, "provider_position", None)
     surplus = getattr(position, "surplus_pence", None)
     return surplus if isinstance(surplus, int) else None
@@ -528,7 +528,9 @@ def _whatif_fields(contract) -> list[str]:
     if share:
         names += [t for t in terms.MONEY_TERMS if t.startswith(share + ".")]
         rules = getattr(contract, share)
-        names += [f"{share}.bands[{i}].{k}" for i in range(len(rules.bands)) for k in ("upto", "provider_share")]
+        for which in ("bands", "gain_bands", "loss_bands"):
+            bands = getattr(rules, which, None) or ()
+            names += [f"{share}.{which}[{i}].{k}" for i in range(len(bands)) for k in ("upto", "provider_share")]
     names += [f"performance.metrics[{i}].{k}" for i in range(len(contract.performance.metrics)) for k in ("weight", "lower", "upper")]
     return names
 

@@ -72,6 +72,7 @@ _SHARE = (
     F("cap_gain", "optional", "cap on the provider's gain (share of budget)", low=0, high=0.10, step=0.001),
     F("cap_loss", "optional", "cap on the provider's loss (share of budget)", low=0, high=0.10, step=0.001),
     F("quality_gate", "number", "quality gate (achievement needed for gains)", low=0, high=1, step=0.05),
+    F("scale_gains_by_achievement", "bool", "scale gains by performance achievement"),
     F("parties", "parties", "the rest split between (name = share, ...)"),
 )
 
@@ -100,11 +101,22 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
     ),
     "risk_share": (F("basis", "services", "acute lines shared"), *_SHARE),
     "system_share": _SHARE,
-    "contingency": (F("rate", "number", "commissioner's contingency rate", low=0, high=0.05, step=0.001),),
+    "contingency": (
+        F("rate", "number", "commissioner's contingency rate", low=0, high=0.05, step=0.001),
+        F("base", "choice", "contingency base", ("budget", "population_spend")),
+        F("commissioner_funds", "services", "lines the commissioner funds"),
+    ),
     "deficit": (
-        F("amount", "number", "deficit transferred (£)"),
-        F("years", "int", "repaid over (years)"),
-        F("first_year", "optional", "first repayment year (blank: the start year)"),
+        F("creditor", "text", "creditor"),
+        F("recurrent.amount", "optional", "recurrent deficit, every year (£)"),
+        F("recurrent.share", "optional", "provider's share of the recurrent deficit"),
+        F("historic.amount", "optional", "historic deficit (£)"),
+        F("historic.share", "optional", "provider's share of the historic deficit"),
+        F("historic.years", "optional", "historic deficit repaid over (years)"),
+        F("historic.first_year", "optional", "first repayment year (blank: the start year)"),
+        F("amount", "optional", "older form: deficit transferred (£)"),
+        F("years", "optional", "older form: repaid over (years)"),
+        F("first_year", "optional", "older form: first repayment year"),
     ),
     "segments": (
         F("extensive_care_share", "number", "extensive-care cohort share"),
@@ -136,6 +148,10 @@ ROWS: dict[str, tuple[Field, ...]] = {
         F("provider_share", "number", "provider's share", low=0, high=1, step=0.05),
     ),
 }
+# Gains and losses may have bands of their own (blank: ``bands`` serves both).
+for _share in ("risk_share", "system_share"):
+    for _which in ("gain_bands", "loss_bands"):
+        ROWS[f"{_share}.{_which}"] = ROWS[f"{_share}.bands"]
 
 # The terms the What-if page moves: they change only the money rules, never who is
 # counted or how, so the cached money facts stay valid (``population_terms``).
@@ -186,7 +202,7 @@ def contract_to_form(doc: Mapping) -> dict[str, object]:
             values[f"{section}.enabled"] = part is not None
         part = part or {}
         for f in fields:
-            values[f"{section}.{f.key}"] = _shown(part.get(f.key))
+            values[f"{section}.{f.key}"] = _shown(_get(part, f.key))
     for path, fields in ROWS.items():
         section, key = path.split(".")
         for i, row in enumerate((doc.get(section) or {}).get(key) or ()):
@@ -196,6 +212,15 @@ def contract_to_form(doc: Mapping) -> dict[str, object]:
         # the MSSP terms are loose (validated by the MSSP rules): shown as TOML writes them
         values[f"mssp.{key}"] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return values
+
+
+def _get(part: Mapping, key: str) -> object:
+    """``part["historic"]["years"]`` for ``"historic.years"``; None where absent."""
+    for k in key.split("."):
+        if not isinstance(part, Mapping) or k not in part:
+            return None
+        part = part[k]
+    return part
 
 
 def row_count(values: Mapping[str, object], path: str) -> int:
@@ -257,11 +282,15 @@ def form_to_doc(form: Mapping[str, object]) -> dict:
     for section, fields in SECTIONS.items():
         if section in OPTIONAL_SECTIONS and not _value(F("enabled", "bool", ""), form, f"{section}.enabled"):
             continue
-        part = {}
+        part: dict = {}
         for f in fields:
             v = _value(f, form, f"{section}.{f.key}")
             if v is not None and not (f.kind == "services" and not v and section != "scope"):
-                part[f.key] = v
+                *inner, last = f.key.split(".")
+                target = part
+                for k in inner:  # a nested table, e.g. deficit.historic
+                    target = target.setdefault(k, {})
+                target[last] = v
         doc[section] = part
     for path, fields in ROWS.items():
         section, key = path.split(".")

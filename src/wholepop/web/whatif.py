@@ -7,12 +7,11 @@ reduced Monte Carlo run here. The full run (``FULL_RUNS``) is on request.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 from wholepop.contract import Contract
 from wholepop.errors import UserError
-from wholepop.inputs.vocab import Form
+from wholepop.money import settle as settle_money
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.statement import Statement
 from wholepop.web.terms import contract_to_form, errors_by_field, field_names, form_to_toml, validate
@@ -39,15 +38,7 @@ def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
         raise UserError(f"--year: the data holds no registered population in contract year {year}")
     if not any(p.year == c.contract.baseline_year for p in facts.practices):
         raise UserError(f"the data holds no registered population in the baseline year {c.contract.baseline_year}")
-    rules = importlib.import_module("wholepop.money.settle")  # the module, whatever the package exports
-    if hasattr(rules, "settle"):
-        # the money stage's one entry point, every form (issue 16), once it has landed
-        return rules.settle(facts, c, year)
-    if c.form is Form.ACO:
-        from wholepop.money.mssp.contract import settle_aco_year
-
-        return settle_aco_year(facts, c, year)
-    return rules.settle_year(facts, c, year)
+    return settle_money(facts, c, year)
 
 
 def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None,
