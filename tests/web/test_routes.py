@@ -484,3 +484,20 @@ def test_settle_page_shows_the_provider_position(client, folder):
     with prepared_run(folder, folder / "contract.toml", years=(2027,)) as run:
         position = library_settle(run, 2027).provider_position
     assert f'id="position">{money_text(position.surplus_pence)}<' in page(r)
+
+
+def test_contract_warnings_are_beside_their_fields_in_checks_words(client, folder, capsys):
+    """The synthetic contract runs 3 years, outside the 10-15 an MCP runs: `check` warns,
+    and the Contract page shows the same line beside contract.term_years."""
+    from conftest import run_cli
+
+    run_cli(["check", "--data", str(folder), "--contract", str(folder / "contract.toml")])
+    said = [line.strip() for line in capsys.readouterr().out.splitlines() if "term_years" in line]
+    assert said, "check gave no term_years warning"
+    form = _form_values(client.get(f"/p/{PID}/contract").text)
+    doc = client.post(f"/p/{PID}/contract/check", data=form).json()
+    assert doc["errors"] == {} and doc["warnings"]["contract.term_years"] == said
+    r = client.get(f"/p/{PID}/contract")
+    assert re.search(r'data-warn-for="contract.term_years">warning: ' + re.escape(said[0]), page(r))
+    form["contract.term_years"] = "12"
+    assert "contract.term_years" not in client.post(f"/p/{PID}/contract/check", data=form).json()["warnings"]

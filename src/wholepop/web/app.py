@@ -344,8 +344,10 @@ def _contract_page(request: Request, provider: Provider, values: dict, errors: d
                    status: int = 200) -> Response:
     from wholepop.contract.presets import PRESET_FORMS
 
+    contract, _ = terms.validate(terms.form_to_toml(values))
+    warnings = terms.warnings_by_field(contract, terms.field_names(values)) if contract is not None else {}
     return _render(request, "contract.html.j2", status=status, provider=provider, values=values, errors=errors,
-                   saved=saved, presets=[f.value for f in PRESET_FORMS], page="contract")
+                   warnings=warnings, saved=saved, presets=[f.value for f in PRESET_FORMS], page="contract")
 
 
 def _file_values(provider: Provider) -> tuple[dict, dict]:
@@ -392,8 +394,10 @@ def contract_page(request: Request) -> Response:
 def contract_check(request: Request) -> Response:
     """Validate the form as it stands: {field: [error lines]} in check's words."""
     values = request.state.form
-    _, lines = terms.validate(terms.form_to_toml(values))
-    return JSONResponse({"errors": terms.errors_by_field(lines, terms.field_names(values))})
+    contract, lines = terms.validate(terms.form_to_toml(values))
+    names = terms.field_names(values)
+    warnings = terms.warnings_by_field(contract, names) if contract is not None else {}
+    return JSONResponse({"errors": terms.errors_by_field(lines, names), "warnings": warnings})
 
 
 @threaded

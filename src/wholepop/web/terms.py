@@ -33,6 +33,7 @@ __all__ = [
     "contract_to_form",
     "errors_by_field",
     "field_names",
+    "warnings_by_field",
     "form_to_toml",
     "population_terms",
     "validate",
@@ -356,7 +357,23 @@ def errors_by_field(lines: list[str], names: set[str]) -> dict[str, list[str]]:
     for line in lines:
         text = line.removeprefix(SOURCE + " ")
         path = text.split(":", 1)[0] if ":" in text else ""
-        while path and path not in names:
-            path = _parent(path)
-        out.setdefault(path, []).append(line)
+        out.setdefault(_place(path, names), []).append(line)
+    return out
+
+
+def _place(path: str, names: set[str]) -> str:
+    """The field, row or section nearest ``path`` that the page shows; else ``""``."""
+    while path and path not in names:
+        path = _parent(path)
+    return path
+
+
+def warnings_by_field(contract: Contract, names: set[str]) -> dict[str, list[str]]:
+    """The contract's warnings (``Contract.warnings``) as ``check`` prints them, by field."""
+    from wholepop.inputs.problems import Problem, Severity
+
+    out: dict[str, list[str]] = {}
+    for key, message in contract.warnings():
+        line = str(Problem("contract", None, key, message, Severity.WARNING, ("money",)))
+        out.setdefault(_place(key, names), []).append(line)
     return out

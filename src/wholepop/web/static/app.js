@@ -55,7 +55,13 @@
     var check = debounce(function () {
       fetch(form.dataset.check, { method: "POST", body: new FormData(form) })
         .then(function (r) { return r.json(); })
-        .then(function (doc) { showErrors(form, doc.errors); });
+        .then(function (doc) {
+          showErrors(form, doc.errors);
+          form.querySelectorAll(".warn[data-warn-for]").forEach(function (el) {
+            var lines = (doc.warnings || {})[el.dataset.warnFor] || [];
+            el.textContent = lines.map(function (l) { return "warning: " + l; }).join("\n");
+          });
+        });
     }, 150);
     form.addEventListener("input", check);
     form.addEventListener("change", check);
