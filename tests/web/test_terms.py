@@ -111,3 +111,16 @@ def test_population_terms_are_the_calendar_need_weighting_and_segments():
         other, errors, _ = with_terms(contract, change)
         assert errors == {}
         assert terms.population_terms(other) != terms.population_terms(contract), change
+
+
+def test_a_term_the_form_does_not_name_is_kept():
+    """A key the contract file has but the form has no field for yet (a newer wholepop's
+    term) survives the round trip as TOML text, so saving never drops it."""
+    doc = {"contract": {"name": "X", "form": "full", "start_year": 2027, "baseline_year": 2026, "id": "icb-42",
+                        "pilot": True}, "budget": {"uplift": Decimal("0.03"), "horizon_note": "ten years"}}
+    values = terms.contract_to_form(doc)
+    assert values["contract.id"] == "icb-42" and values["contract.pilot"] == "true"
+    assert terms.extra_terms(values, "contract") == ["contract.id", "contract.pilot"]
+    back = terms.form_to_doc(values)
+    assert back["contract"]["id"] == "icb-42" and back["contract"]["pilot"] is True
+    assert back["budget"]["horizon_note"] == "ten years" and back["budget"]["uplift"] == Decimal("0.03")

@@ -33,10 +33,10 @@ __all__ = [
     "contract_to_form",
     "errors_by_field",
     "field_names",
-    "warnings_by_field",
     "form_to_toml",
     "population_terms",
     "validate",
+    "warnings_by_field",
 ]
 
 SOURCE = "contract.toml"
@@ -167,8 +167,9 @@ def population_terms(contract: Contract) -> dict:
     """The terms that decide who counts and how (the calendar, need weighting, the
     segmentation): a change to any of them rebuilds the population; any other term only
     re-runs the money rules on the cached facts."""
+    calendar = ("start_year", "term_years", "baseline_year", "exit_window_years", "exit_notice_months")
     return {
-        "contract": contract.contract.model_dump(mode="json", exclude={"name", "form", "min_population"}),
+        "contract": {k: getattr(contract.contract, k) for k in calendar},
         "need_weighting": contract.budget.need_weighting.value,
         "segments": contract.segments.model_dump(mode="json"),
     }
@@ -204,6 +205,9 @@ def contract_to_form(doc: Mapping) -> dict[str, object]:
         part = part or {}
         for f in fields:
             values[f"{section}.{f.key}"] = _shown(_get(part, f.key))
+        for key, value in part.items():  # a term this form does not name yet: kept, as TOML text
+            if key not in _known(section) and value is not None and not isinstance(value, (dict, list, tuple)):
+                values[f"{section}.{key}"] = _literal(value)
     for path, fields in ROWS.items():
         section, key = path.split(".")
         for i, row in enumerate((doc.get(section) or {}).get(key) or ()):
@@ -211,8 +215,27 @@ def contract_to_form(doc: Mapping) -> dict[str, object]:
                 values[f"{path}[{i}].{f.key}"] = _shown(row.get(f.key))
     for key, value in (doc.get("mssp") or {}).items():
         # the MSSP terms are loose (validated by the MSSP rules): shown as TOML writes them
-        values[f"mssp.{key}"] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        values[f"mssp.{key}"] = _literal(value)
     return values
+
+
+def _known(section: str) -> set[str]:
+    """The top-level keys of ``section`` that have fields (or rows) of their own."""
+    keys = {f.key.split(".")[0] for f in SECTIONS.get(section, ())}
+    return keys | {path.split(".", 1)[1] for path in ROWS if path.startswith(section + ".")}
+
+
+def extra_terms(values: Mapping[str, object], section: str) -> list[str]:
+    """Fields of terms the file has that this form does not name (shown as TOML text)."""
+    return sorted(n for n in values if n.startswith(section + ".") and n[len(section) + 1:].isidentifier()
+                  and n[len(section) + 1:] not in _known(section) and n[len(section) + 1:] != "enabled")
+
+
+def _literal(value: object) -> str:
+    """A scalar as the contract file writes it (true/false; an enum's value; numbers as is)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
 
 
 def _get(part: Mapping, key: str) -> object:
@@ -292,6 +315,10 @@ def form_to_doc(form: Mapping[str, object]) -> dict:
                 for k in inner:  # a nested table, e.g. deficit.historic
                     target = target.setdefault(k, {})
                 target[last] = v
+        for name, raw in form.items():
+            key = name[len(section) + 1:] if name.startswith(section + ".") else None
+            if key and key.isidentifier() and key not in _known(section) and key != "enabled" and str(raw).strip():
+                part[key] = _mssp_value(str(raw))
         doc[section] = part
     for path, fields in ROWS.items():
         section, key = path.split(".")
