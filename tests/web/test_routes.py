@@ -501,3 +501,27 @@ def test_contract_warnings_are_beside_their_fields_in_checks_words(client, folde
     assert re.search(r'data-warn-for="contract.term_years">warning: ' + re.escape(said[0]), page(r))
     form["contract.term_years"] = "12"
     assert "contract.term_years" not in client.post(f"/p/{PID}/contract/check", data=form).json()["warnings"]
+
+
+def test_build_selection_by_pcn_sub_icb_or_icb_reaches_the_builder(client, monkeypatch):
+    """The page's choices become the builder's Selection (the build itself is stubbed here:
+    a real one-practice build is tested above)."""
+    import wholepop.inputs.build as builder
+
+    seen = []
+
+    def record(out, lists, practice_map, selection, **kw):
+        seen.append(selection)
+        raise builder.UserError("stopped by the test")
+
+    monkeypatch.setattr(builder, "build", record)
+    for data, expected in (
+        ({"pcn": "U49070"}, builder.Selection(pcns=("U49070",))),
+        ({"whole_sub_icb": "00x"}, builder.Selection(sub_icb="00X")),
+        ({"whole_icb": "qe1"}, builder.Selection(icb="QE1")),
+    ):
+        r = finish(client, client.post("/providers/build", data=data, follow_redirects=False))
+        assert r.status_code == 200 and "stopped by the test" in page(r)
+        assert seen[-1] == expected
+    r = client.post("/providers/build", data={}, follow_redirects=False)
+    assert r.status_code == 400 and "give exactly one of --practices, --pcn, --sub-icb, --icb" in page(r)

@@ -260,7 +260,9 @@ async def build_provider(request: Request) -> Response:
 
     practices, pcns = codes("practice"), codes("pcn")
     sub_icb = str(form.get("whole_sub_icb") or "").strip().upper() or None
-    selection = Selection(practices=practices) if practices else Selection(pcns=pcns) if pcns else Selection(sub_icb=sub_icb)
+    icb = str(form.get("whole_icb") or "").strip().upper() or None
+    selection = (Selection(practices=practices) if practices else Selection(pcns=pcns) if pcns
+                 else Selection(icb=icb) if icb and not sub_icb else Selection(sub_icb=sub_icb))
     years = _int(form.get("years") or "3", "years", 1, 15)
     seed = _int(form.get("seed") or "42", "seed", 0, 2**31)
     name = "".join(c if c.isalnum() else "-" for c in str(form.get("name") or selection.label).lower()).strip("-")[:60]
