@@ -525,3 +525,21 @@ def test_build_selection_by_pcn_sub_icb_or_icb_reaches_the_builder(client, monke
         assert seen[-1] == expected
     r = client.post("/providers/build", data={}, follow_redirects=False)
     assert r.status_code == 400 and "give exactly one of --practices, --pcn, --sub-icb, --icb" in page(r)
+
+
+def test_a_preparation_that_fails_says_why_and_points_to_the_contract(folder, tmp_path):
+    """A contract whose baseline the data does not reach: the job fails with the stage's
+    own message, and the page links to the Contract page to fix it."""
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken, ignore=shutil.ignore_patterns("*.duckdb*"))
+    contract = broken / "contract.toml"
+    text = with_term(with_term(contract.read_text(), "baseline_year", "2020"), "start_year", "2021")
+    contract.write_text(text)
+    with make_client(broken, tmp_path) as c:
+        r = finish(c, c.get("/p/broken/settle", follow_redirects=False))
+        assert r.status_code == 200
+        assert "error:" in page(r) and "2020" in page(r) and "Traceback" not in page(r)
+        assert 'href="/p/broken/contract"' in r.text
+        assert c.get("/p/broken/contract").status_code == 200

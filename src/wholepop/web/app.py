@@ -327,7 +327,8 @@ async def job_page(request: Request) -> Response:
     if job.state == "done" and job.result:
         target = nxt if nxt.startswith("/p/") else f"/p/{job.result}/{nxt if nxt in ('settle', 'contract', 'whatif', 'compare') else 'settle'}"
         return RedirectResponse(target, status_code=303)
-    return _render(request, "job.html.j2", job=job, next=nxt)
+    pid = nxt.split("/")[2] if nxt.startswith("/p/") and nxt.count("/") >= 3 else None
+    return _render(request, "job.html.j2", job=job, next=nxt, pid=pid if pid in request.app.state.ws.providers else None)
 
 
 async def job_json(request: Request) -> Response:
