@@ -19,7 +19,7 @@ import json
 import tempfile
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,6 +61,7 @@ class ServeConfig:
         nhs: folder of NHS England's practice files to build providers from.
         workspace: where providers built here are written.
         max_upload_mb: the largest request body accepted.
+        engine: the engine providers are prepared on (duckdb or polars).
     """
 
     data: tuple[Path, ...] = ()
@@ -71,7 +72,6 @@ class ServeConfig:
     workspace: Path = Path("wholepop-web")
     max_upload_mb: int = 50
     engine: str = "duckdb"
-    extra: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
