@@ -78,7 +78,7 @@ def main() -> None:
 
     print(_line("re-settle after a money-term change (library)", _timed(resettle, args.repeat)))
 
-    client = TestClient(create_app(ServeConfig(), workspace=ws))
+    client = TestClient(create_app(ServeConfig(), workspace=ws), base_url="http://127.0.0.1")
 
     def request(i: int) -> None:
         r = client.post(f"/p/{provider.id}/whatif", data={"year": str(year), **change(i)})

@@ -46,7 +46,7 @@ def with_term(text: str, key: str, value: str) -> str:
 
 def make_client(folder: Path, tmp: Path, **config) -> TestClient:
     cfg = ServeConfig(data=(folder,), nhs=SHARED_NHS, workspace=tmp / "built", **config)
-    return TestClient(create_app(cfg), raise_server_exceptions=False)
+    return TestClient(create_app(cfg), base_url="http://127.0.0.1", raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")

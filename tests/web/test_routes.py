@@ -445,7 +445,7 @@ def test_a_post_from_another_site_is_refused(client):
     _ready(client)
     r = client.post(f"/p/{PID}/settle", data={"year": "2027"}, headers={"Origin": "http://evil.example"})
     assert r.status_code == 403 and "another site" in r.text
-    r = client.post(f"/p/{PID}/whatif", data={"year": "2027"}, headers={"Origin": "http://testserver"})
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2027"}, headers={"Origin": "http://127.0.0.1"})
     assert r.status_code == 200
 
 
@@ -543,3 +543,11 @@ def test_a_preparation_that_fails_says_why_and_points_to_the_contract(folder, tm
         assert "error:" in page(r) and "2020" in page(r) and "Traceback" not in page(r)
         assert 'href="/p/broken/contract"' in r.text
         assert c.get("/p/broken/contract").status_code == 200
+
+
+def test_on_localhost_only_requests_naming_this_machine_are_answered(client, folder, tmp_path):
+    """A page on another site cannot reach the app through a DNS name of its own."""
+    assert client.get("/providers", headers={"Host": "attacker.example"}).status_code == 421
+    assert client.get("/providers", headers={"Host": "localhost:8050"}).status_code == 200
+    with make_client(folder, tmp_path, token="t", local_only=False) as c:  # --host: any name, with the token
+        assert c.get("/providers", headers={"Host": "wholepop.team.nhs.uk", "Authorization": "Bearer t"}).status_code == 200

@@ -23,6 +23,7 @@ def test_binds_localhost_by_default(served, folder, capsys):
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8050
     assert "http://127.0.0.1:8050/p/small-mcp/settle" in capsys.readouterr().out
     assert app.state.config.token is None and app.state.config.restricted is False
+    assert app.state.config.local_only is True
 
 
 def test_another_host_needs_a_token(served, capsys):
@@ -37,6 +38,7 @@ def test_token_from_the_environment(served, monkeypatch, capsys):
     assert run_cli(["serve", "--host", "0.0.0.0", "--port", "9000"]) == 0
     (app, kw), = served
     assert kw["host"] == "0.0.0.0" and app.state.config.token == "from-env"
+    assert app.state.config.local_only is False
     assert "?token=from-env" in capsys.readouterr().out
 
 

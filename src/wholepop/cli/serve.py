@@ -53,7 +53,8 @@ def serve(
     if nhs is not None and not nhs.is_dir():
         raise UserError(f"--nhs: {nhs} is not a folder")
     config = ServeConfig(data=tuple(data), ledger=ledger, token=token, restricted=restricted,
-                         nhs=nhs or _default_nhs(), workspace=workspace, max_upload_mb=max_upload_mb, engine=engine)
+                         nhs=nhs or _default_nhs(), workspace=workspace, max_upload_mb=max_upload_mb, engine=engine,
+                         local_only=host in LOCAL)
     web = create_app(config)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"

@@ -62,6 +62,8 @@ class ServeConfig:
         workspace: where providers built here are written.
         max_upload_mb: the largest request body accepted.
         engine: the engine providers are prepared on (duckdb or polars).
+        local_only: serving 127.0.0.1 only: a request must name this machine as its host
+            (a page elsewhere cannot reach the app through a name of its own: DNS rebinding).
     """
 
     data: tuple[Path, ...] = ()
@@ -72,6 +74,7 @@ class ServeConfig:
     workspace: Path = Path("wholepop-web")
     max_upload_mb: int = 50
     engine: str = "duckdb"
+    local_only: bool = True
 
 
 # ---------------------------------------------------------------------------------------
@@ -723,18 +726,24 @@ async def _bug(request: Request, exc: Exception) -> Response:
 
 
 class Guard:
-    """ASGI middleware: a token on every request when one is set, no form posted from
-    another site, and a cap on request bodies (uploads) before anything reads them."""
+    """ASGI middleware: on localhost only requests naming this machine; a token on every
+    request when one is set; no form posted from another site; and a cap on request
+    bodies (uploads) before anything reads them."""
 
     COOKIE = "wholepop_token"
 
-    def __init__(self, app, token: str | None, max_bytes: int) -> None:
-        self.app, self.token, self.max_bytes = app, token, max_bytes
+    LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
+
+    def __init__(self, app, token: str | None, max_bytes: int, local_only: bool = True) -> None:
+        self.app, self.token, self.max_bytes, self.local_only = app, token, max_bytes, local_only
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
+        if self.local_only and urlsplit("//" + request.headers.get("host", "")).hostname not in self.LOCAL_NAMES:
+            return await PlainTextResponse("wholepop: this server answers only to 127.0.0.1 or localhost",
+                                           status_code=421)(scope, receive, send)
         if self.token and not self._allowed(request):
             given = request.query_params.get("token")
             if given and hmac.compare_digest(given.encode(), self.token.encode()):
@@ -825,5 +834,6 @@ def create_app(config: ServeConfig, workspace: Workspace | None = None) -> Starl
     app.state.config = config
     app.state.ws = ws
     app.state.catalogue = None
-    app.add_middleware(Guard, token=config.token, max_bytes=config.max_upload_mb * 1024 * 1024)
+    app.add_middleware(Guard, token=config.token, max_bytes=config.max_upload_mb * 1024 * 1024,
+                       local_only=config.local_only)
     return app
