@@ -16,15 +16,19 @@ from wholepop.web.app import ServeConfig, create_app
 
 SHARED_NHS = Path(__file__).resolve().parents[3] / "shared" / "data" / "nhs"
 PEOPLE = 2_000
+# Seed 34's 2028 acute spend is 0.88% over target: inside the contract's 1% corridor, so a
+# corridor moved below that shares the loss (the What-if tests move it).
+SEED = 34
 
 
 @pytest.fixture(scope="session")
 def provider_source(tmp_path_factory) -> Path:
-    """A 2,000-person MCP (2,461 people ever registered), baseline 2026, years 2027-2029."""
+    """A 2,000-person MCP (2,461 people ever registered), baseline 2026, a 3-year term
+    2027-2029 with data for each year (shorter than an MCP's 10-15: `check` warns)."""
     from wholepop.cli.synth import synth
 
     out = tmp_path_factory.mktemp("web-source") / "small-mcp"
-    synth(out=out, population=PEOPLE, years=3, start_year=2027, seed=7)
+    synth(out=out, population=PEOPLE, years=3, term=3, start_year=2027, seed=SEED)
     return out
 
 

@@ -124,8 +124,8 @@ def test_a_commissioners_journey(page, server, folder, tmp_path):
     _shot(page, "2-settle")
 
     # What if: move the corridor slider from 1% down to 0.4%, as a person would with the keyboard
-    page.goto(f"{server}/p/small-mcp/whatif?year=2027")
-    assert page.inner_text("#risk-share") == "£0.00"  # the -0.85% variance is inside the contract's 1% corridor
+    page.goto(f"{server}/p/small-mcp/whatif?year=2028")
+    assert page.inner_text("#risk-share") == "£0.00"  # 2028's -0.88% variance is inside the contract's 1% corridor
     slider = page.locator('input[type=range][data-mirror="risk_share.corridor"]')
     slider.focus()
     for _ in range(6):
@@ -138,8 +138,8 @@ def test_a_commissioners_journey(page, server, folder, tmp_path):
     corridor = page.input_value('input[name="risk_share.corridor"]')
     moved = tmp_path / "contract.toml"
     moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", corridor))
-    with prepared_run(folder, moved, years=(2027,)) as run:
-        expected = library_settle(run, 2027).risk_share.provider_pence
+    with prepared_run(folder, moved, years=(2028,)) as run:
+        expected = library_settle(run, 2028).risk_share.provider_pence
     assert int(page.get_attribute("#risk-share", "data-pence")) == expected
     assert page.inner_text("#risk-share") == money_text(expected)
     _shot(page, "3-whatif")

@@ -210,16 +210,16 @@ def test_whatif_page_draws_statement_and_projection(client):
 
 def test_whatif_corridor_gives_the_librarys_risk_share(client, folder, tmp_path):
     _ready(client)
-    r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "risk_share.corridor": "0.004"})
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2028", "risk_share.corridor": "0.004"})
     assert r.status_code == 200
     shown = _pence(r.text, "risk-share")
     moved = tmp_path / "contract.toml"
     moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", "0.004"))
-    with prepared_run(folder, moved, years=(2027,)) as run:
-        expected = library_settle(run, 2027).risk_share.provider_pence
+    with prepared_run(folder, moved, years=(2028,)) as run:
+        expected = library_settle(run, 2028).risk_share.provider_pence
     assert shown == expected
-    assert shown != 0  # the variance (-0.85% of target) is outside a 0.4% corridor
-    r = client.post(f"/p/{PID}/whatif", data={"year": "2027", "risk_share.corridor": "0.01"})
+    assert shown != 0  # 2028's variance (-0.88% of target) is outside a 0.4% corridor
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2028", "risk_share.corridor": "0.01"})
     assert _pence(r.text, "risk-share") == 0  # inside the contract's 1% corridor
 
 

@@ -119,6 +119,12 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         F("years", "optional", "older form: repaid over (years)"),
         F("first_year", "optional", "older form: first repayment year"),
     ),
+    "provider": (
+        F("organisation", "choice", "organisation holding the contract",
+          ("", "nhs_trust", "foundation_trust", "community_interest_company", "limited_company", "llp", "partnership")),
+        F("reserves", "optional", "reserves it can lose over the term (£)"),
+        F("working_capital", "optional", "working capital (£)"),
+    ),
     "segments": (
         F("extensive_care_share", "number", "extensive-care cohort share"),
         F("weight_age_per_decade", "number", "need score: per decade of age"),
@@ -129,7 +135,7 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         F("weight_prior_spend_per_1000_pounds", "number", "need score: per £1,000 prior spend"),
     ),
 }
-OPTIONAL_SECTIONS = ("risk_share", "system_share", "deficit")
+OPTIONAL_SECTIONS = ("risk_share", "system_share", "deficit", "provider")
 
 # Repeated rows (arrays of tables): section.key -> the row's fields.
 ROWS: dict[str, tuple[Field, ...]] = {
