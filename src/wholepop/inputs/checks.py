@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pyarrow.compute as pc
 
+from wholepop.inputs.files import ignored_note
 from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable
-from wholepop.inputs.schema import TABLES, DType
+from wholepop.inputs.raw import PART, ROW, SPACE_LIKE, RawInputs, RawTable, within
+from wholepop.inputs.schema import MAX_PENCE_PER_ROW, TABLES, DType
 from wholepop.inputs.vocab import Condition, Integration, Service, Sex
 
 if TYPE_CHECKING:
@@ -91,7 +92,8 @@ _SPANS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def files_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
-    """Every required table has a file, and every file present can be read. Error."""
+    """Every required table has a file, and every file present can be read (error); files
+    of a folder of parts that are not read are said (warning)."""
     for decl in TABLES:
         if decl.name in raw.absent and decl.required:
             yield Problem(
@@ -103,14 +105,26 @@ def files_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
                 BLOCKS[decl.name],
             )
         if decl.name in raw.unreadable:
-            path, reason = raw.unreadable[decl.name]
-            yield Problem(decl.name, None, None, f"cannot read {path.name} ({reason})", ERROR, BLOCKS[decl.name])
+            _, reason = raw.unreadable[decl.name]
+            yield Problem(decl.name, None, None, reason, ERROR, BLOCKS[decl.name])
+        listed_files = raw.listing.tables.get(decl.name) if raw.listing is not None else None
+        note = ignored_note(listed_files) if listed_files is not None else None
+        if note:
+            yield Problem(decl.name, None, None, note, WARNING, ())
+
+
+def rows_read(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Every row of a CSV file could be read as it is: UTF-8 text, no NUL byte, the
+    header's number of fields. Error (the row, or the value, is not read)."""
+    for rt in raw.tables.values():
+        for p in rt.staging:
+            yield Problem(rt.name, p.row, p.column, p.message, ERROR, BLOCKS[rt.name])
 
 
 def columns_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """Every required column is there; Parquet columns are stored in a usable type. Error."""
     for rt in raw.tables.values():
-        found = ", ".join(c for c in rt.raw.columns if c not in (ROW, PART))
+        found = ", ".join(rt.found)
         for name in rt.missing:
             yield Problem(
                 rt.name, None, name, f"required column is missing (the file has: {found})", ERROR, BLOCKS[rt.name]
@@ -123,7 +137,7 @@ def columns_present(raw: RawInputs, contract: Contract | None) -> Iterable[Probl
 def tables_not_empty(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """A required table has at least one row. Error."""
     for rt in raw.tables.values():
-        if rt.decl.required and raw.rows(rt.name) == 0:
+        if rt.decl.required and raw.rows(rt.name) == 0 and not rt.staging:
             yield Problem(rt.name, None, None, "table is empty (expected at least one row)", ERROR, BLOCKS[rt.name])
 
 
@@ -170,12 +184,33 @@ def row_rules(rt: RawTable) -> list[RowRule]:
             continue
         text = rt.text(col.name)
         stored = rt.raw[col.name]
+        unbounded = rt.unbounded(col.name)
         if text is not None:
-            rules.append(RowRule(col.name, text.notnull() & rt.value(col.name).isnull(), {"value": text},
+            rules.append(RowRule(col.name, text.notnull() & unbounded.isnull(), {"value": text},
                                  _not_parsed(col.dtype, col.name)))
-        elif col.dtype is DType.INT and stored.type().is_numeric() and not stored.type().is_integer():
-            rules.append(RowRule(col.name, stored.notnull() & (stored % 1 != 0), {"value": stored},
+        elif stored.type().is_floating():
+            rules.append(RowRule(col.name, stored.isnan() | stored.isinf(), {"value": stored.cast("string")},
+                                 lambda r: f"{r['value']} is not a number (expected a finite value)"))
+        if col.dtype is DType.INT and text is None and stored.type().is_numeric() and not stored.type().is_integer():
+            finite = ~stored.isnan() & ~stored.isinf() if stored.type().is_floating() else ibis.literal(True)
+            rules.append(RowRule(col.name, stored.notnull() & finite & (stored % 1 != 0), {"value": stored},
                                  lambda r, name=col.name: f"{r['value']} is not a whole number (expected {_whole(name)})"))
+        lo, hi, why = col.limits
+        if col.dtype is DType.DATE:
+            if text is not None:
+                judged, shown = unbounded, text
+            else:  # stored dates are shown as the engine writes them: no Python date overflows
+                judged = stored if stored.type().is_date() else stored.cast("date")
+                shown = stored.cast("string")
+            rules.append(RowRule(col.name, judged.notnull() & ~within(judged, col), {"value": shown},
+                                 lambda r, why=why: f"{quoted(r['value'])} is out of range (expected {why})"))
+        else:
+            finite = (~unbounded.isnan() & ~unbounded.isinf()) if unbounded.type().is_floating() else ibis.literal(True)
+            over = unbounded > hi
+            if not col.non_negative:
+                over = over | (unbounded < lo)
+            rules.append(RowRule(col.name, unbounded.notnull() & finite & over, {"value": unbounded.cast("string")},
+                                 lambda r, why=why: f"{r['value']} is out of range (expected {why})"))
     for col in rt.decl.required_columns:
         if rt.has(col.name):
             text = rt.text(col.name)
@@ -255,10 +290,21 @@ def _rule_counts(rt: RawTable, rules: list[RowRule]) -> ibis.Table:
 
 def _not_parsed(dtype: DType, name: str) -> Callable[[Mapping[str, Any]], str]:
     if dtype is DType.INT:
-        return lambda r: f"{quoted(r['value'])} is not a whole number (expected {_whole(name)})"
-    if dtype is DType.FLOAT:
-        return lambda r: f"{quoted(r['value'])} is not a number (expected digits with an optional decimal point)"
-    return lambda r: f"{quoted(r['value'])} is not a date (expected YYYY-MM-DD)"
+        expected = f"expected {_whole(name)}"
+        noun = "a whole number"
+    elif dtype is DType.FLOAT:
+        expected = "expected digits with an optional decimal point"
+        noun = "a number"
+    else:
+        expected = "expected YYYY-MM-DD"
+        noun = "a date"
+    return lambda r: f"{quoted(r['value'])} is not {noun} ({_spaced(r['value'])}{expected})"
+
+
+def _spaced(text: str) -> str:
+    # A space-like character inside a value is invisible in the line: name it.
+    inside = [ch for ch in str(text) if ch in SPACE_LIKE]
+    return f"it holds the space-like character U+{ord(inside[0]):04X}; " if inside else ""
 
 
 def _whole(name: str) -> str:
@@ -405,6 +451,7 @@ def _part(rt: RawTable) -> tuple[str, ...]:
 
 DATA_CHECKS = (
     files_present,
+    rows_read,
     columns_present,
     tables_not_empty,
     row_values,
