@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from wholepop.inputs.files import ignored_note
 from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.raw import PART, ROW, SPACE_LIKE, RawInputs, RawTable, within
+from wholepop.inputs.raw import FLAWED, PART, ROW, SPACE_LIKE, RawInputs, RawTable, within
 from wholepop.inputs.schema import MAX_PENCE_PER_ROW, TABLES, DType
 from wholepop.inputs.vocab import Condition, Integration, Service, Sex
 
@@ -215,6 +215,8 @@ def row_rules(rt: RawTable) -> list[RowRule]:
         if rt.has(col.name):
             text = rt.text(col.name)
             empty = text.isnull() if text is not None else rt.raw[col.name].isnull()
+            if FLAWED in rt.raw.columns:  # an unreadable value is reported once, by rows_read
+                empty = empty & ~rt.raw[FLAWED]
             rules.append(RowRule(col.name, empty, {}, lambda r: "empty (a value is required)"))
     for col in rt.decl.columns:
         if col.vocab is not None and rt.has(col.name):
@@ -445,6 +447,81 @@ def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[
     )
 
 
+def life_events(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Dates and people that cannot be.
+
+    * a death before the year of birth: error;
+    * a birth year after everything the data covers (its latest date) and after the
+      contract term: error. The machine's clock is never the judge: data may be
+      synthetic, or projected;
+    * activity dated before its patient's birth year, or after their death: warning, and
+      counted as unattributed (a person's counted spans run from the start of their
+      birth year to their death), never dropped silently.
+    """
+    if not raw.has("patients", "patient_id", "birth_year"):
+        return
+    people = raw["patients"].values
+    if raw.has("patients", "death_date"):
+        bad = people.filter(people.death_date.year() < people.birth_year).select(
+            ROW, _death=people.death_date.cast("string"), _born=people.birth_year
+        )
+        yield from listed(
+            raw, "patients", bad, column="death_date",
+            message=lambda r: f"{r['_death']} is before the birth year {r['_born']} (expected a death after birth)",
+            severity=ERROR, blocks=BLOCKS["patients"],
+        )
+    last = _latest_date(raw)
+    if last is not None or contract is not None:
+        term_end = contract.contract.years[-1] + 1 if contract is not None else None  # a year ends 31 March
+        limit = max(y for y in (last.year if last is not None else None, term_end) if y is not None)
+        covered = f"the data's latest date, {last}" if last is not None else "the data"
+        if term_end is not None:
+            covered += f", and the contract term, ending March {term_end}"
+        bad = people.filter(people.birth_year > limit).select(ROW, _born=people.birth_year)
+        yield from listed(
+            raw, "patients", bad, column="birth_year",
+            message=lambda r: f"{r['_born']} is after {covered} (expected a birth year the data can hold)",
+            severity=ERROR, blocks=BLOCKS["patients"],
+        )
+    if not raw.has("activity", "patient_id", "date"):
+        return
+    act_rt = raw["activity"]
+    act = act_rt.values.filter(ibis._.patient_id.notnull() & ibis._.date.notnull())
+    who = people.select(_pid=people.patient_id, _born=people.birth_year,
+                        _died=people.death_date if raw.has("patients", "death_date") else ibis.null("date"))
+    j = act.join(who, act.patient_id == who._pid)
+    ids = [ROW, *_part(act_rt)]
+    early = j.filter(j.date.year() < j._born).select(*ids)
+    late = j.filter(j.date > j._died).select(*ids)
+    counts = count_each(raw, {"early": early, "late": late})
+    yield from listed(
+        raw, "activity", early, column="date",
+        message="before its patient's birth year (counted as unattributed)",
+        severity=WARNING, blocks=("costing",), count=counts["early"],
+    )
+    yield from listed(
+        raw, "activity", late, column="date",
+        message="after its patient's death (counted as unattributed)",
+        severity=WARNING, blocks=("costing",), count=counts["late"],
+    )
+
+
+def _latest_date(raw: RawInputs):
+    """The latest date anywhere in activity, registrations and memberships (None if none)."""
+    found = []
+    for table, columns in (("activity", ("date",)), ("registrations", ("from_date", "to_date")),
+                           ("memberships", ("from_date", "to_date"))):
+        for column in columns:
+            if raw.has(table, column):
+                v = raw[table].values
+                found.append(v.aggregate(_d=v[column].max()))
+    if not found:
+        return None
+    dates = [r["_d"] for r in raw.backend.to_pyarrow(ibis.union(*found) if len(found) > 1 else found[0]).to_pylist()]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
 def _part(rt: RawTable) -> tuple[str, ...]:
     return (PART,) if rt.parts else ()
 
@@ -459,4 +536,5 @@ DATA_CHECKS = (
     references,
     span_overlaps,
     activity_attribution,
+    life_events,
 )

@@ -57,6 +57,7 @@ __all__ = ["PART", "ROW", "SPACE_LIKE", "RawInputs", "RawTable", "StagingProblem
 
 ROW = "_row"  # spreadsheet row number of a data row (header = 1, first data row = 2)
 PART = "_part"  # for a folder of Parquet parts: the part (relative path) a row came from
+FLAWED = "_flawed"  # CSV rows with a value that could not be read (not UTF-8, a NUL byte)
 
 # Characters stripped from both ends of every text value: Unicode's White_Space property
 # (tab to carriage return, space, NEL, no-break space, ogham space, the en/em spaces,
@@ -87,7 +88,7 @@ DATE_TEXT = (
     rf"|{_LEAP}-02-29)$"
 )
 # Names the readers add; a file's own column of one of these names is never read.
-_INTERNAL = frozenset({ROW, PART, "file_row_number", "filename", "_index", "_file", "_first"})
+_INTERNAL = frozenset({ROW, PART, FLAWED, "file_row_number", "filename", "_index", "_file", "_first"})
 
 
 @dataclass(frozen=True)
@@ -412,11 +413,15 @@ def _read_csv(path: Path, decl: Table) -> tuple[pa.Table, tuple[str, ...], tuple
     keep_mask = pc.invert(blank) if blank is not None else None
     declared = [c.name for c in decl.columns if c.name in header]
     columns: dict[str, pa.Array] = {}
+    flawed = np.zeros(n, dtype=bool)
     for name in declared:
-        text, found = _as_text(table[name], rows, name)
+        text, found, bad = _as_text(table[name], rows, name)
         problems.extend(found)
         columns[name] = text
+        flawed |= bad
     columns[ROW] = pa.array(rows, type=pa.int64())
+    if flawed.any():
+        columns[FLAWED] = pa.array(flawed)
     out = pa.table(columns)
     if keep_mask is not None:
         out = out.filter(keep_mask)
@@ -444,19 +449,23 @@ def _csv_header(path: Path) -> tuple[str, ...]:
     return names
 
 
-def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.Array, list[StagingProblem]]:
-    """Bytes -> stripped UTF-8 text; rows that are not UTF-8 or hold NUL become null and
-    are reported."""
+def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.Array, list[StagingProblem], np.ndarray]:
+    """Bytes -> stripped UTF-8 text; values that are not UTF-8 or hold NUL become empty
+    and are reported. Also returns which rows had such a value."""
     arr = column.combine_chunks()
     problems: list[StagingProblem] = []
-    invalid = _not_utf8(arr)
+    mask = np.zeros(len(arr), dtype=bool)
+    invalid = _not_utf8(arr, limit=21)
+    if len(invalid) > 20:
+        # Finding every one would take a cast per value: a file this far from UTF-8 was
+        # saved in another encoding, and one line says so.
+        shown = ", ".join(str(int(rows[i])) for i in invalid[:5])
+        raise _Unreadable(f"column {name} holds more than 20 values that are not UTF-8 text, in rows {shown}, ... "
+                          "(save the file as UTF-8)")
     if invalid:
-        mask = np.zeros(len(arr), dtype=bool)
         mask[invalid] = True
-        for i in invalid[:20]:
+        for i in invalid:
             problems.append(StagingProblem(int(rows[i]), name, "is not UTF-8 text (save the file as UTF-8)"))
-        if len(invalid) > 20:
-            problems.append(StagingProblem(None, name, "... and more rows that are not UTF-8 text"))
         arr = pc.if_else(pa.array(mask), pa.scalar(b"", pa.binary()), arr)
     text = pc.cast(arr, pa.string())
     nul = pc.match_substring(text, "\x00")
@@ -467,7 +476,8 @@ def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.A
         problems.append(StagingProblem(None, name, f"... and {len(where) - 20:,} more rows holding NUL bytes"))
     if len(where):
         text = pc.if_else(nul, pa.scalar("", pa.string()), text)
-    return pc.utf8_trim(text, SPACE_LIKE), problems
+        mask[where] = True
+    return pc.utf8_trim(text, SPACE_LIKE), problems, mask
 
 
 def _not_utf8(arr: pa.Array, limit: int = 21) -> list[int]:
