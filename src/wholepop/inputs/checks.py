@@ -317,6 +317,27 @@ def _number(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def totals_fit(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """The total of every money column fits a 64-bit integer with room to spare, so that
+    no sum of it overflows on any engine (Polars wraps where DuckDB widens). Error.
+
+    With each row at most ``MAX_PENCE_PER_ROW`` a table below about 92 million rows cannot
+    overflow and costs no query; a larger one is summed once, in floating point.
+    """
+    for rt in raw.tables.values():
+        for col in rt.decl.columns:
+            if not col.name.endswith("_pence") or not rt.has(col.name):
+                continue
+            if raw.rows(rt.name) * MAX_PENCE_PER_ROW < 2**62:
+                continue
+            value = rt.values[col.name]
+            total = raw.backend.execute(value.cast("float64").abs().sum())
+            if total is not None and float(total) >= 2**62:
+                yield Problem(rt.name, None, col.name,
+                              f"the column totals about {float(total):.3g} pence, more than a sum can safely hold "
+                              f"(expected less than {2**62:.3g}; split the data)", ERROR, BLOCKS[rt.name])
+
+
 def unique_keys(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """A table's key (``practice_code``, ``patient_id``) appears once. Error.
 
@@ -532,6 +553,7 @@ DATA_CHECKS = (
     columns_present,
     tables_not_empty,
     row_values,
+    totals_fit,
     unique_keys,
     references,
     span_overlaps,

@@ -308,15 +308,15 @@ def _stage_table(backend: BaseBackend, decl: Table, tf: TableFiles) -> RawTable:
     staging: tuple[StagingProblem, ...] = ()
     if tf.format == "csv":
         table, found, staging = _read_csv(tf.path, decl)
-        raw = ibis.memtable(table)
-        plain = raw.drop(ROW)
+        raw = _register(backend, decl.name, table)
+        plain = raw.drop(ROW, *([FLAWED] if FLAWED in raw.columns else []))
     else:
         found = _parquet_columns(tf.files)
         keep = [c.name for c in decl.columns if c.name in found]
         if _INTERNAL & set(found):
             # A user's column named like one the engine adds: read the declared columns
             # with pyarrow instead (rare, and correct at any size that fits in memory).
-            raw = ibis.memtable(_read_parquet_arrow(tf, keep))
+            raw = _register(backend, decl.name, _read_parquet_arrow(tf, keep))
         else:
             raw = _read_parquet(backend, tf, decl.name, keep)
         plain = _read_parquet_plain(backend, tf, decl.name, keep) if not (_INTERNAL & set(found)) else raw.drop(
@@ -351,6 +351,21 @@ def _stage_table(backend: BaseBackend, decl: Table, tf: TableFiles) -> RawTable:
         files=tf.files,
         spaced=spaced,
     )
+
+
+def _register(backend: BaseBackend, name: str, table: pa.Table) -> ibis.Table:
+    """An Arrow table as a table *of the backend* (not an unbound memtable: a stage that
+    caches a table must find the run's backend in it, not Ibis's default one)."""
+    view = _view_name(name)
+    if backend.name == "duckdb":
+        backend.con.register(view, table)  # scanned in place, not copied
+    elif backend.name == "polars":
+        import polars as pl
+
+        backend._add_table(view, pl.from_arrow(table))
+    else:
+        backend.create_table(view, table, temp=True)
+    return backend.table(view)
 
 
 def _edge_spaced(backend: BaseBackend, raw: ibis.Table, decl: Table) -> frozenset[str]:
