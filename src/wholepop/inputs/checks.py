@@ -189,8 +189,8 @@ def row_rules(rt: RawTable) -> list[RowRule]:
             rules.append(RowRule(col.name, text.notnull() & unbounded.isnull(), {"value": text},
                                  _not_parsed(col.dtype, col.name)))
         elif stored.type().is_floating():
-            rules.append(RowRule(col.name, stored.isnan() | stored.isinf(), {"value": stored.cast("string")},
-                                 lambda r: f"{r['value']} is not a number (expected a finite value)"))
+            rules.append(RowRule(col.name, stored.isnan() | stored.isinf(), {"nan": stored.isnan()},
+                                 lambda r: f"{'NaN' if r['nan'] else 'infinity'} is not a number (expected a finite value)"))
         if col.dtype is DType.INT and text is None and stored.type().is_numeric() and not stored.type().is_integer():
             finite = ~stored.isnan() & ~stored.isinf() if stored.type().is_floating() else ibis.literal(True)
             rules.append(RowRule(col.name, stored.notnull() & finite & (stored % 1 != 0), {"value": stored},
@@ -203,7 +203,7 @@ def row_rules(rt: RawTable) -> list[RowRule]:
                 judged = stored if stored.type().is_date() else stored.cast("date")
                 shown = stored.cast("string")
             rules.append(RowRule(col.name, judged.notnull() & ~within(judged, col), {"value": shown},
-                                 lambda r, why=why: f"{quoted(r['value'])} is out of range (expected {why})"))
+                                 lambda r, why=why: f"{quoted(str(r['value']).lstrip('+'))} is out of range (expected {why})"))
         else:
             finite = (~unbounded.isnan() & ~unbounded.isinf()) if unbounded.type().is_floating() else ibis.literal(True)
             over = unbounded > hi
