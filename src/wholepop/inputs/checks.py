@@ -413,24 +413,38 @@ def span_overlaps(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
 
 def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """Activity names a known patient (error) and falls inside one of that patient's
-    registrations (warning: activity outside every registration is kept but counted as
-    unattributed, adding to no practice's spend).
+    registrations, on or after 1 January of their birth year and not after their death
+    (warning: other activity is kept but counted as unattributed, adding to no
+    practice's spend, as the counted spans do).
 
-    One anti-join of activity against the registrations of known patients finds both
-    kinds at once (an unknown patient has no such registration); the few rows it finds are
-    then split by whether the patient is known.
+    One anti-join of activity against the registrations of known patients, clipped to
+    each life, finds every kind at once (an unknown patient has no such registration);
+    the few rows it finds are then told apart: unknown patient, before birth, after
+    death, outside every registration.
     """
     if not raw.has("activity", "patient_id") or not raw.has("patients", "patient_id") or raw.rows("patients") == 0:
         return
     act_rt = raw["activity"]
     ids = [ROW, *_part(act_rt)]
-    known = raw["patients"].values.select("patient_id").filter(ibis._.patient_id.notnull()).distinct()
+    people = raw["patients"].values.filter(ibis._.patient_id.notnull())
+    born = people.birth_year if raw.has("patients", "birth_year") else ibis.null("int64")
+    died = people.death_date if raw.has("patients", "death_date") else ibis.null("date")
+    # A person's life as dates; an unknown birth year or death (an error, or none) is
+    # taken as no limit, so as not to add warnings.
+    life = people.select(
+        _pid=people.patient_id,
+        _born=ibis.ifelse(born.notnull(), ibis.date(born.fill_null(1900), 1, 1), FAR_PAST),
+        _died=died.fill_null(FAR_FUTURE),
+    )
+    known = life.select(patient_id=life._pid).distinct()
     act = act_rt.values.filter(ibis._.patient_id.notnull()).select(*ids, "patient_id", "date")
     if raw.has("registrations", "patient_id", "from_date"):
-        reg = raw["registrations"].values.semi_join(known, "patient_id")
+        reg = raw["registrations"].values
         # A span whose dates did not parse (already an error) is taken as covering all
         # time, so its patient's activity is not also flagged as unattributed.
-        reg = reg.select(_pid=reg.patient_id, _from=reg.from_date.fill_null(FAR_PAST), _to=reg.to_date.fill_null(FAR_FUTURE))
+        reg = reg.select(_rid=reg.patient_id, _rfrom=reg.from_date.fill_null(FAR_PAST), _rto=reg.to_date.fill_null(FAR_FUTURE))
+        reg = reg.join(life, reg._rid == life._pid)
+        reg = reg.select(_pid=reg._pid, _from=ibis.greatest(reg._rfrom, reg._born), _to=ibis.least(reg._rto, reg._died))
         if raw.backend.name == "duckdb":
             # DuckDB runs an anti-join with interval conditions in one pass.
             found = act.anti_join(reg, [act.patient_id == reg._pid, act.date >= reg._from, act.date <= reg._to])
@@ -446,26 +460,34 @@ def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[
     else:
         # Without usable registrations (an error already) only unknown patients are judged.
         found = act.anti_join(known, "patient_id")
-    known_ids = known.select(_known=known.patient_id)
-    flagged = found.left_join(known_ids, found.patient_id == known_ids._known)
-    flagged = flagged.select(*ids, _is_known=flagged._known.notnull(), _dated=flagged.date.notnull())
+    flagged = found.left_join(life, found.patient_id == life._pid)
+    flagged = flagged.select(
+        *ids,
+        _is_known=flagged._pid.notnull(),
+        _dated=flagged.date.notnull(),
+        _early=flagged.date < flagged._born,
+        _late=flagged.date > flagged._died,
+    )
     # Usually few rows: bring them out once rather than re-running the anti-join per listing.
     rows = raw.backend.to_pyarrow(flagged)
     if rows.num_rows == 0:
         return
-    unknown = pc.invert(rows["_is_known"])
-    unregistered = pc.and_(rows["_is_known"], rows["_dated"])
     found = ibis.memtable(rows)
-    yield from listed(
-        raw, "activity", found.filter(~found._is_known).select(*ids), column="patient_id",
-        message="not in patients (expected a patient_id listed in patients)",
-        severity=ERROR, blocks=BLOCKS["activity"], count=pc.sum(unknown).as_py() or 0,
-    )
-    yield from listed(
-        raw, "activity", found.filter(found._is_known & found._dated).select(*ids), column="date",
-        message="outside every registration of its patient (counted as unattributed)",
-        severity=WARNING, blocks=("costing",), count=pc.sum(unregistered).as_py() or 0,
-    )
+    kinds = {
+        "unknown": (found.filter(~found._is_known), "patient_id", "not in patients (expected a patient_id listed in patients)", ERROR),
+        "early": (found.filter(found._is_known & found._dated & found._early.fill_null(False)), "date",
+                  "before its patient's birth year (counted as unattributed)", WARNING),
+        "late": (found.filter(found._is_known & found._dated & found._late.fill_null(False)), "date",
+                 "after its patient's death (counted as unattributed)", WARNING),
+        "outside": (found.filter(found._is_known & found._dated & ~found._early.fill_null(False) & ~found._late.fill_null(False)),
+                    "date", "outside every registration of its patient (counted as unattributed)", WARNING),
+    }
+    counts = count_each(raw, {k: v[0] for k, v in kinds.items()})
+    for key, (offending, column, message, severity) in kinds.items():
+        yield from listed(
+            raw, "activity", offending.select(*ids), column=column, message=message,
+            severity=severity, blocks=BLOCKS["activity"] if severity is ERROR else ("costing",), count=counts[key],
+        )
 
 
 def life_events(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
@@ -475,9 +497,7 @@ def life_events(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     * a birth year after everything the data covers (its latest date) and after the
       contract term: error. The machine's clock is never the judge: data may be
       synthetic, or projected;
-    * activity dated before its patient's birth year, or after their death: warning, and
-      counted as unattributed (a person's counted spans run from the start of their
-      birth year to their death), never dropped silently.
+    (Activity before birth or after death is found by ``activity_attribution``.)
     """
     if not raw.has("patients", "patient_id", "birth_year"):
         return
@@ -504,27 +524,6 @@ def life_events(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
             message=lambda r: f"{r['_born']} is after {covered} (expected a birth year the data can hold)",
             severity=ERROR, blocks=BLOCKS["patients"],
         )
-    if not raw.has("activity", "patient_id", "date"):
-        return
-    act_rt = raw["activity"]
-    act = act_rt.values.filter(ibis._.patient_id.notnull() & ibis._.date.notnull())
-    who = people.select(_pid=people.patient_id, _born=people.birth_year,
-                        _died=people.death_date if raw.has("patients", "death_date") else ibis.null("date"))
-    j = act.join(who, act.patient_id == who._pid)
-    ids = [ROW, *_part(act_rt)]
-    early = j.filter(j.date.year() < j._born).select(*ids)
-    late = j.filter(j.date > j._died).select(*ids)
-    counts = count_each(raw, {"early": early, "late": late})
-    yield from listed(
-        raw, "activity", early, column="date",
-        message="before its patient's birth year (counted as unattributed)",
-        severity=WARNING, blocks=("costing",), count=counts["early"],
-    )
-    yield from listed(
-        raw, "activity", late, column="date",
-        message="after its patient's death (counted as unattributed)",
-        severity=WARNING, blocks=("costing",), count=counts["late"],
-    )
 
 
 def _latest_date(raw: RawInputs):
@@ -557,6 +556,6 @@ DATA_CHECKS = (
     unique_keys,
     references,
     span_overlaps,
-    activity_attribution,
     life_events,
+    activity_attribution,
 )

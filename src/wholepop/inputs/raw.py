@@ -129,8 +129,9 @@ class RawTable:
         found: the file's own column names, in order.
         staging: problems found while reading (bad bytes, bad rows).
         files: exactly the files read.
-        spaced: Parquet text columns found holding space-like characters at an end of
-            some value (only these are stripped).
+        spaced: Parquet text columns stripped of space-like characters when read: codes
+            and ids where staging found such a character at an end of some value, and
+            text to be parsed as numbers or dates.
     """
 
     name: str
@@ -171,8 +172,8 @@ class RawTable:
         col = self.raw[column]
         if not col.type().is_string():
             return None
-        if self.format != "csv":
-            col = normalised(col)
+        if column in self.spaced:
+            col = normalised(col)  # as _value reads it
         return col.nullif("")
 
 
@@ -329,7 +330,13 @@ def _stage_table(backend: BaseBackend, decl: Table, tf: TableFiles) -> RawTable:
         for c in decl.columns
         if c.name in schema and not _compatible(schema[c.name], c.dtype)
     }
-    spaced = _edge_spaced(backend, raw, decl) if tf.format != "csv" else frozenset()
+    spaced = frozenset()
+    if tf.format != "csv":
+        # Parquet text to be parsed as a number or date is always stripped (a rare
+        # layout); codes and ids only where staging finds something to strip.
+        as_text = {c.name for c in decl.columns
+                   if c.dtype is not DType.STRING and c.name in schema and schema[c.name].is_string()}
+        spaced = _edge_spaced(backend, raw, decl) | as_text
 
     def parsed(table: ibis.Table) -> dict[str, ibis.Value]:
         # One set of expressions for the checks' table and the later stages' table.
@@ -368,15 +375,27 @@ def _register(backend: BaseBackend, name: str, table: pa.Table) -> ibis.Table:
     return backend.table(view)
 
 
+# Codes and ids: the text columns that join tables or name a vocabulary value, which a
+# stray space would silently break. Free text (names, postcodes, provider) is left as
+# stored in Parquet (CSV strips every value: there it costs nothing).
+_CODES = frozenset({"patient_id", "practice_code", "hub", "measure", "component", "age_band"})
+
+
 def _edge_spaced(backend: BaseBackend, raw: ibis.Table, decl: Table) -> frozenset[str]:
-    """Text columns (stored as text in Parquet) with a space-like character at an end of
-    some value: one query; only those columns are stripped."""
-    cols = [c.name for c in decl.columns if c.name in raw.columns and raw[c.name].type().is_string()]
+    """Parquet code and id columns stored as text with a space-like character at an end
+    of some value: one query, over each column's distinct values (Parquet stores few of
+    them, as a dictionary); only those columns are then stripped."""
+    cols = [c.name for c in decl.columns
+            if c.name in raw.columns and raw[c.name].type().is_string() and (c.vocab is not None or c.name in _CODES)]
     if not cols:
         return frozenset()
-    counts = raw.aggregate(**{c: raw[c].re_search(_ANY_EDGE_SPACE).fill_null(False).cast("int64").sum() for c in cols})
-    row = backend.to_pyarrow(counts).to_pylist()[0]
-    return frozenset(c for c in cols if (row[c] or 0) > 0)
+    parts = []
+    for c in cols:
+        d = raw.select(_v=raw[c]).distinct()
+        parts.append(d.aggregate(_n=d._v.re_search(_ANY_EDGE_SPACE).fill_null(False).cast("int64").sum())
+                     .mutate(_k=ibis.literal(c)))
+    found = backend.to_pyarrow(parts[0] if len(parts) == 1 else ibis.union(*parts)).to_pylist()
+    return frozenset(r["_k"] for r in found if (r["_n"] or 0) > 0)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -670,7 +689,7 @@ def _value(raw: ibis.Table, column: Column, incompatible: Mapping[str, str], spa
         if column.dtype is DType.STRING:
             return normalised(col) if column.name in spaced else col
         # CSV text was stripped when read; Parquet text is stripped here.
-        text = col if column.name not in spaced else normalised(col)
+        text = normalised(col) if column.name in spaced else col
         value = parse(text.nullif(""), column.dtype)
     elif column.dtype is DType.STRING:
         return col.cast(target)  # numeric ids, read as text
