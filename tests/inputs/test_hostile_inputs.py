@@ -292,3 +292,8 @@ def test_extra_parquet_columns_a_user_has_are_fine(tmp_path, engine):
         {"patient_id": "1", "date": dt.date(2027, 5, 1), "service": "ae", "cost_pence": 5, "pod": None, "code": None,
          "admission_method": None, "provider": None, "data_source": None}
     ]
+
+
+def test_space_like_characters_around_header_names(tmp_path, engine):
+    folder = folder_with(tmp_path, "activity", "patient_id ,\u00a0date,service\t,cost_pence\n1,2027-05-01,ae,-1\n".encode())
+    assert lines_of(folder, engine) == ["activity row 2 column cost_pence: -1 is negative (expected 0 or more)"]

@@ -414,7 +414,8 @@ def _read_csv(path: Path, decl: Table) -> tuple[pa.Table, tuple[str, ...], tuple
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=threads),
+            # The header as staging read it (names stripped like every value), not pyarrow's.
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=list(header), skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.binary() for c in header},
