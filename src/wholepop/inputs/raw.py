@@ -315,14 +315,14 @@ def _stage_table(backend: BaseBackend, decl: Table, tf: TableFiles) -> RawTable:
         found = _parquet_columns(tf.files)
         keep = [c.name for c in decl.columns if c.name in found]
         if _INTERNAL & set(found):
-            # A user's column named like one the engine adds: read the declared columns
-            # with pyarrow instead (rare, and correct at any size that fits in memory).
+            # A user's column named like one the engine adds (DuckDB refuses to add
+            # file_row_number beside a stored one): read the declared columns with pyarrow
+            # instead (rare, and correct at any size that fits in memory).
             raw = _register(backend, decl.name, _read_parquet_arrow(tf, keep))
+            plain = raw.drop(*[c for c in (ROW, PART) if c in raw.columns])
         else:
             raw = _read_parquet(backend, tf, decl.name, keep)
-        plain = _read_parquet_plain(backend, tf, decl.name, keep) if not (_INTERNAL & set(found)) else raw.drop(
-            *[c for c in (ROW, PART) if c in raw.columns]
-        )
+            plain = _read_parquet_plain(backend, tf, decl.name, keep)
     schema = raw.schema()
     missing = tuple(c.name for c in decl.required_columns if c.name not in schema)
     incompatible = {
