@@ -378,8 +378,6 @@ def _empty_or_huge(contract: "Contract") -> list[str]:
     for name in ("uplift", "efficiency"):
         if getattr(contract.budget, name) == ():
             errors.append(f"budget.{name}: an empty list (expected a rate, or a list of one rate per year)")
-    if contract.form in (Form.FULL, Form.PARTIAL) and not contract.scope.services:
-        errors.append(f"scope.services: an empty list (a {contract.form.value} contract's budget needs at least one service line)")
     if contract.risk_share is not None and not contract.risk_share.basis:
         errors.append("risk_share.basis: an empty list (expected at least one service line; leave out [risk_share] for none)")
     for name, share in (("risk_share", contract.risk_share), ("system_share", contract.system_share)):

@@ -174,9 +174,10 @@ def contract_file(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
             Severity.ERROR, BLOCKS["weights"],
         )
     c = contract.contract
-    if c.exit_window_years > c.term_years:
+    # Only a window the contract states: the default of two years is no one's mistake.
+    if "exit_window_years" in c.model_fields_set and c.exit_window_years > c.term_years:
         yield Problem(
-            "contract", None, "exit_window_years",
+            "contract", None, "contract.exit_window_years",
             f"{c.exit_window_years} years is longer than the term of {c.term_years} years, so no exit window "
             "falls inside it (expected at most term_years)",
             Severity.WARNING, ("money",),

@@ -512,7 +512,9 @@ def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.A
     if len(where):
         text = pc.if_else(nul, pa.scalar("", pa.string()), text)
         mask[where] = True
-    return pc.utf8_trim(text, SPACE_LIKE), problems, mask
+    text = pc.utf8_trim(text, SPACE_LIKE)
+    # An empty field is how a CSV spells "no value".
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), problems, mask
 
 
 def _not_utf8(arr: pa.Array, limit: int = 21) -> list[int]:
