@@ -18,7 +18,6 @@ import shutil
 import textwrap
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from hypothesis import given, settings

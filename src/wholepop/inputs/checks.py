@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import ibis
-import pyarrow.compute as pc
 
 from wholepop.inputs.files import ignored_note
 from wholepop.inputs.listing import OTHER, count_each, listed, quoted

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
-import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
 from wholepop.inputs.files import InputListing, list_inputs
