@@ -5,7 +5,7 @@ A traceback always means a bug in wholepop; anything a user can cause is one of 
 
 from __future__ import annotations
 
-__all__ = ["ContractError", "InputError", "LedgerBusy", "LedgerError", "UserError", "EXIT_CODES"]
+__all__ = ["ContractError", "InputError", "LedgerBusy", "LedgerError", "UserError", "EXIT_CODES", "SYSTEM_EXIT_CODE"]
 
 
 class UserError(Exception):
@@ -40,3 +40,7 @@ EXIT_CODES: tuple[tuple[type[UserError], int], ...] = (
     (LedgerError, 3),
     (UserError, 2),
 )
+
+# The system refused a file (permission denied, disk full, ...): not a wholepop bug and
+# not the user's data; the CLI prints the one line the system gave, no traceback.
+SYSTEM_EXIT_CODE = 5

@@ -158,8 +158,9 @@ def test_the_validator_finds_no_problem(data, engine):
     folder = data[0]
     _, problems = load_inputs(folder, load_contract(folder / "contract.toml"), engine=engine)
     # Small data sets are smaller than a hub or an MCP: those size warnings are expected,
-    # and so is the warning that the synthetic contract's term (its data years) is shorter than an MCP's.
-    assert [str(p) for p in problems if " serves " not in p.message and p.column != "contract.term_years"] == []
+    # and so is the warning that the synthetic contract's term (its data years) is shorter than an MCP's, and
+    # that a one-year term holds no two-yearly exit window.
+    assert [str(p) for p in problems if " serves " not in p.message and p.column not in ("contract.term_years", "contract.exit_window_years")] == []
 
 
 def test_progress_reaches_its_total_in_order(tmp_path):

@@ -10,12 +10,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from wholepop.errors import EXIT_CODES, UserError
+from wholepop.errors import EXIT_CODES, SYSTEM_EXIT_CODE, UserError
 
 __all__ = ["MEMORY_LIMIT", "PARTS", "WORK_DIR", "app", "building", "console", "err_console", "main"]
 
@@ -63,13 +64,52 @@ def exit_code(error: UserError) -> int:
     return 2  # pragma: no cover  (EXIT_CODES ends with UserError itself)
 
 
+# Options naming a file a command writes. Its folder must exist before any work starts,
+# rather than failing after minutes of computing (a folder given to --out is made).
+_WRITTEN = ("--json", "--out", "--xlsx", "--ledger")
+
+
+def check_output_folders(argv: list[str]) -> None:
+    """Refuse, before any work, a file to write whose folder does not exist.
+
+    Raises:
+        UserError: ``--json out/missing/x.json`` when ``out/missing`` is not a folder.
+    """
+    for i, arg in enumerate(argv):
+        option, eq, value = arg.partition("=")
+        if option not in _WRITTEN:
+            continue
+        if not eq:
+            if i + 1 >= len(argv):
+                continue
+            value = argv[i + 1]
+        path = Path(value)
+        if value == "-" or not path.suffix:  # stdout, or a folder the command makes
+            continue
+        parent = path.parent
+        if not parent.is_dir():
+            what = "is not a folder" if parent.exists() else "does not exist"
+            raise UserError(f"{option} {value}: the folder {parent} {what} (create it first)")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A user's mistake is one line and its exit code (``EXIT_CODES``); a file the system
+    refuses (permission denied, disk full) is one line and exit code 5; only a bug in
+    wholepop shows a traceback.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="wholepop")
+        check_output_folders(args)
+        app(args=args, prog_name="wholepop")
     except UserError as e:
         err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(e))
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(where + (e.strerror or str(e)))}", highlight=False, soft_wrap=True)
+        sys.exit(SYSTEM_EXIT_CODE)
 
 
 @app.callback()

@@ -30,9 +30,14 @@ def load_contract(path: str | Path) -> Contract:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as e:
         raise ContractError(f"{path}: cannot read the contract file ({e.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ContractError(f"{path.name} line {line}: not UTF-8 text (save the file as UTF-8)") from None
     contract = parse_contract(text, source=path.name)
     if contract.mssp is not None or contract.form is Form.ACO:
         from wholepop.money.mssp.terms import mssp_terms  # the US rules validate their own table

@@ -36,6 +36,9 @@ __all__ = [
 # funding growth per weighted head and the efficiency requirement of NHS planning rounds.
 TERM_YEARS = (10, 15)
 PLAUSIBLE_RATES = {"uplift": (Decimal("-0.02"), Decimal("0.06")), "efficiency": (Decimal("0"), Decimal("0.04"))}
+# The largest amount or threshold a contract may state: £1tn (10**12), far below what
+# whole pence in 64 bits and Decimal's 28 digits hold, so no sum of them can overflow.
+MAX_POUNDS = Decimal(10**12)
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1)]
 Rate = Annotated[Decimal, Field(ge=-1, le=1)]
@@ -53,9 +56,9 @@ class ContractTerms(_Frozen):
     start_year: Annotated[int, Field(ge=2000, le=2100)]
     term_years: Annotated[int, Field(ge=1, le=30)] = 15
     baseline_year: Annotated[int, Field(ge=2000, le=2100)]
-    min_population: Annotated[int, Field(ge=0)] = 100_000
-    exit_window_years: Annotated[int, Field(ge=1)] = 2
-    exit_notice_months: Annotated[int, Field(ge=0)] = 12
+    min_population: Annotated[int, Field(ge=0, le=10**9)] = 100_000
+    exit_window_years: Annotated[int, Field(ge=1, le=30)] = 2
+    exit_notice_months: Annotated[int, Field(ge=0, le=120)] = 12
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -189,14 +192,14 @@ class Contingency(_Frozen):
 class DeficitPart(_Frozen):
     """One part of a transferred deficit: ``share`` of ``amount`` pounds is the provider's."""
 
-    amount: Annotated[Decimal, Field(ge=0)]  # pounds
+    amount: Annotated[Decimal, Field(ge=0, le=MAX_POUNDS)]  # pounds
     share: Fraction = Decimal("1")
 
 
 class HistoricDeficit(DeficitPart):
     """A historic deficit, repaid in equal parts over ``years``."""
 
-    years: Annotated[int, Field(ge=1)]
+    years: Annotated[int, Field(ge=1, le=100)]
     first_year: int | None = None  # default: the contract's start year
 
 
@@ -211,8 +214,8 @@ class Deficit(_Frozen):
     creditor: str = "the transferring trust's lender"
     recurrent: DeficitPart | None = None
     historic: HistoricDeficit | None = None
-    amount: Annotated[Decimal, Field(ge=0)] | None = None  # pounds (older form: historic)
-    years: Annotated[int, Field(ge=1)] | None = None
+    amount: Annotated[Decimal, Field(ge=0, le=MAX_POUNDS)] | None = None  # pounds (older form: historic)
+    years: Annotated[int, Field(ge=1, le=100)] | None = None
     first_year: int | None = None
 
     @property
@@ -363,9 +366,32 @@ class Contract(_Frozen):
             if h is not None and h.first_year is not None and h.first_year not in c.years:
                 key = "deficit.historic.first_year" if d.historic is not None else "deficit.first_year"
                 errors.append(f"{key}: must be a contract year")
+        errors.extend(_empty_or_huge(self))
         if errors:
             raise ValueError("\n".join(errors))
         return self
+
+
+def _empty_or_huge(contract: "Contract") -> list[str]:
+    """Lists that must not be empty, and numbers too large for the money arithmetic."""
+    errors = []
+    for name in ("uplift", "efficiency"):
+        if getattr(contract.budget, name) == ():
+            errors.append(f"budget.{name}: an empty list (expected a rate, or a list of one rate per year)")
+    if contract.risk_share is not None and not contract.risk_share.basis:
+        errors.append("risk_share.basis: an empty list (expected at least one service line; leave out [risk_share] for none)")
+    for name, share in (("risk_share", contract.risk_share), ("system_share", contract.system_share)):
+        if share is not None and not share.parties:
+            errors.append(f"{name}.parties: an empty table (expected the parties sharing the rest, e.g. commissioner = 1.0)")
+    if contract.performance.share > 0 and not contract.performance.metrics:
+        errors.append(f"performance.metrics: an empty list while performance.share is {contract.performance.share} "
+                      "(expected at least one metric, or share = 0)")
+    for i, m in enumerate(contract.performance.metrics):
+        for name in ("lower", "upper"):
+            value = getattr(m, name)
+            if value.copy_abs() > MAX_POUNDS:
+                errors.append(f"performance.metrics[{i}].{name}: must be at most 10**12 in size, got {value}")
+    return errors
 
 
 def _share_errors(name: str, share: _ShareTerms) -> list[str]:

@@ -22,12 +22,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import ibis
-import pyarrow.compute as pc
 
+from wholepop.inputs.files import ignored_note
 from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.raw import PART, ROW, RawInputs, RawTable
-from wholepop.inputs.schema import TABLES, DType
+from wholepop.inputs.raw import FLAWED, PART, ROW, SPACE_LIKE, RawInputs, RawTable, within
+from wholepop.inputs.schema import MAX_PENCE_PER_ROW, TABLES, DType
 from wholepop.inputs.vocab import Condition, Integration, Service, Sex
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ _SPANS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def files_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
-    """Every required table has a file, and every file present can be read. Error."""
+    """Every required table has a file, and every file present can be read (error); files
+    of a folder of parts that are not read are said (warning)."""
     for decl in TABLES:
         if decl.name in raw.absent and decl.required:
             yield Problem(
@@ -103,14 +104,26 @@ def files_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
                 BLOCKS[decl.name],
             )
         if decl.name in raw.unreadable:
-            path, reason = raw.unreadable[decl.name]
-            yield Problem(decl.name, None, None, f"cannot read {path.name} ({reason})", ERROR, BLOCKS[decl.name])
+            _, reason = raw.unreadable[decl.name]
+            yield Problem(decl.name, None, None, reason, ERROR, BLOCKS[decl.name])
+        listed_files = raw.listing.tables.get(decl.name) if raw.listing is not None else None
+        note = ignored_note(listed_files) if listed_files is not None else None
+        if note:
+            yield Problem(decl.name, None, None, note, WARNING, ())
+
+
+def rows_read(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Every row of a CSV file could be read as it is: UTF-8 text, no NUL byte, the
+    header's number of fields. Error (the row, or the value, is not read)."""
+    for rt in raw.tables.values():
+        for p in rt.staging:
+            yield Problem(rt.name, p.row, p.column, p.message, ERROR, BLOCKS[rt.name])
 
 
 def columns_present(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """Every required column is there; Parquet columns are stored in a usable type. Error."""
     for rt in raw.tables.values():
-        found = ", ".join(c for c in rt.raw.columns if c not in (ROW, PART))
+        found = ", ".join(rt.found)
         for name in rt.missing:
             yield Problem(
                 rt.name, None, name, f"required column is missing (the file has: {found})", ERROR, BLOCKS[rt.name]
@@ -123,7 +136,7 @@ def columns_present(raw: RawInputs, contract: Contract | None) -> Iterable[Probl
 def tables_not_empty(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """A required table has at least one row. Error."""
     for rt in raw.tables.values():
-        if rt.decl.required and raw.rows(rt.name) == 0:
+        if rt.decl.required and raw.rows(rt.name) == 0 and not rt.staging:
             yield Problem(rt.name, None, None, "table is empty (expected at least one row)", ERROR, BLOCKS[rt.name])
 
 
@@ -170,16 +183,39 @@ def row_rules(rt: RawTable) -> list[RowRule]:
             continue
         text = rt.text(col.name)
         stored = rt.raw[col.name]
+        unbounded = rt.unbounded(col.name)
         if text is not None:
-            rules.append(RowRule(col.name, text.notnull() & rt.value(col.name).isnull(), {"value": text},
+            rules.append(RowRule(col.name, text.notnull() & unbounded.isnull(), {"value": text},
                                  _not_parsed(col.dtype, col.name)))
-        elif col.dtype is DType.INT and stored.type().is_numeric() and not stored.type().is_integer():
-            rules.append(RowRule(col.name, stored.notnull() & (stored % 1 != 0), {"value": stored},
+        elif stored.type().is_floating():
+            rules.append(RowRule(col.name, stored.isnan() | stored.isinf(), {"nan": stored.isnan()},
+                                 lambda r: f"{'NaN' if r['nan'] else 'infinity'} is not a number (expected a finite value)"))
+        if col.dtype is DType.INT and text is None and stored.type().is_numeric() and not stored.type().is_integer():
+            finite = ~stored.isnan() & ~stored.isinf() if stored.type().is_floating() else ibis.literal(True)
+            rules.append(RowRule(col.name, stored.notnull() & finite & (stored % 1 != 0), {"value": stored},
                                  lambda r, name=col.name: f"{r['value']} is not a whole number (expected {_whole(name)})"))
+        lo, hi, why = col.limits
+        if col.dtype is DType.DATE:
+            if text is not None:
+                judged, shown = unbounded, text
+            else:  # stored dates are shown as the engine writes them: no Python date overflows
+                judged = stored if stored.type().is_date() else stored.cast("date")
+                shown = stored.cast("string")
+            rules.append(RowRule(col.name, judged.notnull() & ~within(judged, col), {"value": shown},
+                                 lambda r, why=why: f"{quoted(str(r['value']).lstrip('+'))} is out of range (expected {why})"))
+        else:
+            finite = (~unbounded.isnan() & ~unbounded.isinf()) if unbounded.type().is_floating() else ibis.literal(True)
+            over = unbounded > hi
+            if not col.non_negative:
+                over = over | (unbounded < lo)
+            rules.append(RowRule(col.name, unbounded.notnull() & finite & over, {"value": unbounded.cast("string")},
+                                 lambda r, why=why: f"{r['value']} is out of range (expected {why})"))
     for col in rt.decl.required_columns:
         if rt.has(col.name):
             text = rt.text(col.name)
             empty = text.isnull() if text is not None else rt.raw[col.name].isnull()
+            if FLAWED in rt.raw.columns:  # an unreadable value is reported once, by rows_read
+                empty = empty & ~rt.raw[FLAWED]
             rules.append(RowRule(col.name, empty, {}, lambda r: "empty (a value is required)"))
     for col in rt.decl.columns:
         if col.vocab is not None and rt.has(col.name):
@@ -255,10 +291,21 @@ def _rule_counts(rt: RawTable, rules: list[RowRule]) -> ibis.Table:
 
 def _not_parsed(dtype: DType, name: str) -> Callable[[Mapping[str, Any]], str]:
     if dtype is DType.INT:
-        return lambda r: f"{quoted(r['value'])} is not a whole number (expected {_whole(name)})"
-    if dtype is DType.FLOAT:
-        return lambda r: f"{quoted(r['value'])} is not a number (expected digits with an optional decimal point)"
-    return lambda r: f"{quoted(r['value'])} is not a date (expected YYYY-MM-DD)"
+        expected = f"expected {_whole(name)}"
+        noun = "a whole number"
+    elif dtype is DType.FLOAT:
+        expected = "expected digits with an optional decimal point"
+        noun = "a number"
+    else:
+        expected = "expected YYYY-MM-DD"
+        noun = "a date"
+    return lambda r: f"{quoted(r['value'])} is not {noun} ({_spaced(r['value'])}{expected})"
+
+
+def _spaced(text: str) -> str:
+    # A space-like character inside a value is invisible in the line: name it.
+    inside = [ch for ch in str(text) if ch in SPACE_LIKE]
+    return f"it holds the space-like character U+{ord(inside[0]):04X}; " if inside else ""
 
 
 def _whole(name: str) -> str:
@@ -267,6 +314,27 @@ def _whole(name: str) -> str:
 
 def _number(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def totals_fit(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """The total of every money column fits a 64-bit integer with room to spare, so that
+    no sum of it overflows on any engine (Polars wraps where DuckDB widens). Error.
+
+    With each row at most ``MAX_PENCE_PER_ROW`` a table below about 92 million rows cannot
+    overflow and costs no query; a larger one is summed once, in floating point.
+    """
+    for rt in raw.tables.values():
+        for col in rt.decl.columns:
+            if not col.name.endswith("_pence") or not rt.has(col.name):
+                continue
+            if raw.rows(rt.name) * MAX_PENCE_PER_ROW < 2**62:
+                continue
+            value = rt.values[col.name]
+            total = raw.backend.execute(value.cast("float64").abs().sum())
+            if total is not None and float(total) >= 2**62:
+                yield Problem(rt.name, None, col.name,
+                              f"the column totals about {float(total):.3g} pence, more than a sum can safely hold "
+                              f"(expected less than {2**62:.3g}; split the data)", ERROR, BLOCKS[rt.name])
 
 
 def unique_keys(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
@@ -344,24 +412,38 @@ def span_overlaps(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
 
 def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     """Activity names a known patient (error) and falls inside one of that patient's
-    registrations (warning: activity outside every registration is kept but counted as
-    unattributed, adding to no practice's spend).
+    registrations, on or after 1 January of their birth year and not after their death
+    (warning: other activity is kept but counted as unattributed, adding to no
+    practice's spend, as the counted spans do).
 
-    One anti-join of activity against the registrations of known patients finds both
-    kinds at once (an unknown patient has no such registration); the few rows it finds are
-    then split by whether the patient is known.
+    One anti-join of activity against the registrations of known patients, clipped to
+    each life, finds every kind at once (an unknown patient has no such registration);
+    the few rows it finds are then told apart: unknown patient, before birth, after
+    death, outside every registration.
     """
     if not raw.has("activity", "patient_id") or not raw.has("patients", "patient_id") or raw.rows("patients") == 0:
         return
     act_rt = raw["activity"]
     ids = [ROW, *_part(act_rt)]
-    known = raw["patients"].values.select("patient_id").filter(ibis._.patient_id.notnull()).distinct()
+    people = raw["patients"].values.filter(ibis._.patient_id.notnull())
+    born = people.birth_year if raw.has("patients", "birth_year") else ibis.null("int64")
+    died = people.death_date if raw.has("patients", "death_date") else ibis.null("date")
+    # A person's life as dates; an unknown birth year or death (an error, or none) is
+    # taken as no limit, so as not to add warnings.
+    life = people.select(
+        _pid=people.patient_id,
+        _born=ibis.ifelse(born.notnull(), ibis.date(born.fill_null(1900), 1, 1), FAR_PAST),
+        _died=died.fill_null(FAR_FUTURE),
+    )
+    known = life.select(patient_id=life._pid).distinct()
     act = act_rt.values.filter(ibis._.patient_id.notnull()).select(*ids, "patient_id", "date")
     if raw.has("registrations", "patient_id", "from_date"):
-        reg = raw["registrations"].values.semi_join(known, "patient_id")
+        reg = raw["registrations"].values
         # A span whose dates did not parse (already an error) is taken as covering all
         # time, so its patient's activity is not also flagged as unattributed.
-        reg = reg.select(_pid=reg.patient_id, _from=reg.from_date.fill_null(FAR_PAST), _to=reg.to_date.fill_null(FAR_FUTURE))
+        reg = reg.select(_rid=reg.patient_id, _rfrom=reg.from_date.fill_null(FAR_PAST), _rto=reg.to_date.fill_null(FAR_FUTURE))
+        reg = reg.join(life, reg._rid == life._pid)
+        reg = reg.select(_pid=reg._pid, _from=ibis.greatest(reg._rfrom, reg._born), _to=ibis.least(reg._rto, reg._died))
         if raw.backend.name == "duckdb":
             # DuckDB runs an anti-join with interval conditions in one pass.
             found = act.anti_join(reg, [act.patient_id == reg._pid, act.date >= reg._from, act.date <= reg._to])
@@ -377,26 +459,86 @@ def activity_attribution(raw: RawInputs, contract: Contract | None) -> Iterable[
     else:
         # Without usable registrations (an error already) only unknown patients are judged.
         found = act.anti_join(known, "patient_id")
-    known_ids = known.select(_known=known.patient_id)
-    flagged = found.left_join(known_ids, found.patient_id == known_ids._known)
-    flagged = flagged.select(*ids, _is_known=flagged._known.notnull(), _dated=flagged.date.notnull())
+    flagged = found.left_join(life, found.patient_id == life._pid)
+    flagged = flagged.select(
+        *ids,
+        _is_known=flagged._pid.notnull(),
+        _dated=flagged.date.notnull(),
+        _early=flagged.date < flagged._born,
+        _late=flagged.date > flagged._died,
+    )
     # Usually few rows: bring them out once rather than re-running the anti-join per listing.
     rows = raw.backend.to_pyarrow(flagged)
     if rows.num_rows == 0:
         return
-    unknown = pc.invert(rows["_is_known"])
-    unregistered = pc.and_(rows["_is_known"], rows["_dated"])
     found = ibis.memtable(rows)
-    yield from listed(
-        raw, "activity", found.filter(~found._is_known).select(*ids), column="patient_id",
-        message="not in patients (expected a patient_id listed in patients)",
-        severity=ERROR, blocks=BLOCKS["activity"], count=pc.sum(unknown).as_py() or 0,
-    )
-    yield from listed(
-        raw, "activity", found.filter(found._is_known & found._dated).select(*ids), column="date",
-        message="outside every registration of its patient (counted as unattributed)",
-        severity=WARNING, blocks=("costing",), count=pc.sum(unregistered).as_py() or 0,
-    )
+    kinds = {
+        "unknown": (found.filter(~found._is_known), "patient_id", "not in patients (expected a patient_id listed in patients)", ERROR),
+        "early": (found.filter(found._is_known & found._dated & found._early.fill_null(False)), "date",
+                  "before its patient's birth year (counted as unattributed)", WARNING),
+        "late": (found.filter(found._is_known & found._dated & found._late.fill_null(False)), "date",
+                 "after its patient's death (counted as unattributed)", WARNING),
+        "outside": (found.filter(found._is_known & found._dated & ~found._early.fill_null(False) & ~found._late.fill_null(False)),
+                    "date", "outside every registration of its patient (counted as unattributed)", WARNING),
+    }
+    counts = count_each(raw, {k: v[0] for k, v in kinds.items()})
+    for key, (offending, column, message, severity) in kinds.items():
+        yield from listed(
+            raw, "activity", offending.select(*ids), column=column, message=message,
+            severity=severity, blocks=BLOCKS["activity"] if severity is ERROR else ("costing",), count=counts[key],
+        )
+
+
+def life_events(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """Dates and people that cannot be.
+
+    * a death before the year of birth: error;
+    * a birth year after everything the data covers (its latest date) and after the
+      contract term: error. The machine's clock is never the judge: data may be
+      synthetic, or projected;
+    (Activity before birth or after death is found by ``activity_attribution``.)
+    """
+    if not raw.has("patients", "patient_id", "birth_year"):
+        return
+    people = raw["patients"].values
+    if raw.has("patients", "death_date"):
+        bad = people.filter(people.death_date.year() < people.birth_year).select(
+            ROW, _death=people.death_date.cast("string"), _born=people.birth_year
+        )
+        yield from listed(
+            raw, "patients", bad, column="death_date",
+            message=lambda r: f"{r['_death']} is before the birth year {r['_born']} (expected a death after birth)",
+            severity=ERROR, blocks=BLOCKS["patients"],
+        )
+    last = _latest_date(raw)
+    if last is not None or contract is not None:
+        term_end = contract.contract.years[-1] + 1 if contract is not None else None  # a year ends 31 March
+        limit = max(y for y in (last.year if last is not None else None, term_end) if y is not None)
+        covered = f"the data's latest date, {last}" if last is not None else "the data"
+        if term_end is not None:
+            covered += f", and the contract term, ending March {term_end}"
+        bad = people.filter(people.birth_year > limit).select(ROW, _born=people.birth_year)
+        yield from listed(
+            raw, "patients", bad, column="birth_year",
+            message=lambda r: f"{r['_born']} is after {covered} (expected a birth year the data can hold)",
+            severity=ERROR, blocks=BLOCKS["patients"],
+        )
+
+
+def _latest_date(raw: RawInputs):
+    """The latest date anywhere in activity, registrations and memberships (None if none)."""
+    found = []
+    for table, columns in (("activity", ("date",)), ("registrations", ("from_date", "to_date")),
+                           ("memberships", ("from_date", "to_date"))):
+        for column in columns:
+            if raw.has(table, column):
+                v = raw[table].values
+                found.append(v.aggregate(_d=v[column].max()))
+    if not found:
+        return None
+    dates = [r["_d"] for r in raw.backend.to_pyarrow(ibis.union(*found) if len(found) > 1 else found[0]).to_pylist()]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
 
 
 def _part(rt: RawTable) -> tuple[str, ...]:
@@ -405,11 +547,14 @@ def _part(rt: RawTable) -> tuple[str, ...]:
 
 DATA_CHECKS = (
     files_present,
+    rows_read,
     columns_present,
     tables_not_empty,
     row_values,
+    totals_fit,
     unique_keys,
     references,
     span_overlaps,
+    life_events,
     activity_attribution,
 )

@@ -153,6 +153,37 @@ def population_size(raw: RawInputs, contract: Contract | None) -> Iterable[Probl
         )
 
 
+def contract_file(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
+    """What the contract asks of the data, and terms that cannot all apply.
+
+    * ``need_weighting = "supplied"`` needs a ``weights`` table: error (never silently
+      unweighted);
+    * an exit window longer than the term: warning (no practice can ever leave).
+    """
+    if contract is None:
+        return
+    from wholepop.inputs.vocab import NeedWeighting
+
+    if contract.budget.need_weighting is NeedWeighting.SUPPLIED and (
+        "weights" not in raw.tables or raw.rows("weights") == 0
+    ):
+        yield Problem(
+            "weights", None, None,
+            'the contract sets budget.need_weighting = "supplied", but no weights table was given '
+            "(expected weights.csv or weights.parquet: NHS England's weighted populations per practice)",
+            Severity.ERROR, BLOCKS["weights"],
+        )
+    c = contract.contract
+    # Only a window the contract states: the default of two years is no one's mistake.
+    if "exit_window_years" in c.model_fields_set and c.exit_window_years > c.term_years:
+        yield Problem(
+            "contract", None, "contract.exit_window_years",
+            f"{c.exit_window_years} years is longer than the term of {c.term_years} years, so no exit window "
+            "falls inside it (expected at most term_years)",
+            Severity.WARNING, ("money",),
+        )
+
+
 def _exit_windows(raw: RawInputs, contract: Contract | None) -> Iterable[Problem]:
     from wholepop.inputs.exits import exit_windows_check
 
@@ -168,4 +199,4 @@ def contract_terms(raw: RawInputs, contract: Contract | None) -> Iterable[Proble
         yield Problem("contract", None, key, message, Severity.WARNING, ("money",))
 
 
-CONTRACT_CHECKS = (contract_terms, metric_measures, memberships_cover_practices, population_size, _exit_windows)
+CONTRACT_CHECKS = (contract_terms, contract_file, metric_measures, memberships_cover_practices, population_size, _exit_windows)

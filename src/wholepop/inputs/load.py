@@ -1,10 +1,12 @@
 """Reading an input folder into typed Ibis tables (the input layer of DESIGN section 3).
 
 A folder holds one file per table, ``<table>.parquet`` or ``<table>.csv`` (a folder
-``<table>/`` of Parquet parts also works, for data written in partitions). Declared
-columns are selected and cast to their declared types; unknown columns are kept but not
-passed on. Optional tables that are absent become empty tables of the declared schema,
-so later stages never branch on presence.
+``<table>/`` of Parquet parts also works, for data written in partitions). The typed
+tables are the staged values of ``wholepop.inputs.raw`` (one reading, one
+normalisation, one parse, whether or not the folder was validated), so what ``check``
+judged is what the later stages read. Unknown columns are not passed on. Optional tables
+that are absent become empty tables of the declared schema, so later stages never
+branch on presence.
 """
 
 from __future__ import annotations
@@ -15,21 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
-import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
-from wholepop.inputs.schema import TABLES, DType, Table
+from wholepop.inputs.files import InputListing, list_inputs
+from wholepop.inputs.raw import RawInputs, stage
+from wholepop.inputs.schema import IBIS_TYPES, TABLES, DType, Table
 
-__all__ = ["Inputs", "IBIS_TYPES", "find_file", "open_catalog", "read_raw", "typed"]
-
-IBIS_TYPES: Mapping[DType, dt.DataType] = types.MappingProxyType(
-    {
-        DType.STRING: dt.string,
-        DType.INT: dt.int64,
-        DType.FLOAT: dt.float64,
-        DType.DATE: dt.date,
-    }
-)
+__all__ = ["Inputs", "IBIS_TYPES", "find_file", "inputs_from", "open_catalog", "open_inputs", "read_raw", "typed"]
 
 
 @dataclass(frozen=True)
@@ -41,12 +35,15 @@ class Inputs:
         tables: table name -> typed table holding exactly the declared columns.
         files: table name -> the file it was read from (absent optional tables have none).
         folder: the data folder, if read from one.
+        listing: exactly the files read, per table (``wholepop.inputs.files``), if read
+            from a folder: what the ledger hashes.
     """
 
     backend: BaseBackend
     tables: Mapping[str, ibis.Table]
     files: Mapping[str, Path] = field(default_factory=dict)
     folder: Path | None = None
+    listing: InputListing | None = None
 
     def __getattr__(self, name: str) -> ibis.Table:
         try:
@@ -60,11 +57,10 @@ class Inputs:
 
 
 def find_file(folder: Path, name: str) -> Path | None:
-    """The file holding table ``name`` in ``folder``, or None."""
-    for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv", folder / name):
-        if candidate.is_file() or (candidate.is_dir() and any(candidate.rglob("*.parquet"))):
-            return candidate
-    return None
+    """The file (or folder of parts) holding table ``name`` in ``folder``, or None (as
+    ``wholepop.inputs.files.list_inputs`` finds it)."""
+    found = list_inputs(folder).tables.get(name)
+    return None if found is None else found.path
 
 
 def read_raw(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
@@ -126,17 +122,28 @@ def open_inputs(folder: str | Path, backend: BaseBackend) -> Inputs:
 
     Use ``load_inputs`` (which validates first) unless the data is known to be clean.
     """
-    folder = Path(folder)
+    return inputs_from(stage(folder, backend))
+
+
+def inputs_from(raw: RawInputs) -> Inputs:
+    """The typed tables of a staged folder (``RawTable.typed``: the values the checks
+    judged, read without row numbers); absent and unreadable tables are empty."""
     tables: dict[str, ibis.Table] = {}
     files: dict[str, Path] = {}
     for decl in TABLES:
-        path = find_file(folder, decl.name)
-        if path is None:
+        rt = raw.tables.get(decl.name)
+        if rt is None:
             tables[decl.name] = empty(decl)
             continue
-        files[decl.name] = path
-        tables[decl.name] = typed(read_raw(backend, path, decl.name), decl)
-    return Inputs(backend=backend, tables=types.MappingProxyType(tables), files=types.MappingProxyType(files), folder=folder)
+        files[decl.name] = rt.path
+        tables[decl.name] = rt.typed
+    return Inputs(
+        backend=raw.backend,
+        tables=types.MappingProxyType(tables),
+        files=types.MappingProxyType(files),
+        folder=raw.folder,
+        listing=raw.listing,
+    )
 
 
 def open_catalog(backend: BaseBackend, database: str | tuple[str, str] | None = None) -> Inputs:

@@ -1,18 +1,35 @@
-"""The input folder as the validator sees it: every row numbered, every value parsed safely.
+"""The input folder staged once: every row numbered, every value parsed safely, the same
+values for ``check`` and for every later stage.
 
-Validation needs what the typed ``Inputs`` deliberately drop: the row each value came
-from, and the text of values that do not parse. ``stage(folder, backend)`` reads each
-present table once more, adds ``_row`` (the spreadsheet row number) and parses declared
-columns so that a bad value becomes a null rather than an exception. Checks (see
-``wholepop.inputs.checks``) are relational filters over these tables.
+``stage(folder, backend)`` reads each table from the files the one lister names
+(``wholepop.inputs.files.list_inputs``), adds ``_row`` (the spreadsheet row number) and
+parses the declared columns so that a bad value becomes a null, never an exception.
+Checks (``wholepop.inputs.checks``) are relational filters over ``RawTable.raw``; the
+typed tables every later stage reads are ``RawTable.typed``: the *same* parsing
+expressions over the same files, so what ``check`` judged is what ``settle`` sums.
+
+Staging normalises text once, before any engine reads it:
+
+* CSV is read by pyarrow (bytes first, so a row that is not UTF-8 is named, not the
+  file refused), blank lines kept as rows so that row numbers stay the rows a
+  spreadsheet shows, then dropped; a row with the wrong number of fields (a stray quote
+  or comma) is named and left out; NUL bytes are refused with their row. Every value is
+  then stripped at both ends of ``SPACE_LIKE`` (Unicode's White_Space characters plus
+  U+200B and U+FEFF), with pyarrow, so no engine's notion of "whitespace" ever matters.
+* Parquet is read lazily by the engine. Its text columns are stripped of the same
+  characters by one regular expression (the same on DuckDB and Polars), and only in the
+  columns where staging found such a character at an end, so clean data pays nothing.
+
+Only the declared columns are kept: a user's column named like an internal one (``_row``,
+``file_row_number``) is never read, and cannot collide with one.
 
 Row numbers are exact, never "whatever order the scan produced":
 
-* CSV is read by pyarrow, every column as text; pyarrow returns rows in file order, so
-  data row ``i`` (0-based) is row ``i + 2`` (the header is row 1).
-* Parquet keeps its own types and is read lazily: DuckDB's ``file_row_number`` or Polars'
-  row index give the position of each row in its file. A folder of Parquet parts numbers
-  rows within each part, and problems then name the part (``activity/part-1.parquet``).
+* CSV rows come back from pyarrow in file order: data record ``i`` (0-based, blank
+  records included) is spreadsheet row ``i + 2`` (the header is row 1).
+* Parquet: DuckDB's ``file_row_number`` or Polars' row index give the position of each
+  row in its file. A folder of parts numbers rows within each part, and problems then name
+  the part (``activity/part-1.parquet``).
 """
 
 from __future__ import annotations
@@ -26,25 +43,40 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
-from wholepop.inputs.load import IBIS_TYPES, find_file
-from wholepop.inputs.schema import TABLES, Column, DType, Table
+from wholepop.inputs.files import InputListing, TableFiles, list_inputs
+from wholepop.inputs.schema import IBIS_TYPES, TABLES, Column, DType, Table
 
-__all__ = ["ROW", "PART", "RawInputs", "RawTable", "parse", "stage"]
+__all__ = ["PART", "ROW", "SPACE_LIKE", "RawInputs", "RawTable", "StagingProblem", "normalised", "parse", "stage"]
 
 ROW = "_row"  # spreadsheet row number of a data row (header = 1, first data row = 2)
 PART = "_part"  # for a folder of Parquet parts: the part (relative path) a row came from
+FLAWED = "_flawed"  # CSV rows with a value that could not be read (not UTF-8, a NUL byte)
+
+# Characters stripped from both ends of every text value: Unicode's White_Space property
+# (tab to carriage return, space, NEL, no-break space, ogham space, the en/em spaces,
+# line and paragraph separators, narrow no-break, medium mathematical, ideographic)
+# plus the zero-width space and the byte-order mark, which spreadsheets leave behind.
+SPACE_LIKE = "".join(
+    map(chr, (*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+              0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x200B, 0xFEFF))
+)
+_EDGE_SPACE = f"^[{SPACE_LIKE}]+|[{SPACE_LIKE}]+$"
+_ANY_EDGE_SPACE = f"^[{SPACE_LIKE}]|[{SPACE_LIKE}]$"
 
 # Text forms the validator accepts. Engines disagree on what a lenient cast accepts
 # (DuckDB casts "-2.5" to int64 as -3, Polars refuses), so the format is fixed here and
-# both engines see the same rule.
-INT_TEXT = r"^[+-]?[0-9]{1,18}$"  # 18 digits always fit int64
-FLOAT_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+# both engines see the same rule. Lengths are bounded so every accepted text fits its
+# type: 18 digits always fit int64; 30 digits and a two-digit exponent always fit a
+# double (DuckDB refuses "1e400" where Polars gives infinity).
+INT_TEXT = r"^[+-]?[0-9]{1,18}$"
+FLOAT_TEXT = r"^[+-]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})([eE][+-]?[0-9]{1,2})?$"
 # YYYY-MM-DD naming a real day: months of 31, 30 and 28 days, and 29 February of a
 # leap year (divisible by 4, centuries only when divisible by 400). One regular
 # expression keeps the query small; the arithmetic version grew it a hundredfold.
@@ -55,6 +87,24 @@ DATE_TEXT = (
     r"|[0-9]{4}-02-(0[1-9]|1[0-9]|2[0-8])"
     rf"|{_LEAP}-02-29)$"
 )
+# Names the readers add; a file's own column of one of these names is never read.
+_INTERNAL = frozenset({ROW, PART, FLAWED, "file_row_number", "filename", "_index", "_file", "_first"})
+
+
+@dataclass(frozen=True)
+class StagingProblem:
+    """A problem found while reading a file, before any check runs (a row that is not
+    UTF-8, holds a NUL byte, or has the wrong number of fields).
+
+    Attributes:
+        row: spreadsheet row, if known.
+        column: the column, if one.
+        message: what was found and what was expected.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -66,14 +116,22 @@ class RawTable:
         decl: its declaration.
         path: the file (or folder of parts) it was read from.
         format: ``csv`` or ``parquet``.
-        raw: the file's own columns plus ``_row`` (and ``_part`` for a folder of parts).
-            CSV columns are text exactly as written.
+        raw: the declared columns the file has, as stored (CSV: text, normalised), plus
+            ``_row`` (and ``_part`` for a folder of parts).
         values: one column per declared column, parsed to its declared type (a value that
-            does not parse, and an absent column, is null) plus ``_row`` (and ``_part``).
-            CSV text is trimmed; an empty string is null.
+            does not parse or is out of bounds, and an absent column, is null) plus
+            ``_row`` (and ``_part``). CSV text is stripped; an empty string is null.
+        typed: ``values`` without the row numbers, read from the same files without
+            numbering them: what the later stages read.
         missing: required columns the file lacks.
         incompatible: Parquet columns whose stored type cannot hold the declared type,
             column -> stored type.
+        found: the file's own column names, in order.
+        staging: problems found while reading (bad bytes, bad rows).
+        files: exactly the files read.
+        spaced: Parquet text columns stripped of space-like characters when read: codes
+            and ids where staging found such a character at an end of some value, and
+            text to be parsed as numbers or dates.
     """
 
     name: str
@@ -82,8 +140,13 @@ class RawTable:
     format: str
     raw: ibis.Table
     values: ibis.Table
+    typed: ibis.Table
     missing: tuple[str, ...] = ()
     incompatible: Mapping[str, str] = field(default_factory=dict)
+    found: tuple[str, ...] = ()
+    staging: tuple[StagingProblem, ...] = ()
+    files: tuple[Path, ...] = ()
+    spaced: frozenset[str] = frozenset()
 
     @property
     def parts(self) -> bool:
@@ -96,18 +159,22 @@ class RawTable:
 
     def value(self, column: str) -> ibis.Value:
         """Column ``column`` parsed to its declared type, as an expression on ``raw``."""
-        return _value(self.raw, self.decl.column(column), self.incompatible)
+        return _value(self.raw, self.decl.column(column), self.incompatible, self.spaced)
+
+    def unbounded(self, column: str) -> ibis.Value:
+        """Column ``column`` parsed to its type before its bounds are applied (what the
+        bounds rule judges); stored dates are given as text, so that no date is too
+        large for Python to show."""
+        return _value(self.raw, self.decl.column(column), self.incompatible, self.spaced, bounded=False)
 
     def text(self, column: str) -> ibis.Column | None:
-        """The text of a CSV (or text Parquet) column, empty as null; else None.
-
-        CSV text is trimmed when read (as ``open_inputs`` trims it); Parquet strings are
-        taken as stored.
-        """
+        """The text of a CSV (or text Parquet) column, stripped, empty as null; else None."""
         col = self.raw[column]
         if not col.type().is_string():
             return None
-        return (col if self.decl.column(column).dtype is DType.STRING else col.strip()).nullif("")
+        if column in self.spaced:
+            col = normalised(col)  # as _value reads it
+        return col.nullif("")
 
 
 @dataclass(frozen=True)
@@ -119,8 +186,9 @@ class RawInputs:
         backend: the Ibis backend the tables live on.
         tables: table name -> ``RawTable`` for each table found and readable.
         absent: declared tables with no file in the folder.
-        unreadable: table name -> (file, reason) for files that could not be read.
+        unreadable: table name -> (file, reason) for files that could not be read or used.
         counts: table name -> number of data rows, for each table read.
+        listing: the files of every table (``wholepop.inputs.files.list_inputs``).
     """
 
     folder: Path
@@ -129,6 +197,7 @@ class RawInputs:
     absent: tuple[str, ...] = ()
     unreadable: Mapping[str, tuple[Path, str]] = field(default_factory=dict)
     counts: Mapping[str, int] = field(default_factory=dict)
+    listing: InputListing | None = None
 
     def __getitem__(self, name: str) -> RawTable:
         return self.tables[name]
@@ -142,44 +211,79 @@ class RawInputs:
         return self.counts.get(name, 0)
 
 
-def stage(folder: str | Path, backend: BaseBackend) -> RawInputs:
+def stage(folder: str | Path, backend: BaseBackend, listing: InputListing | None = None) -> RawInputs:
     """Read every declared table of ``folder`` row-numbered, without judging it.
 
     Args:
         folder: the data folder.
         backend: Ibis backend (DuckDB or Polars) to hold the tables.
+        listing: the files to read, if already listed (the ledger lists them to hash them
+            first); default: ``list_inputs(folder)``.
 
     Returns:
         The staged tables; absent and unreadable files are recorded, not raised.
     """
     folder = Path(folder)
+    listing = listing if listing is not None else list_inputs(folder)
     tables: dict[str, RawTable] = {}
-    absent: list[str] = []
     unreadable: dict[str, tuple[Path, str]] = {}
+    for name, reason in listing.errors.items():
+        unreadable[name] = (folder / name, reason)
     for decl in TABLES:
-        path = find_file(folder, decl.name)
-        if path is None:
-            absent.append(decl.name)
+        tf = listing.tables.get(decl.name)
+        if tf is None:
             continue
         try:
-            raw, fmt = _read_numbered(backend, path, decl.name)
-        except (OSError, pa.ArrowException, ValueError, UnicodeDecodeError) as e:
-            unreadable[decl.name] = (path, _reason(e))
-            continue
+            tables[decl.name] = _stage_table(backend, decl, tf)
+        except _Unreadable as e:
+            unreadable[decl.name] = (tf.path, str(e))
+        except (OSError, pa.ArrowException, ValueError) as e:
+            unreadable[decl.name] = (tf.path, f"cannot read {tf.path.name} ({_reason(e)})")
         except Exception as e:  # noqa: BLE001 (engines raise their own error classes for corrupt files)
-            if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb", "polars"):
+            if not engine_error(e):
                 raise
-            unreadable[decl.name] = (path, _reason(e))
-            continue
-        tables[decl.name] = _stage_table(decl, path, fmt, raw)
+            unreadable[decl.name] = (tf.path, f"cannot read {tf.path.name} ({_reason(e)})")
+    counts: dict[str, int] = {}
+    try:
+        counts = _count_rows(backend, tables)
+    except Exception as e:  # noqa: BLE001 (a corrupt page is found when first scanned)
+        if not engine_error(e):
+            raise
+        # Count table by table to name the one that cannot be read.
+        for name in list(tables):
+            try:
+                counts.update(_count_rows(backend, {name: tables[name]}))
+            except Exception as e2:  # noqa: BLE001
+                if not engine_error(e2):
+                    raise
+                unreadable[name] = (tables[name].path, f"cannot read {tables[name].path.name} ({_reason(e2)})")
+                del tables[name]
     return RawInputs(
         folder=folder,
         backend=backend,
         tables=types.MappingProxyType(tables),
-        absent=tuple(absent),
+        absent=tuple(listing.absent),
         unreadable=types.MappingProxyType(unreadable),
-        counts=types.MappingProxyType(_count_rows(backend, tables)),
+        counts=types.MappingProxyType(counts),
+        listing=listing,
     )
+
+
+def engine_error(e: BaseException) -> bool:
+    """Whether ``e`` is an engine's or pyarrow's error about the data (a corrupt or
+    unreadable file), as opposed to a bug in wholepop."""
+    if isinstance(e, (pa.ArrowException, OSError)):
+        return True
+    return type(e).__module__.split(".")[0] in ("duckdb", "_duckdb", "polars", "pyarrow")
+
+
+class _Unreadable(Exception):
+    """A file that cannot be used; the message is the whole reason."""
+
+
+def normalised(text: ibis.Value) -> ibis.Value:
+    """``text`` without ``SPACE_LIKE`` characters at either end (the same on every engine)."""
+    return text.re_replace(_EDGE_SPACE, "")
 
 
 def _count_rows(backend: BaseBackend, tables: Mapping[str, RawTable]) -> dict[str, int]:
@@ -197,76 +301,319 @@ def _reason(e: BaseException) -> str:
 
 
 def _view_name(name: str) -> str:
-    # Unique per read: the typed tables' `read_raw` names its views raw_<table>, and a
-    # second folder on the same backend must not replace the first one's views.
+    # Unique per read: a second folder on the same backend must not replace the first's views.
     return f"rows_{name}_{uuid.uuid4().hex[:12]}"
 
 
-def _read_numbered(backend: BaseBackend, path: Path, name: str) -> tuple[ibis.Table, str]:
-    if path.suffix == ".csv":
-        return _read_csv(path, name), "csv"
-    if path.is_dir():
-        return _read_parquet_parts(backend, path, name), "parquet"
-    return _read_parquet(backend, path, name), "parquet"
+def _stage_table(backend: BaseBackend, decl: Table, tf: TableFiles) -> RawTable:
+    staging: tuple[StagingProblem, ...] = ()
+    if tf.format == "csv":
+        table, found, staging = _read_csv(tf.path, decl)
+        raw = _register(backend, decl.name, table)
+        plain = raw.drop(ROW, *([FLAWED] if FLAWED in raw.columns else []))
+    else:
+        found = _parquet_columns(tf.files)
+        keep = [c.name for c in decl.columns if c.name in found]
+        if _INTERNAL & set(found):
+            # A user's column named like one the engine adds (DuckDB refuses to add
+            # file_row_number beside a stored one): read the declared columns with pyarrow
+            # instead (rare, and correct at any size that fits in memory).
+            raw = _register(backend, decl.name, _read_parquet_arrow(tf, keep))
+            plain = raw.drop(*[c for c in (ROW, PART) if c in raw.columns])
+        else:
+            raw = _read_parquet(backend, tf, decl.name, keep)
+            plain = _read_parquet_plain(backend, tf, decl.name, keep)
+    schema = raw.schema()
+    missing = tuple(c.name for c in decl.required_columns if c.name not in schema)
+    incompatible = {
+        c.name: str(schema[c.name])
+        for c in decl.columns
+        if c.name in schema and not _compatible(schema[c.name], c.dtype)
+    }
+    spaced = frozenset()
+    if tf.format != "csv":
+        # Parquet text to be parsed as a number or date is always stripped (a rare
+        # layout); codes and ids only where staging finds something to strip.
+        as_text = {c.name for c in decl.columns
+                   if c.dtype is not DType.STRING and c.name in schema and schema[c.name].is_string()}
+        spaced = _edge_spaced(backend, raw, decl) | as_text
 
+    def parsed(table: ibis.Table) -> dict[str, ibis.Value]:
+        # One set of expressions for the checks' table and the later stages' table.
+        return {c.name: _value(table, c, incompatible, spaced) for c in decl.columns}
 
-def _read_csv(path: Path, name: str) -> ibis.Table:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), None)
-    if not header:
-        raise ValueError("the file is empty (expected a header row)")
-    table = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
+    ids = [ROW] + ([PART] if PART in schema else [])
+    return RawTable(
+        name=decl.name,
+        decl=decl,
+        path=tf.path,
+        format=tf.format,
+        raw=raw,
+        values=raw.select(*ids, **parsed(raw)),
+        typed=plain.select(**parsed(plain)),
+        missing=missing,
+        incompatible=types.MappingProxyType(incompatible),
+        found=found,
+        staging=staging,
+        files=tf.files,
+        spaced=spaced,
     )
-    # Trimmed here, vectorised, as the typed tables trim CSV text.
-    table = pa.table({c: pc.utf8_trim_whitespace(table[c]) for c in table.column_names})
-    # pyarrow returns rows in file order, so position i is data row i, spreadsheet row i + 2.
-    rows = pa.array(range(2, table.num_rows + 2), type=pa.int64())
-    return ibis.memtable(table.append_column(ROW, rows))
 
 
-def _read_parquet(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
-    pq.read_schema(path)  # a corrupt or non-Parquet file fails here, with a readable reason
+def _register(backend: BaseBackend, name: str, table: pa.Table) -> ibis.Table:
+    """An Arrow table as a table *of the backend* (not an unbound memtable: a stage that
+    caches a table must find the run's backend in it, not Ibis's default one)."""
+    view = _view_name(name)
     if backend.name == "duckdb":
-        t = backend.read_parquet(str(path), table_name=_view_name(name), file_row_number=True)
-        return t.mutate(**{ROW: t.file_row_number + 2}).drop("file_row_number")
-    if backend.name == "polars":
-        return backend.read_parquet(str(path), table_name=_view_name(name), row_index_name=ROW, row_index_offset=2)
-    if backend.name == "pyspark":
-        return _read_parquet_spark(backend, [path], name, None)
-    raise ValueError(f"row numbers for Parquet are not implemented on {backend.name}")  # pragma: no cover  (engine.connect offers only duckdb and polars)
+        backend.con.register(view, table)  # scanned in place, not copied
+    elif backend.name == "polars":
+        import polars as pl
+
+        backend._add_table(view, pl.from_arrow(table))
+    else:
+        backend.create_table(view, table, temp=True)
+    return backend.table(view)
 
 
-def _read_parquet_parts(backend: BaseBackend, path: Path, name: str) -> ibis.Table:
-    files = sorted(path.rglob("*.parquet"))
+# Codes and ids: the text columns that join tables or name a vocabulary value, which a
+# stray space would silently break. Free text (names, postcodes, provider) is left as
+# stored in Parquet (CSV strips every value: there it costs nothing).
+_CODES = frozenset({"patient_id", "practice_code", "hub", "measure", "component", "age_band"})
+
+
+def _edge_spaced(backend: BaseBackend, raw: ibis.Table, decl: Table) -> frozenset[str]:
+    """Parquet code and id columns stored as text with a space-like character at an end
+    of some value: one query, over each column's distinct values (Parquet stores few of
+    them, as a dictionary); only those columns are then stripped."""
+    cols = [c.name for c in decl.columns
+            if c.name in raw.columns and raw[c.name].type().is_string() and (c.vocab is not None or c.name in _CODES)]
+    if not cols:
+        return frozenset()
+    parts = []
+    for c in cols:
+        d = raw.select(_v=raw[c]).distinct()
+        parts.append(d.aggregate(_n=d._v.re_search(_ANY_EDGE_SPACE).fill_null(False).cast("int64").sum())
+                     .mutate(_k=ibis.literal(c)))
+    found = backend.to_pyarrow(parts[0] if len(parts) == 1 else ibis.union(*parts)).to_pylist()
+    return frozenset(r["_k"] for r in found if (r["_n"] or 0) > 0)
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, decl: Table) -> tuple[pa.Table, tuple[str, ...], tuple[StagingProblem, ...]]:
+    """The declared columns of a CSV file as normalised text, with ``_row``; the file's
+    header; and the problems of rows that could not be taken as they are."""
+    header = _csv_header(path)
+    bad_rows: list[tuple[int | None, int]] = []
+
+    def skip(row) -> str:
+        bad_rows.append((row.number, row.actual_columns))
+        return "skip"
+
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            path,
+            # The header as staging read it (names stripped like every value), not pyarrow's.
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=list(header), skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=skip),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.binary() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    table = read(threads=True)
+    if bad_rows and any(n is None for n, _ in bad_rows):
+        # Parallel parsing does not number the rows it skips: read again in one thread.
+        bad_rows.clear()
+        table = read(threads=False)
+    problems: list[StagingProblem] = []
+    for line, got in sorted(bad_rows, key=lambda r: r[0] or 0)[:20]:
+        problems.append(StagingProblem(line, None, f"has {got} field(s), expected {len(header)} "
+                                                   "(a stray comma, or a quote opened and not closed?); the row is not read"))
+    if len(bad_rows) > 20:
+        problems.append(StagingProblem(None, None, f"... and {len(bad_rows) - 20:,} more rows like these"))
+    # Row numbers: data record i is row i + 2, counting the skipped rows before it.
+    n = table.num_rows
+    skipped = np.sort(np.array([b[0] for b in bad_rows if b[0] is not None], dtype=np.int64))
+    base = np.arange(n, dtype=np.int64) + 2
+    rows = base + np.searchsorted(skipped - np.arange(len(skipped)), base, side="right")
+    # A blank line is a row of empty fields: it keeps its number, then is dropped.
+    blank = None
+    for c in header:
+        empty = pc.equal(pc.binary_length(table[c]), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+    keep_mask = pc.invert(blank) if blank is not None else None
+    declared = [c.name for c in decl.columns if c.name in header]
+    columns: dict[str, pa.Array] = {}
+    flawed = np.zeros(n, dtype=bool)
+    for name in declared:
+        text, found, bad = _as_text(table[name], rows, name)
+        problems.extend(found)
+        columns[name] = text
+        flawed |= bad
+    columns[ROW] = pa.array(rows, type=pa.int64())
+    if flawed.any():
+        columns[FLAWED] = pa.array(flawed)
+    out = pa.table(columns)
+    if keep_mask is not None:
+        out = out.filter(keep_mask)
+    return out, header, tuple(problems)
+
+
+def _csv_header(path: Path) -> tuple[str, ...]:
+    with path.open("rb") as f:
+        head = f.read(1 << 20)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 1)[0]
+    if not first.strip():
+        raise _Unreadable(f"{path.name} is empty or starts with a blank line (expected a header row)")
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unreadable(f"{path.name} row 1 (the header) is not UTF-8 text (save the file as UTF-8)") from None
+    names = tuple(n.strip(SPACE_LIKE) for n in next(csv.reader([text])))
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise _Unreadable(f"{path.name} names column {name!r} twice in its header (expected each column once)")
+        seen.add(name)
+    return names
+
+
+def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.Array, list[StagingProblem], np.ndarray]:
+    """Bytes -> stripped UTF-8 text; values that are not UTF-8 or hold NUL become empty
+    and are reported. Also returns which rows had such a value."""
+    arr = column.combine_chunks()
+    problems: list[StagingProblem] = []
+    mask = np.zeros(len(arr), dtype=bool)
+    invalid = _not_utf8(arr, limit=21)
+    if len(invalid) > 20:
+        # Finding every one would take a cast per value: a file this far from UTF-8 was
+        # saved in another encoding, and one line says so.
+        shown = ", ".join(str(int(rows[i])) for i in invalid[:5])
+        raise _Unreadable(f"column {name} holds more than 20 values that are not UTF-8 text, in rows {shown}, ... "
+                          "(save the file as UTF-8)")
+    if invalid:
+        mask[invalid] = True
+        for i in invalid:
+            problems.append(StagingProblem(int(rows[i]), name, "is not UTF-8 text (save the file as UTF-8)"))
+        arr = pc.if_else(pa.array(mask), pa.scalar(b"", pa.binary()), arr)
+    text = pc.cast(arr, pa.string())
+    nul = pc.match_substring(text, "\x00")
+    where = np.flatnonzero(np.asarray(nul.to_numpy(zero_copy_only=False), dtype=bool))
+    for i in where[:20]:
+        problems.append(StagingProblem(int(rows[i]), name, "holds a NUL byte (expected text; was the file saved as UTF-16?)"))
+    if len(where) > 20:
+        problems.append(StagingProblem(None, name, f"... and {len(where) - 20:,} more rows holding NUL bytes"))
+    if len(where):
+        text = pc.if_else(nul, pa.scalar("", pa.string()), text)
+        mask[where] = True
+    text = pc.utf8_trim(text, SPACE_LIKE)
+    # An empty field is how a CSV spells "no value".
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), problems, mask
+
+
+def _not_utf8(arr: pa.Array, limit: int = 21) -> list[int]:
+    """Positions of values of ``arr`` that are not valid UTF-8 (at most ``limit``), found
+    by halving: each step is one vectorised cast, never a loop over rows."""
+    found: list[int] = []
+
+    def search(offset: int, length: int) -> None:
+        if len(found) >= limit or length == 0:
+            return
+        try:
+            pc.cast(arr.slice(offset, length), pa.string())
+            return
+        except pa.ArrowInvalid:
+            pass
+        if length == 1:
+            found.append(offset)
+            return
+        half = length // 2
+        search(offset, half)
+        search(offset + half, length - half)
+
+    search(0, len(arr))
+    return found
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+
+def _parquet_columns(files: tuple[Path, ...]) -> tuple[str, ...]:
+    """The column names of a Parquet file or parts (a corrupt or non-Parquet file fails
+    here, with a readable reason)."""
+    names: list[str] = []
     for f in files:
-        pq.read_schema(f)
+        try:
+            schema = pq.read_schema(f)
+        except (pa.ArrowException, OSError) as e:
+            raise _Unreadable(f"cannot read {f.name} ({_reason(e)})") from None
+        if len(set(schema.names)) != len(schema.names):
+            twice = next(n for n in schema.names if schema.names.count(n) > 1)
+            raise _Unreadable(f"{f.name} holds column {twice!r} twice (expected each column once)")
+        names.extend(n for n in schema.names if n not in names)
+    return tuple(names)
+
+
+def _read_parquet(backend: BaseBackend, tf: TableFiles, name: str, keep: list[str]) -> ibis.Table:
+    files = [str(f) for f in tf.files]
+    parts = tf.parts
     if backend.name == "duckdb":
-        t = backend.read_parquet(
-            [str(f) for f in files], table_name=_view_name(name), file_row_number=True, filename=True, union_by_name=True
-        )
-        prefix = str(path) + "/"
-        return t.mutate(**{ROW: t.file_row_number + 2, PART: t.filename.replace(prefix, "")}).drop(
-            "file_row_number", "filename"
-        )
+        t = backend.read_parquet(files, table_name=_view_name(name), file_row_number=True, filename=parts, union_by_name=parts)
+        extra = {ROW: t.file_row_number + 2}
+        if parts:
+            extra[PART] = t.filename.replace(str(tf.path) + "/", "")
+        return t.select(*keep, **extra)
     if backend.name == "polars":
+        if not parts:
+            t = backend.read_parquet(files[0], table_name=_view_name(name), row_index_name=ROW, row_index_offset=2)
+            return t.select(*keep, ROW)
         # Polars numbers rows across the parts in order; subtract each part's first index.
-        glob = str(path / "**" / "*.parquet")
-        t = backend.read_parquet(glob, table_name=_view_name(name), row_index_name="_index", include_file_paths="_file")
+        t = _polars_scan(backend, files, name, row_index_name="_index", include_file_paths="_file")
         first = t.group_by("_file").agg(_first=t._index.min())
         t = t.join(first, "_file")
-        prefix = str(path) + "/"
-        return t.mutate(**{ROW: t._index - t._first + 2, PART: t._file.replace(prefix, "")}).drop(
-            "_index", "_first", "_file"
-        )
+        return t.select(*keep, **{ROW: t._index - t._first + 2, PART: t._file.replace(str(tf.path) + "/", "")})
     if backend.name == "pyspark":
-        return _read_parquet_spark(backend, files, name, path)
-    raise ValueError(f"row numbers for Parquet are not implemented on {backend.name}")  # pragma: no cover
+        return _read_parquet_spark(backend, list(tf.files), name, tf.path if parts else None).select(
+            *keep, ROW, *([PART] if parts else [])
+        )
+    raise ValueError(f"row numbers for Parquet are not implemented on {backend.name}")  # pragma: no cover  (engine.connect offers only these)
+
+
+def _read_parquet_plain(backend: BaseBackend, tf: TableFiles, name: str, keep: list[str]) -> ibis.Table:
+    """The same files read without row numbers, for the later stages."""
+    files = [str(f) for f in tf.files]
+    if backend.name == "duckdb":
+        return backend.read_parquet(files, table_name=_view_name(name), union_by_name=tf.parts).select(*keep)
+    if backend.name == "pyspark":
+        return _read_parquet_spark(backend, list(tf.files), name, None).select(*keep)
+    return _polars_scan(backend, files, name).select(*keep)
+
+
+def _polars_scan(backend: BaseBackend, files: list[str], name: str, **options) -> ibis.Table:
+    # Ibis reads a list of files through a pyarrow dataset, which takes no row index;
+    # Polars' own scan of the list does (parts may lack a column another part has).
+    import polars as pl
+
+    view = _view_name(name)
+    backend._add_table(view, pl.scan_parquet(files, missing_columns="insert", **options))
+    return backend.table(view)
+
+
+def _read_parquet_arrow(tf: TableFiles, keep: list[str]) -> pa.Table:
+    pieces = []
+    for f in tf.files:
+        t = pq.read_table(f, columns=[c for c in keep if c in pq.read_schema(f).names])
+        t = t.append_column(ROW, pa.array(np.arange(t.num_rows, dtype=np.int64) + 2))
+        if tf.parts:
+            t = t.append_column(PART, pa.array([f.relative_to(tf.path).as_posix()] * t.num_rows, pa.string()))
+        pieces.append(t)
+    return pa.concat_tables(pieces, promote_options="default")
 
 
 def _read_parquet_spark(backend: BaseBackend, files: list[Path], name: str, root: Path | None) -> ibis.Table:
@@ -294,14 +641,17 @@ def _compatible(stored: dt.DataType, declared: DType) -> bool:
     if declared is DType.INT:
         return stored.is_integer() or stored.is_floating() or stored.is_decimal()  # fractions are found per row
     if declared is DType.FLOAT:
-        return stored.is_numeric()
+        return stored.is_integer() or stored.is_floating() or stored.is_decimal()
     if declared is DType.DATE:
         return stored.is_date() or stored.is_timestamp()
     return False  # pragma: no cover  (DType has four members)
 
 
+# --- parsing -----------------------------------------------------------------------------
+
+
 def parse(text: ibis.Column, dtype: DType) -> ibis.Column:
-    """Trimmed text parsed to ``dtype``; a value not in the accepted form becomes null.
+    """Stripped text parsed to ``dtype``; a value not in the accepted form becomes null.
 
     Accepted forms: whole numbers of up to 18 digits, decimal numbers (with an optional
     exponent), dates as ``YYYY-MM-DD`` naming a real day. Pure Ibis, the same on every
@@ -318,40 +668,47 @@ def parse(text: ibis.Column, dtype: DType) -> ibis.Column:
     return real.ifelse(real.ifelse(text, "2000-01-01").cast(dt.date), ibis.null(dt.date))
 
 
-def _value(raw: ibis.Table, column: Column, incompatible: Mapping[str, str]) -> ibis.Value:
+def within(value: ibis.Value, column: Column) -> ibis.BooleanValue:
+    """Whether ``value`` (of ``column``) is finite and inside the column's bounds."""
+    lo, hi, _ = column.limits
+    if column.dtype is DType.DATE:
+        return (value >= ibis.literal(lo)) & (value <= ibis.literal(hi))
+    ok = (value >= lo) & (value <= hi)
+    if value.type().is_floating():
+        ok = ok & ~value.isnan() & ~value.isinf()
+    return ok
+
+
+def _value(raw: ibis.Table, column: Column, incompatible: Mapping[str, str], spaced: frozenset[str],
+           bounded: bool = True) -> ibis.Value:
     target = IBIS_TYPES[column.dtype]
     if column.name not in raw.columns or column.name in incompatible:
         return ibis.null(target)
     col = raw[column.name]
-    if col.type().is_string():
-        # CSV text was trimmed when read; Parquet text to be cast is trimmed here, as
-        # `typed` trims it (Parquet strings kept as strings are taken as stored).
-        text = col if column.dtype is DType.STRING else col.strip()
-        return parse(text.nullif(""), column.dtype)
-    if col.type().is_null():
+    kind = col.type()
+    if kind.is_null():
         return ibis.null(target)
-    if col.type() != target:
-        return col.cast(target)
-    return col
-
-
-def _stage_table(decl: Table, path: Path, fmt: str, raw: ibis.Table) -> RawTable:
-    schema = raw.schema()
-    missing = tuple(c.name for c in decl.required_columns if c.name not in schema)
-    incompatible = {
-        c.name: str(schema[c.name])
-        for c in decl.columns
-        if c.name in schema and not _compatible(schema[c.name], c.dtype)
-    }
-    keep = [ROW] + ([PART] if PART in schema else [])
-    values = raw.select(*keep, **{c.name: _value(raw, c, incompatible) for c in decl.columns})
-    return RawTable(
-        name=decl.name,
-        decl=decl,
-        path=path,
-        format=fmt,
-        raw=raw,
-        values=values,
-        missing=missing,
-        incompatible=types.MappingProxyType(incompatible),
-    )
+    if kind.is_string():
+        if column.dtype is DType.STRING:
+            return normalised(col) if column.name in spaced else col
+        # CSV text was stripped when read; Parquet text is stripped here.
+        text = normalised(col) if column.name in spaced else col
+        value = parse(text.nullif(""), column.dtype)
+    elif column.dtype is DType.STRING:
+        return col.cast(target)  # numeric ids, read as text
+    elif column.dtype is DType.DATE:
+        value = col.cast(target) if kind != target else col
+        if not bounded:
+            return col.cast(dt.string)  # shown as the engine writes it: no Python date overflows
+    else:
+        # Judged in the stored type, then cast: a uint64, a decimal(38) or a float of 1e20
+        # is refused before the cast, which would fail on DuckDB and wrap on Polars.
+        ok = within(col, column)
+        if column.dtype is DType.INT and not kind.is_integer():
+            ok = ok & (col % 1 == 0)
+        if not bounded:
+            return col
+        return ok.ifelse(col, ibis.null(kind)).cast(target)
+    if not bounded:
+        return value
+    return within(value, column).ifelse(value, ibis.null(target))

@@ -7,12 +7,19 @@ per column a type, whether it is required, what it means and how to map it.
 
 from __future__ import annotations
 
+import datetime
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+import ibis.expr.datatypes as dt
+
 from wholepop.inputs.vocab import Condition, Integration, Service, Sex
 
-__all__ = ["Column", "DType", "TABLES", "Table", "table"]
+__all__ = [
+    "Column", "DATE_BOUNDS", "DType", "IBIS_TYPES", "MAX_PENCE_PER_ROW", "NUMBER_BOUNDS", "TABLES", "Table", "table",
+]
 
 
 class DType(StrEnum):
@@ -22,6 +29,22 @@ class DType(StrEnum):
     INT = "int64"
     FLOAT = "float64"
     DATE = "date"
+
+
+IBIS_TYPES: Mapping[DType, dt.DataType] = types.MappingProxyType(
+    {DType.STRING: dt.string, DType.INT: dt.int64, DType.FLOAT: dt.float64, DType.DATE: dt.date}
+)
+
+# The largest cost one row may hold: £1bn, in pence. Sums are taken in 64-bit integers on
+# every engine (Polars wraps silently on overflow where DuckDB widens), and 2**63 pence is
+# about 92 million rows at this ceiling; the validator also refuses a table whose total
+# would not fit (see ``wholepop.inputs.checks.totals_fit``).
+MAX_PENCE_PER_ROW = 100_000_000_000
+# Any other number: at most 10**15 in size (a float holds every whole number to 2**53).
+NUMBER_BOUNDS = (-(10**15), 10**15)
+# Dates a record of care can hold; outside them a date is a typing error (and years 0
+# or 10000 would not even fit Python's dates).
+DATE_BOUNDS = (datetime.date(1850, 1, 1), datetime.date(2199, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -35,6 +58,9 @@ class Column:
         description: what it holds, for the docs and for error messages.
         vocab: the closed vocabulary its values must come from, if any.
         non_negative: values below zero are an error (money, counts).
+        bounds: (lowest, highest) value allowed, with the reason shown when broken; None:
+            ``NUMBER_BOUNDS`` for numbers, ``DATE_BOUNDS`` for dates. NaN and infinity are
+            never allowed.
     """
 
     name: str
@@ -43,6 +69,16 @@ class Column:
     description: str
     vocab: type[StrEnum] | None = None
     non_negative: bool = False
+    bounds: tuple[object, object, str] | None = None
+
+    @property
+    def limits(self) -> tuple[object, object, str]:
+        """(lowest, highest, why) allowed for this column's values."""
+        if self.bounds is not None:
+            return self.bounds
+        if self.dtype is DType.DATE:
+            return (*DATE_BOUNDS, "a date from 1850 to 2199")
+        return (*NUMBER_BOUNDS, "a number of at most 15 digits")
 
 
 @dataclass(frozen=True)
@@ -75,6 +111,8 @@ class Table:
 
 
 S, I, F, Dt = DType.STRING, DType.INT, DType.FLOAT, DType.DATE
+_YEARS = (1900, 2199, "a year from 1900 to 2199")
+_MEASURE = (-(10**12), 10**12, "at most 10**12 in size")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -110,7 +148,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("patient_id", S, True, "pseudonymised person id, unique"),
             Column("sex", S, True, "F, M or U", Sex),
-            Column("birth_year", I, True, "year of birth"),
+            Column("birth_year", I, True, "year of birth", bounds=(1850, 2199, "a year from 1850 to 2199")),
             Column("death_date", Dt, False, "date of death"),
             Column("lsoa", S, False, "lower-layer super output area of residence"),
             Column("imd_decile", I, False, "deprivation decile of residence (1 = most deprived)"),
@@ -136,7 +174,7 @@ TABLES: tuple[Table, ...] = (
             Column("patient_id", S, True, "person"),
             Column("date", Dt, True, "date of the contact or start of the spell"),
             Column("service", S, True, "service line", Service),
-            Column("cost_pence", I, True, "cost in whole pence", non_negative=True),
+            Column("cost_pence", I, True, "cost in whole pence", non_negative=True, bounds=(-MAX_PENCE_PER_ROW, MAX_PENCE_PER_ROW, "at most £1bn a row, 100000000000 pence")),
             Column("pod", S, False, "point of delivery"),
             Column("code", S, False, "procedure, HRG or activity code"),
             Column("admission_method", S, False, "admission method code"),
@@ -159,9 +197,9 @@ TABLES: tuple[Table, ...] = (
         "unregistered",
         "one row per year and service line of spend on the unregistered population",
         (
-            Column("year", I, True, "contract year (April-March, named by its first year)"),
+            Column("year", I, True, "contract year (April-March, named by its first year)", bounds=_YEARS),
             Column("service", S, True, "service line", Service),
-            Column("cost_pence", I, True, "spend in whole pence", non_negative=True),
+            Column("cost_pence", I, True, "spend in whole pence", non_negative=True, bounds=(-MAX_PENCE_PER_ROW, MAX_PENCE_PER_ROW, "at most £1bn a row, 100000000000 pence")),
         ),
         required=False,
     ),
@@ -169,12 +207,13 @@ TABLES: tuple[Table, ...] = (
         "measures",
         "one row per metric value supplied from outside",
         (
-            Column("year", I, True, "contract year"),
+            Column("year", I, True, "contract year", bounds=_YEARS),
             Column("measure", S, True, "metric id as used in the contract"),
-            Column("value", F, True, "metric value"),
-            Column("denominator", F, False, "denominator the value was computed over"),
+            Column("value", F, True, "metric value", bounds=_MEASURE),
+            Column("denominator", F, False, "denominator the value was computed over", bounds=_MEASURE),
         ),
         required=False,
+        key=("year", "measure"),
     ),
     Table(
         "list_counts",
@@ -183,7 +222,7 @@ TABLES: tuple[Table, ...] = (
             Column("practice_code", S, True, "practice"),
             Column("sex", S, True, "F, M or U", Sex),
             Column("age_band", S, True, "5-year age band, e.g. 0_4 ... 95+"),
-            Column("patients", I, True, "registered patients", non_negative=True),
+            Column("patients", I, True, "registered patients", non_negative=True, bounds=(0, 10**7, "at most 10,000,000 a row")),
             Column("extract_date", Dt, False, "date the list was extracted"),
         ),
         required=False,
@@ -194,8 +233,8 @@ TABLES: tuple[Table, ...] = (
         (
             Column("practice_code", S, True, "practice"),
             Column("component", S, True, "overall, community, mental_health, prescribing, ..."),
-            Column("weighted_population", F, True, "weighted population", non_negative=True),
-            Column("year", I, False, "allocation year"),
+            Column("weighted_population", F, True, "weighted population", non_negative=True, bounds=(0, 10**8, "at most 100,000,000 a row")),
+            Column("year", I, False, "allocation year", bounds=_YEARS),
         ),
         required=False,
     ),

@@ -9,7 +9,6 @@ is a tuple, so adding a check is adding a function to it (see ``wholepop.inputs.
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +16,10 @@ from wholepop.engine import connect
 from wholepop.errors import ContractError
 from wholepop.inputs.checks import DATA_CHECKS
 from wholepop.inputs.contract_checks import CONTRACT_CHECKS
-from wholepop.inputs.load import Inputs, empty, read_raw, typed
+from wholepop.inputs.files import InputListing
+from wholepop.inputs.load import Inputs, inputs_from
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.raw import RawInputs, stage
-from wholepop.inputs.schema import TABLES
+from wholepop.inputs.raw import engine_error, stage
 
 if TYPE_CHECKING:
     from wholepop.contract import Contract
@@ -31,7 +30,11 @@ CHECKS = DATA_CHECKS + CONTRACT_CHECKS
 
 
 def load_inputs(
-    folder: str | Path, contract: Contract | str | Path | None = None, engine: str = "duckdb", backend=None
+    folder: str | Path,
+    contract: Contract | str | Path | None = None,
+    engine: str = "duckdb",
+    backend=None,
+    listing: InputListing | None = None,
 ) -> tuple[Inputs, tuple[Problem, ...]]:
     """Read ``folder`` and return its typed tables with every problem found.
 
@@ -42,6 +45,8 @@ def load_inputs(
             contract-dependent checks are then skipped.
         engine: ``duckdb`` or ``polars`` (ignored when ``backend`` is given).
         backend: an Ibis backend to use instead of a fresh one.
+        listing: the files to read (``wholepop.inputs.files.list_inputs(folder)``), when
+            the caller listed them first (to hash exactly what is read).
 
     Returns:
         The typed input tables (lazy for Parquet; absent, unreadable tables empty) and
@@ -59,10 +64,21 @@ def load_inputs(
         except ContractError as e:
             problems.extend(contract_problems(e))
             contract = None
-    raw = stage(folder, backend)
+    raw = stage(folder, backend, listing)
     for check in CHECKS:
-        problems.extend(check(raw, contract))
-    return _typed_inputs(raw), tuple(problems)
+        try:
+            problems.extend(check(raw, contract))
+        except Exception as e:  # noqa: BLE001  (a corrupt page is found when a check first reads it)
+            if not engine_error(e):
+                raise
+            problems.append(Problem("inputs", None, None, f"cannot read the data ({_first_line(e)})", Severity.ERROR, ("money",)))
+            break
+    return inputs_from(raw), tuple(problems)
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:200]
 
 
 def contract_problems(error: ContractError) -> tuple[Problem, ...]:
@@ -74,22 +90,3 @@ def contract_problems(error: ContractError) -> tuple[Problem, ...]:
             where, message = "contract", line
         out.append(Problem(where, None, None, message, Severity.ERROR, ("money",)))
     return tuple(out)
-
-
-def _typed_inputs(raw: RawInputs) -> Inputs:
-    # The typed tables are read afresh from the files (lazily for Parquet), as
-    # `open_inputs` reads them; unreadable files become empty tables.
-    tables, files = {}, {}
-    for decl in TABLES:
-        rt = raw.tables.get(decl.name)
-        if rt is None:
-            tables[decl.name] = empty(decl)
-            continue
-        files[decl.name] = rt.path
-        tables[decl.name] = typed(read_raw(raw.backend, rt.path, decl.name), decl)
-    return Inputs(
-        backend=raw.backend,
-        tables=types.MappingProxyType(tables),
-        files=types.MappingProxyType(files),
-        folder=raw.folder,
-    )

@@ -220,7 +220,9 @@ def counted_spans(inputs: Inputs, contract: Contract) -> ibis.Table:
         registered_code=j.reg_practice,
         practice_code=j.counted_code,
         integration=j.integration,
-        from_date=ibis.greatest(j.reg_from, j.from_date),
+        # No one is counted before the year they were born (inputs.checks.life_events
+        # warns of activity dated earlier, which is then unattributed).
+        from_date=ibis.greatest(j.reg_from, j.from_date, ibis.date(j.birth_year, 1, 1)),
         to_date=ibis.least(j.reg_to, j.to_date, j.death_date),
     )
     spans = spans.filter(spans.from_date <= spans.to_date)
