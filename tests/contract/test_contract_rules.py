@@ -77,8 +77,16 @@ def test_metric_listed_twice():
 
 
 def test_metric_thresholds_must_differ():
-    text = full_with("lower = 450.0", "lower = 380.0")
-    assert errors(text) == ["contract.toml performance.metrics[1]: lower and upper thresholds must differ"]
+    text = full_with("lower = 70.0", "lower = 85.0")
+    assert errors(text) == ["contract.toml performance.metrics[2]: lower and upper thresholds must differ"]
+
+
+def test_only_rate_metrics_are_standardised():
+    text = full_with('id = "patient_experience"', 'standardise = "age_sex"\nid = "patient_experience"')
+    assert errors(text) == [
+        "contract.toml performance.metrics[2]: standardise = \"age_sex\" applies to the rate metrics "
+        "(emergency_admissions_per_1000, ae_attendances_per_1000, outpatient_attendances_per_1000), not 'patient_experience'"
+    ]
 
 
 def test_virtual_has_no_budget_scope():

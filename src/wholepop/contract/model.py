@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from wholepop.inputs.contract_checks import RATE_METRICS
 from wholepop.inputs.vocab import ACUTE, Form, NeedWeighting, Service
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Contingency",
     "Contract",
     "ContractTerms",
+    "CoverageTerms",
     "Deficit",
     "DeficitPart",
     "HistoricDeficit",
@@ -108,11 +110,19 @@ class Metric(_Frozen):
     lower: Decimal
     upper: Decimal
     gateway: bool = False
+    # "age_sex": a rate metric scored as an indirectly standardised ratio (observed /
+    # expected x 100, the baseline's own age-sex rates giving the expected count); the
+    # thresholds are then set on the ratio (wholepop.money.performance).
+    standardise: Literal["none", "age_sex"] = "none"
 
     @model_validator(mode="after")
     def _distinct_thresholds(self) -> "Metric":
         if self.lower == self.upper:
             raise ValueError("lower and upper thresholds must differ")
+        if self.standardise == "age_sex" and self.id not in RATE_METRICS:
+            raise ValueError(
+                f"standardise = \"age_sex\" applies to the rate metrics ({', '.join(RATE_METRICS)}), not {self.id!r}"
+            )
         return self
 
 
@@ -245,6 +255,17 @@ class Provider(_Frozen):
     working_capital: Pounds | None = None
 
 
+class CoverageTerms(_Frozen):
+    """``[coverage]``: when the data is judged to cover a month (``wholepop.inputs.coverage``).
+
+    A month with no activity on a service line is a gap (the year cannot be settled) when
+    the baseline had at least ``min_rows`` rows of that line in the same month; below it
+    the month cannot be judged (small folders are sparse by nature).
+    """
+
+    min_rows: Annotated[int, Field(ge=1)] = 30
+
+
 class SegmentTerms(_Frozen):
     """``[segments]``: the care-model segmentation and its transparent need score."""
 
@@ -270,6 +291,7 @@ class Contract(_Frozen):
     deficit: Deficit | None = None
     provider: Provider | None = None
     segments: SegmentTerms = SegmentTerms()
+    coverage: CoverageTerms = CoverageTerms()
     # The ACO preset's MSSP terms; validated by wholepop.money.mssp (kept loose here so
     # the English forms do not depend on the US rules).
     mssp: dict[str, object] | None = None

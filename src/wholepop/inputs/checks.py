@@ -51,6 +51,7 @@ BLOCKS: Mapping[str, tuple[str, ...]] = types.MappingProxyType(
         "measures": ("money",),
         "list_counts": ("population",),
         "weights": ("money",),
+        "coverage": ("money",),
     }
 )
 

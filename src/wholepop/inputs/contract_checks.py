@@ -23,7 +23,7 @@ from wholepop.inputs.raw import ROW, RawInputs
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract
 
-__all__ = ["BuiltInMetric", "CONTRACT_CHECKS"]
+__all__ = ["BuiltInMetric", "CONTRACT_CHECKS", "RATE_METRICS"]
 
 
 class BuiltInMetric(StrEnum):
@@ -36,6 +36,14 @@ class BuiltInMetric(StrEnum):
     OUTPATIENT_ATTENDANCES_PER_1000 = "outpatient_attendances_per_1000"
     EXTENSIVE_CARE_CONTACT_RATE = "extensive_care_contact_rate"
     ELECTIVE_SPEND_PER_HEAD = "elective_spend_per_head"
+
+# The built-in rate metrics (events per 1,000): the ones ``standardise = "age_sex"`` may
+# turn into an indirectly standardised ratio. Each is counted on one service line.
+RATE_METRICS: dict[str, str] = {
+    BuiltInMetric.EMERGENCY_ADMISSIONS_PER_1000: "emergency_admission",
+    BuiltInMetric.AE_ATTENDANCES_PER_1000: "ae",
+    BuiltInMetric.OUTPATIENT_ATTENDANCES_PER_1000: "outpatient",
+}
 
 # A care hub serves 30,000-50,000 people (DESIGN section 1).
 HUB_MIN, HUB_MAX = 30_000, 50_000

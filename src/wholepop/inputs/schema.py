@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import ibis.expr.datatypes as dt
 
-from wholepop.inputs.vocab import Condition, Integration, Service, Sex
+from wholepop.inputs.vocab import Condition, DatedTable, Integration, Service, Sex
 
 __all__ = [
     "Column", "DATE_BOUNDS", "DType", "IBIS_TYPES", "MAX_PENCE_PER_ROW", "NUMBER_BOUNDS", "TABLES", "Table", "table",
@@ -237,6 +237,18 @@ TABLES: tuple[Table, ...] = (
             Column("year", I, False, "allocation year", bounds=_YEARS),
         ),
         required=False,
+    ),
+    Table(
+        "coverage",
+        "one row per dated table: the period its rows are declared complete for (optional)",
+        (
+            Column("table_name", S, True, "the dated table declared (activity)", DatedTable),
+            Column("from_date", Dt, True, "first day the table's rows are complete for"),
+            Column("to_date", Dt, True, "last day the table's rows are complete for"),
+            Column("note", S, False, "where the extract came from, for the reader"),
+        ),
+        required=False,
+        key=("table_name",),
     ),
 )
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 __all__ = [
     "ACUTE",
     "Condition",
+    "DatedTable",
     "Form",
     "Integration",
     "NeedWeighting",
@@ -132,3 +133,10 @@ class Segment(StrEnum):
     ONGOING_NEEDS = "ongoing_needs"
     SELF_LIMITING = "self_limiting"
     STAYING_WELL = "staying_well"
+
+
+class DatedTable(StrEnum):
+    """Input tables whose rows are dated, so a ``coverage`` row can declare the period
+    they cover (``wholepop.inputs.coverage``)."""
+
+    ACTIVITY = "activity"

@@ -15,6 +15,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.datatypes as dt
 
+from wholepop.inputs.contract_checks import RATE_METRICS
 from wholepop.inputs.vocab import Segment, Service
 from wholepop.money.pence import ZERO, D, to_pence
 
@@ -81,6 +82,11 @@ class MoneyFacts:
         measures: (year, measure id) -> value supplied in the measures table.
         extensive_care: year -> (people in the very-high-needs cohort, of whom with
             at least ``EXTENSIVE_CARE_CONTACTS`` community contacts).
+        age_sex_events: (year, service, age band, sex) -> activity rows, for the lines
+            of the rate metrics (``RATE_METRICS``): the observed counts of an
+            indirectly standardised ratio.
+        age_sex_person_years: (year, age band, sex) -> person-months / 12: the
+            denominators of the reference (baseline) rates and of the expected counts.
     """
 
     practices: tuple[PracticeYear, ...]
@@ -89,6 +95,8 @@ class MoneyFacts:
     unregistered: Mapping[tuple[int, str], int] = field(default_factory=dict)
     measures: Mapping[tuple[int, str], Decimal] = field(default_factory=dict)
     extensive_care: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    age_sex_events: Mapping[tuple[int, str, str, str], int] = field(default_factory=dict)
+    age_sex_person_years: Mapping[tuple[int, str, str], Decimal] = field(default_factory=dict)
 
     def weighted_population(self, year: int, integrations: Iterable[str] | None = None) -> Decimal:
         keep = None if integrations is None else set(integrations)
@@ -217,6 +225,24 @@ def gather_facts(
         contacted = (joined.n.fill_null(0) >= EXTENSIVE_CARE_CONTACTS).cast("int64")
         for r in _rows(joined.group_by(cohort.year).agg(people=joined.count(), contacted=contacted.sum())):
             extensive[int(r["year"])] = (int(r["people"]), int(r["contacted"] or 0))
+    cell_events, person_years = _age_sex_cells(pop, c)
     return MoneyFacts(
-        practices=practices, spend=spend, events=events, unregistered=unreg, measures=meas, extensive_care=extensive
+        practices=practices, spend=spend, events=events, unregistered=unreg, measures=meas, extensive_care=extensive,
+        age_sex_events=cell_events, age_sex_person_years=person_years,
     )
+
+
+def _age_sex_cells(pop: ibis.Table, costs: ibis.Table) -> tuple[dict, dict]:
+    """Events of the rate metrics' lines and person-years, by year, 5-year band and sex:
+    what an indirectly standardised ratio reads (``performance``). A person's band and
+    sex are the same on every practice row of a year, so the distinct rows key the join."""
+    py = pop.group_by(["year", "age_band", "sex"]).agg(person_months=pop.person_months.cast(EXACT).sum())
+    person_years = {
+        (int(r["year"]), r["age_band"], r["sex"]): D(r["person_months"]) / 12 for r in _rows(py)
+    }
+    who = pop.select("patient_id", "year", "age_band", "sex").distinct()
+    lines = costs.filter(costs.service.isin(list(RATE_METRICS.values())))
+    j = lines.join(who, ["patient_id", "year"])
+    ev = j.group_by(["year", "service", "age_band", "sex"]).agg(events=j.events.sum())
+    cell_events = {(int(r["year"]), r["service"], r["age_band"], r["sex"]): int(r["events"]) for r in _rows(ev)}
+    return cell_events, person_years

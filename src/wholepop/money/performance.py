@@ -12,6 +12,19 @@ voids the whole payment. Built-in metrics are computed from the data:
 - ``elective_spend_per_head``: elective spend in pounds / weighted population
 
 Any other id is read from the ``measures`` table for the year.
+
+A crude rate rewards a young population for being young. A rate metric with
+``standardise = "age_sex"`` is scored instead on the indirectly standardised ratio, as
+NHS statistics publish them (docs/money.md, "Standardised rates"):
+
+    ratio(y) = 100 x O(y) / E(y),   E(y) = sum over cells c of r_b(c) x PY_y(c)
+    r_b(c)   = events_b(c) / PY_b(c)
+
+where the cells c are 5-year age bands by sex, b is the baseline year, PY is
+person-years (person-months / 12) and O(y) is the events of the year. 100 means as
+many events as the provider's own baseline rates predict for this year's population;
+the thresholds are set on the ratio (105 -> 95: achievement 0 at 5% above expected, 1 at
+5% below). A cell with no baseline person-years expects nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +33,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
-from wholepop.inputs.contract_checks import BuiltInMetric
+from wholepop.inputs.contract_checks import RATE_METRICS, BuiltInMetric
 from wholepop.inputs.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.statement import MetricResult, PerformancePart
+from wholepop.numbers import significant
 
-__all__ = ["BuiltInMetric", "PerformanceResult", "achievement", "metric_value", "performance"]
+__all__ = [
+    "BuiltInMetric", "PerformanceResult", "Standardised", "achievement", "metric_value", "performance",
+    "standardised_ratio",
+]
 
 THOUSAND = Decimal(1000)
 
@@ -54,8 +71,45 @@ def _computed(metric: BuiltInMetric, facts: MoneyFacts, year: int) -> Decimal | 
     raise AssertionError(f"no formula for {metric}")  # unreachable while every member has a case
 
 
-def metric_value(metric: Metric, facts: MoneyFacts, year: int) -> tuple[Decimal | None, str]:
-    """The metric's value for ``year`` and where it came from (computed or measures)."""
+@dataclass(frozen=True)
+class Standardised:
+    """An indirectly standardised ratio and its parts (``ratio = 100 x observed / expected``)."""
+
+    observed: int | Decimal
+    expected: Decimal
+    ratio: Decimal | None
+
+
+HUNDRED = Decimal(100)
+
+
+def standardised_ratio(facts: MoneyFacts, service: str, year: int, baseline_year: int) -> Standardised:
+    """Observed events of ``service`` in ``year`` over those expected from the baseline's
+    age-sex rates applied to ``year``'s person-years, times 100 (see the module docstring)."""
+    expected = ZERO
+    # In key order: Decimal sums round at 28 digits, so the order must not depend on
+    # how an engine happened to return the rows.
+    for (y, band, sex), py in sorted(facts.age_sex_person_years.items()):
+        if y != year:
+            continue
+        base_py = facts.age_sex_person_years.get((baseline_year, band, sex), ZERO)
+        if base_py:
+            expected += Decimal(facts.age_sex_events.get((baseline_year, service, band, sex), 0)) / base_py * py
+    observed = sum((v for (y, s, _, _), v in facts.age_sex_events.items() if y == year and s == service), 0)
+    return Standardised(observed, expected, HUNDRED * Decimal(observed) / expected if expected else None)
+
+
+def metric_value(
+    metric: Metric, facts: MoneyFacts, year: int, baseline_year: int | None = None
+) -> tuple[Decimal | None, str]:
+    """The metric's value for ``year`` and where it came from (computed, standardised
+    against ``baseline_year``, or measures)."""
+    if metric.standardise == "age_sex" and baseline_year is not None:
+        st = standardised_ratio(facts, RATE_METRICS[metric.id], year, baseline_year)
+        return st.ratio, (
+            f"age-sex standardised ratio: 100 x observed {significant(Decimal(st.observed))}"
+            f" / expected {significant(st.expected)} from the {baseline_year} rates by 5-year band and sex"
+        )
     if metric.id in set(BuiltInMetric):
         return _computed(BuiltInMetric(metric.id), facts, year), "computed"
     return facts.measures.get((year, metric.id)), "measures"
@@ -81,7 +135,7 @@ def performance(facts: MoneyFacts, contract: Contract, year: int, at_stake_pence
     weighted = ZERO
     gateway_failed = False
     for m in terms.metrics:
-        value, source = metric_value(m, facts, year)
+        value, source = metric_value(m, facts, year, contract.contract.baseline_year)
         a = achievement(value, m.lower, m.upper)
         weighted += m.weight * a
         if m.gateway and a == ZERO:
@@ -89,11 +143,11 @@ def performance(facts: MoneyFacts, contract: Contract, year: int, at_stake_pence
         results.append(
             MetricResult(
                 id=m.id,
-                value=None if value is None else f"{value:.4f}",
+                value=None if value is None else significant(value),
                 lower=str(m.lower),
                 upper=str(m.upper),
                 weight=str(m.weight),
-                achievement=f"{a:.6f}",
+                achievement=significant(a),
                 gateway=m.gateway,
                 source=source,
             )
@@ -103,7 +157,7 @@ def performance(facts: MoneyFacts, contract: Contract, year: int, at_stake_pence
     payment = 0 if gateway_failed else to_pence(Decimal(at_stake_pence) * weighted)
     part = PerformancePart(
         at_stake_pence=at_stake_pence,
-        achievement=f"{weighted:.6f}",
+        achievement=significant(weighted),
         payment_pence=payment,
         mode=terms.mode,
         gateway_failed=gateway_failed,
