@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import ibis
@@ -19,11 +20,15 @@ import ibis
 from wholepop.contract import Contract, load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
+from wholepop.inputs.coverage import Coverage, YearCoverage, assess
+from wholepop.inputs.coverage import measure as measure_coverage
 from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
 
-__all__ = ["Run", "Scale", "StageHook", "build", "cached_costs", "prepare", "prepared", "settle", "unobserved"]
+__all__ = [
+    "Run", "Scale", "StageHook", "build", "cached_costs", "forecast", "prepare", "prepared", "settle", "unobserved",
+]
 
 # Called with each stage's name around the work of that stage: the CLI names the stage in
 # its status line (a settlement at England scale takes minutes per stage) and the
@@ -69,6 +74,15 @@ class Run:
                 table.release()
             except Exception:  # noqa: BLE001  (already released, or the backend is gone)
                 pass
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """What the activity covers, by contract year, month and line (counted once)."""
+        return measure_coverage(self.inputs)
+
+    def year_coverage(self, year: int) -> YearCoverage:
+        c = self.contract
+        return assess(self.coverage, year, c.contract.baseline_year, c.coverage.min_rows)
 
     def facts(self, years) -> MoneyFacts:
         return gather_facts(
@@ -214,16 +228,60 @@ def cached_costs(inputs: Inputs, contract: Contract, years, spans: ibis.Table, p
     return costs
 
 
+def uncovered(run: Run, year: int) -> tuple[str, ...]:
+    """Why the data does not cover contract ``year`` and its baseline (empty: it does)."""
+    base = run.contract.contract.baseline_year
+    reasons = run.year_coverage(year).refusals()
+    return reasons + tuple(f"{r} (the baseline year)" for r in run.year_coverage(base).refusals())
+
+
 def settle(run: Run, year: int) -> Statement:
     """The statement of contract year ``year``.
 
     Raises:
-        UserError: ``year`` is not a contract year, or has no data.
+        UserError: ``year`` is not a contract year.
+        InputError: the data does not cover ``year`` (``inputs.coverage``) or holds no
+            registered population in it; nothing is settled.
     """
     c = run.contract
     if year not in c.contract.years:
         raise UserError(f"--year: {year} is not a contract year of {c.name} ({c.contract.years[0]}-{c.contract.years[-1]})")
-    facts = run.facts((c.contract.baseline_year, year))
+    reasons = uncovered(run, year)
+    if reasons:
+        raise InputError(tuple(Problem("activity", None, "date", r) for r in reasons),
+                         f"cannot settle {year}: the data does not cover it\n" + "\n".join(f"  {r}" for r in reasons)
+                         + (f"\n  (`settle --year {year} --in-year` forecasts the outturn from months 1-{cov.observed})"
+                            if (cov := run.year_coverage(year)).observed else ""))
+    return _statement(run, year, run.facts((c.contract.baseline_year, year)))
+
+
+def forecast(run: Run, year: int) -> Statement:
+    """A forecast outturn of part-year ``year`` (``money.forecast``): the months in hand
+    plus the rest from the baseline's monthly profile, marked a forecast.
+
+    Raises:
+        UserError: ``year`` is not a contract year.
+        InputError: no month of ``year`` is in hand, or the baseline is not covered.
+    """
+    from wholepop.money.forecast import forecast_facts, mark
+
+    c = run.contract
+    if year not in c.contract.years:
+        raise UserError(f"--year: {year} is not a contract year of {c.name} ({c.contract.years[0]}-{c.contract.years[-1]})")
+    base = c.contract.baseline_year
+    cov = run.year_coverage(year)
+    reasons = tuple(f"{r} (the baseline year)" for r in run.year_coverage(base).refusals())
+    if cov.observed == 0:
+        reasons = cov.refusals() + reasons or (f"month 1 of {year} is not in hand",)
+    if reasons:
+        raise InputError(tuple(Problem("activity", None, "date", r) for r in reasons),
+                         f"cannot forecast {year}:\n" + "\n".join(f"  {r}" for r in reasons))
+    facts, how = forecast_facts(run.facts((base, year)), run.coverage, year, base, cov.observed)
+    return mark(_statement(run, year, facts), how)
+
+
+def _statement(run: Run, year: int, facts: MoneyFacts) -> Statement:
+    c = run.contract
     if not any(p.year == year for p in facts.practices):
         raise UserError(f"--year: the data holds no registered population in contract year {year}")
     if not any(p.year == c.contract.baseline_year for p in facts.practices):

@@ -51,7 +51,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from wholepop.contract.calendar import financial_year, year_start
+from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import InputError, UserError
@@ -65,6 +65,7 @@ from wholepop.inputs.nhs import (
     read_practice_map,
     read_weights,
 )
+from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.problems import Problem
 from wholepop.inputs.vocab import Form, Integration, NeedWeighting, Sex
 from wholepop.synth import activity as act
@@ -516,6 +517,9 @@ def build(
             pq.write_table(weights_table, work / "weights.parquet", **_PARQUET)
         pq.write_table(unregistered_table(registered, baseline, years + 1, seed), work / "unregistered.parquet", **_PARQUET)
         pq.write_table(measures_table(registered, start_year, years, seed), work / "measures.parquet", **_PARQUET)
+        pq.write_table(declared_table(year_start(baseline), year_end(baseline + years),
+                                      "synthetic activity for the real lists: every day of the generated years"),
+                       work / "coverage.parquet", **_PARQUET)
         (work / "contract.toml").write_text(text, encoding="utf-8")
         tick("moving files into place")
         for f in sorted(work.iterdir()):
@@ -538,5 +542,5 @@ def build(
 
 _WRITTEN = frozenset({
     "practices", "memberships", "list_counts", "weights", "patients", "registrations", "activity",
-    "conditions", "unregistered", "measures",
+    "conditions", "unregistered", "measures", "coverage",
 })

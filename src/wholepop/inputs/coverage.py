@@ -27,10 +27,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import DatedTable
 
-__all__ = ["Coverage", "YearCoverage", "assess", "declared_rows", "measure", "month_name", "months_text"]
+__all__ = ["Coverage", "YearCoverage", "assess", "declared_table", "measure", "month_name", "months_text"]
 
 _MONTHS = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
            "January", "February", "March")
@@ -97,6 +99,7 @@ class YearCoverage:
             at least the threshold's rows.
         unjudged: months in which some line with activity in the year had fewer than
             the threshold's rows in the baseline, so an empty month there is not a gap.
+        empty: months of the year with no activity on any line, that are gaps.
     """
 
     year: int
@@ -105,6 +108,7 @@ class YearCoverage:
     undeclared: tuple[int, ...] = ()
     gaps: tuple[tuple[str, int, int], ...] = ()
     unjudged: tuple[int, ...] = ()
+    empty: tuple[int, ...] = ()
 
     @property
     def gap_months(self) -> tuple[int, ...]:
@@ -127,12 +131,17 @@ class YearCoverage:
         if self.undeclared:
             out.append(f"contract year {y} runs past the declared coverage of activity: "
                        f"{months_text(y, self.undeclared)} not covered")
-        by_month: dict[int, list[str]] = {}
+        if self.empty:
+            out.append(f"contract year {y} has no activity at all in {months_text(y, self.empty)}")
+        by_line: dict[str, list[tuple[int, int]]] = {}
         for service, m, base_rows in self.gaps:
-            by_month.setdefault(m, []).append(f"{service} (baseline {base_rows:,} rows)")
-        for m in sorted(by_month):
-            out.append(f"contract year {y} has no activity in {months_text(y, (m,))} on "
-                       + ", ".join(by_month[m]))
+            if m not in self.empty:
+                by_line.setdefault(service, []).append((m, base_rows))
+        for service, found in sorted(by_line.items()):
+            months = tuple(m for m, _ in found)
+            least = min(n for _, n in found)
+            out.append(f"contract year {y} has no {service} activity in {months_text(y, months)}, "
+                       f"where the baseline had {least:,} or more rows a month")
         return tuple(out)
 
 
@@ -210,12 +219,18 @@ def assess(cov: Coverage, year: int, baseline_year: int, min_rows: int) -> YearC
     while observed < 12 and observed + 1 not in bad:
         observed += 1
     status = "complete" if not bad else "partial"
-    return YearCoverage(year, status, observed, undeclared, tuple(gaps), tuple(sorted(unjudged)))
+    gap_months = {m for _, m, _ in gaps}
+    empty = tuple(m for m in sorted(gap_months) if not any(cov.rows.get((year, m, s), 0) for s in present_lines))
+    return YearCoverage(year, status, observed, undeclared, tuple(gaps), tuple(sorted(unjudged)), empty)
 
 
-def declared_rows(start: dt.date, end: dt.date) -> list[dict]:
-    """The ``coverage`` rows a writer (``synth``, ``build``, importers) declares for
-    activity complete from ``start`` to ``end``."""
-    return [{"table_name": DatedTable.ACTIVITY.value, "from_date": start, "to_date": end,
-             "note": "activity complete for these days"}]
+def declared_table(start: dt.date, end: dt.date, note: str = "activity complete for these days") -> pa.Table:
+    """The ``coverage`` table a writer (``synth``, ``build``, importers) declares for
+    activity complete from ``start`` to ``end``, in the declared column types."""
+    return pa.table({
+        "table_name": pa.array([DatedTable.ACTIVITY.value], pa.string()),
+        "from_date": pa.array([start], pa.date32()),
+        "to_date": pa.array([end], pa.date32()),
+        "note": pa.array([note], pa.string()),
+    })
 

@@ -27,6 +27,8 @@ import pyarrow.parquet as pq
 
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
+from wholepop.contract.calendar import year_end, year_start
+from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.vocab import Condition, Form, Sex
 from wholepop.synth import activity as act
 from wholepop.synth.measures import measures_table
@@ -308,6 +310,9 @@ def _write(
     )
     pq.write_table(unregistered_table(population, baseline, n_data_years, seed), out / "unregistered.parquet", **_PARQUET)
     pq.write_table(measures_table(population, start_year, years, seed), out / "measures.parquet", **_PARQUET)
+    pq.write_table(declared_table(year_start(baseline), year_end(baseline + n_data_years - 1),
+                                  "synthetic activity: every day of the generated years"),
+                   out / "coverage.parquet", **_PARQUET)
     (out / "contract.toml").write_text(contract_text, encoding="utf-8")
     return total
 
