@@ -29,7 +29,7 @@ def test_clean_folder_prints_a_summary_and_exits_0(tmp_path, capsys):
     assert "2 people, 2 practices, 1 hub, 2 activity rows" in out
     # 2027: ae £125.00 and community £30.00 over the 2 people registered that year.
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in out.splitlines() if line.count("│") == 3}
-    assert rows["ae"] == "62.50"
+    assert rows["ae"] == "£62.50"
     assert rows["community"] == "15.00"
     assert rows["total"] == "77.50"
     assert rows["people registered"] == "2"
@@ -64,7 +64,8 @@ def test_contract_errors_are_listed_with_the_data_problems(tmp_path, capsys):
     folder = write_tables(tmp_path / "data", {**CLEAN, "measures": MEASURES})
     contract = tmp_path / "bad.toml"
     contract.write_text(preset_text("full").replace("weight = 0.4", "weight = 0.5"))
-    assert run_cli(["check", "--data", str(folder), "--contract", str(contract)]) == 1
+    # A contract error exits 2, as `settle` does on the same file (issue 16.8).
+    assert run_cli(["check", "--data", str(folder), "--contract", str(contract)]) == 2
     assert capsys.readouterr().out.splitlines() == [
         "bad.toml performance.metrics: weights must sum to 1, got 1.1",
         "1 error, 0 warnings",

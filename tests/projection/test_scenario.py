@@ -38,7 +38,7 @@ def test_default_text_is_commented_and_parses_to_the_same_scenario():
 def test_an_unknown_key_is_named_by_its_path():
     with pytest.raises(ContractError) as e:
         parse_scenario("[scenario]\nhorizon = 5\n", source="s.toml")
-    assert str(e.value) == "s.toml scenario.horizon: unknown key"
+    assert str(e.value) == "s.toml scenario.horizon: unknown key (did you mean `horizon_years`?)"
 
 
 def test_lever_rules_name_the_lever_and_its_field():

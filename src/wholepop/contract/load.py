@@ -70,11 +70,15 @@ def parse_toml_model(text: str, model: type[M], source: str, tidy: Callable[[str
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise ContractError("\n".join(f"{source} {tidy(line)}" for line in _lines(e))) from None
+        raise ContractError("\n".join(f"{source} {tidy(line)}" for line in _lines(e, model))) from None
 
 
-def _lines(error: ValidationError) -> list[str]:
-    lines = []
+def _lines(error: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
+    lines: list[str] = []
+    # A union (a rate or a list of rates) fails once per member at the same key path:
+    # one line saying what any of them would have taken.
+    expected: dict[str, list[str]] = {}
+    got: dict[str, object] = {}
     for err in error.errors():
         path = _key_path(err["loc"])
         msg = err["msg"]
@@ -85,11 +89,81 @@ def _lines(error: ValidationError) -> list[str]:
                 lines.append(rule if not path else f"{path}: {rule}")
             continue
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        lines.append(f"{path}: {_tidy(msg)}, got {_shown(err['input'])}" if err["type"] not in ("missing", "extra_forbidden") else f"{path}: {msg}")
-    return lines
+            lines.append(f"{path}: unknown key{_did_you_mean(model, err['loc'])}")
+            continue
+        if err["type"] == "missing":
+            lines.append(f"{path}: required key is missing")
+            continue
+        if path not in expected:
+            expected[path] = []
+            got[path] = err["input"]
+            lines.append(path)  # placeholder, filled below in order
+        what = _tidy(msg)
+        if what not in expected[path]:
+            expected[path].append(what)
+    out = []
+    for line in lines:
+        if line in expected:
+            wanted = expected[line]
+            if all(w.startswith("must be ") for w in wanted):
+                wanted = ["must be " + " or ".join(w.removeprefix("must be ") for w in wanted)]
+            out.append(f"{line}: {'; '.join(wanted)}, got {_shown(got[line])}")
+        else:
+            out.append(line)
+    return out
+
+
+# pydantic's words for a wrong type, as a contract's author would say what is expected.
+_EXPECTED = (
+    ("must be a valid decimal", "must be a number"),
+    ("must be a valid number", "must be a number"),
+    ("must be a valid tuple", "must be a list in square brackets"),
+    ("must be a valid list", "must be a list in square brackets"),
+    ("must be a valid integer, unable to parse string as an integer", "must be a whole number"),
+    ("must be a valid integer, got a number with a fractional part", "must be a whole number"),
+    ("must be a valid integer", "must be a whole number"),
+    ("must be a valid boolean, unable to interpret input", "must be true or false"),
+    ("must be a valid boolean", "must be true or false"),
+    ("must be a valid string", "must be text in quotes"),
+    ("must be a valid dictionary", "must be a table, e.g. { key = value }"),
+)
+
+
+def _did_you_mean(model: type[BaseModel] | None, loc: tuple) -> str:
+    """`` (did you mean `uplift`?)`` when an unknown key is close to a known one."""
+    import difflib
+
+    known = _fields_at(model, loc[:-1]) if model is not None else ()
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> tuple[str, ...]:
+    """The field names of the model found by following ``loc`` down from ``model``."""
+    import typing
+
+    current: object = model
+    for part in loc:
+        if not isinstance(part, str) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return ()
+        current = _model_in(field.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return tuple(current.model_fields)
+    return ()
+
+
+def _model_in(annotation: object, typing) -> object:
+    """The first pydantic model inside an annotation (Optional, tuple[...], Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg, typing)
+        if found is not None:
+            return found
+    return None
 
 
 def _shown(value: object) -> str:
@@ -100,7 +174,11 @@ def _shown(value: object) -> str:
 
 
 def _tidy(msg: str) -> str:
-    return msg.replace("Input should be", "must be").replace("Value error, ", "")
+    msg = msg.replace("Input should be", "must be").replace("Value error, ", "")
+    for pydantic_words, ours in _EXPECTED:
+        if msg.startswith(pydantic_words):
+            return ours
+    return msg
 
 
 def _key_path(loc: tuple) -> str:
