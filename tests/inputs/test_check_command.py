@@ -30,8 +30,8 @@ def test_clean_folder_prints_a_summary_and_exits_0(tmp_path, capsys):
     # 2027: ae £125.00 and community £30.00 over the 2 people registered that year.
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in out.splitlines() if line.count("│") == 3}
     assert rows["ae"] == "£62.50"
-    assert rows["community"] == "15.00"
-    assert rows["total"] == "77.50"
+    assert rows["community"] == "£15.00"
+    assert rows["total"] == "£77.50"
     assert rows["people registered"] == "2"
 
 
