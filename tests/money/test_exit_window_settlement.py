@@ -43,9 +43,9 @@ def world(tmp_path, leaves_on: str, notice: str):
         "memberships": f"practice_code,from_date,to_date,integration,notice_date\nA,2026-04-01,,full,\nB,2026-04-01,{leaves_on},full,{notice}",
         "patients": "patient_id,sex,birth_year\n1,F,1960\n2,M,1960",
         "registrations": "patient_id,practice_code,from_date,to_date\n1,A,2020-01-01,\n2,B,2020-01-01,",
-        # the data runs to the last activity date: a contact in 2031 keeps every year in view
+        # a contact in every contract year: a year without activity is not settled (issue 16.1)
         "activity": "patient_id,date,service,cost_pence\n1,2026-06-01,community,1200\n2,2026-06-01,community,1200\n"
-                    "1,2031-06-01,community,500",
+                    + "".join(f"1,{y}-06-01,community,500\n" for y in range(2027, 2032)),
     })
     (folder / "contract.toml").write_text(CONTRACT)
     return prepare(folder, folder / "contract.toml")
