@@ -168,6 +168,34 @@ def test_build_command_writes_a_folder_that_check_accepts(tmp_path, capsys):
     assert "0 errors" in capsys.readouterr().out
 
 
+def test_build_into_a_non_empty_folder_refuses_without_force(tmp_path, capsys):
+    """Issue 16.5: a folder already holding data or a ledger is not written into, and
+    nothing in it changes, unless --force."""
+    lists, practice_map = _totals_files(tmp_path)
+    out = tmp_path / "held"
+    out.mkdir()
+    (out / "wholepop.duckdb").write_bytes(b"a ledger")
+    args = ["build", "--lists", str(lists), "--map", str(practice_map), "--practices", "A00001",
+            "--out", str(out), "--years", "1"]
+    assert run_cli(args) == 2
+    assert "already holds a ledger (wholepop.duckdb); write to an empty folder, or add --force" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["wholepop.duckdb"]
+    assert run_cli([*args, "--force"]) == 0
+    assert (out / "activity.parquet").exists() and (out / "wholepop.duckdb").read_bytes() == b"a ledger"
+    assert run_cli(args) == 2  # now it holds data
+    assert "already holds" in capsys.readouterr().err
+
+
+def test_a_practice_given_twice_is_warned_about_and_counted_once(tmp_path, capsys):
+    lists, practice_map = _totals_files(tmp_path)
+    out = tmp_path / "twice"
+    assert run_cli(["build", "--lists", str(lists), "--map", str(practice_map), "--practices", "A00001,a00001",
+                    "--out", str(out), "--years", "1"]) == 0
+    printed = capsys.readouterr()
+    assert "--practices: A00001 given more than once; counted once" in " ".join(printed.err.split())
+    assert "1 practices (practice A00001), 1,234 registered" in printed.out
+
+
 def test_imd_deciles_rank_practices_within_the_file():
     """Decile 1 is the most deprived tenth (highest scores) of the file's practices; a
     practice without a score gets England's middle deciles (5 and 6 alternately)."""

@@ -26,12 +26,32 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs.build import Selection, build as build_folder
 from wholepop.inputs.load import open_inputs
 from wholepop.inputs.problems import Problem
+from wholepop.ledger.append import LEDGER_FILE
 from wholepop.money.pence import pounds, to_pence
 from wholepop.money.per_head import load_prices, per_head_budget
 
 
-def _split(values: list[str]) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+def _split(values: list[str], option: str = "") -> tuple[str, ...]:
+    """Comma-separated codes, upper-cased, each once; a repeated code is warned about."""
+    codes = [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})  # a handful of codes typed by hand
+    if repeated:
+        err_console.print(f"[yellow]warning:[/] {option}: {', '.join(repeated)} given more than once; counted once",
+                          highlight=False, soft_wrap=True)
+    return tuple(dict.fromkeys(codes))
+
+
+def _refuse_non_empty(out: Path) -> None:
+    """``build`` writes a fresh folder: one already holding files (data, a contract, a
+    ledger) would mix two providers' inputs, or put a ledger's settlements beside data
+    they were not settled on."""
+    if not out.is_dir():
+        return
+    held = sorted(p.name for p in out.iterdir() if not p.name.startswith(".build-"))
+    if held:
+        ledger = [n for n in held if n == LEDGER_FILE or n.endswith((".duckdb", ".duckdb.wal"))]
+        what = f"a ledger ({', '.join(ledger)})" if ledger else f"{len(held)} file(s) ({', '.join(held[:5])}{', ...' if len(held) > 5 else ''})"
+        raise UserError(f"--out: {out} already holds {what}; write to an empty folder, or add --force to write into it anyway")
 
 
 @app.command()
@@ -48,14 +68,19 @@ def build(
     years: int = typer.Option(3, "--years", help="contract years (one baseline year more is written)"),
     start_year: int | None = typer.Option(None, "--start-year", help="first contract year (default: the year after the lists' extract)"),
     seed: int = typer.Option(42, "--seed", help="random seed"),
+    force: bool = typer.Option(False, "--force", metavar="", help="write into a folder that already holds files (data or a ledger)"),
 ) -> None:
-    """Write an input folder for real practices: real lists, synthetic patients that match them exactly."""
+    """Write an input folder for real practices: real lists, synthetic patients that match them exactly.
+
+    The --out folder must be new or empty unless --force is given."""
     selection = Selection(
-        practices=_split(practices), pcns=_split(pcn),
+        practices=_split(practices, "--practices"), pcns=_split(pcn, "--pcn"),
         sub_icb=sub_icb.strip().upper() if sub_icb else None, icb=icb.strip().upper() if icb else None,
     )
     if out.exists() and not out.is_dir():
         raise UserError(f"--out: {out} exists and is not a folder")
+    if not force:
+        _refuse_non_empty(out)
     started = time.perf_counter()
     with Progress(
         TextColumn("[bold]build[/] {task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -20,6 +20,7 @@ def init(
 
         typer.echo(default_scenario_text(), nl=False)
         return
+    form = form.strip().lower()  # `--form FULL` is the same form
     if form not in {f.value for f in PRESET_FORMS}:
         raise UserError(f"--form: unknown form {form!r}; expected one of {', '.join(f.value for f in PRESET_FORMS)}")
     typer.echo(preset_text(form), nl=False)

@@ -20,7 +20,7 @@ def report(
     xlsx: Path | None = typer.Option(None, "--xlsx", help="also write the statement workbook here"),
     year: int | None = typer.Option(None, "--year", help="contract year of the population sections (default: latest settled)"),
     restricted: bool = typer.Option(
-        False, "--restricted", help="unrounded counts for internal use; every page and sheet is stamped RESTRICTED"
+        False, "--restricted", metavar="", help="unrounded counts for internal use; every page and sheet is stamped RESTRICTED"
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or polars"),
     projection: Path | None = typer.Option(None, "--projection", help="add the projection written by `wholepop project --json`"),
