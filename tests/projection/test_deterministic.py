@@ -59,7 +59,7 @@ def test_the_statement_is_the_money_stages_own():
     st = p.years[1].statement
     share_line = next(line for line in st.lines if line.section == "risk_share" and line.payable)
     assert share_line.amount_pence == 1_210_000
-    assert "capped at the gain cap 1210000.0" in share_line.basis
+    assert "capped at the gain cap £12,100.00" in share_line.basis
     assert st.contingency_pence == 60_500  # 0.5% of 12,100,000, a memo line
 
 

@@ -35,6 +35,7 @@ from wholepop.inputs.vocab import Integration, Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
+from wholepop.numbers import gbp, significant
 
 __all__ = ["BudgetResult", "budget", "eligible", "growth", "target_growth"]
 
@@ -127,7 +128,7 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
                 section=Section.BUDGET,
                 item="unregistered population allowance",
                 amount_pence=amount,
-                basis=(f"baseline {base} unregistered spend on in-scope services {base_unreg} p x growth {g:.6f};"
+                basis=(f"baseline {base} unregistered spend on in-scope services {gbp(base_unreg)} x growth {significant(g, 12)};"
                        " split over every member practice"),
                 payable=True,
             )

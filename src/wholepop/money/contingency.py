@@ -29,6 +29,7 @@ from wholepop.contract.model import Contract, _ShareTerms
 from wholepop.money.budget import growth, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
+from wholepop.numbers import gbp
 
 __all__ = ["Contingency", "contingency", "provider_holds_all_risk"]
 
@@ -76,7 +77,7 @@ def contingency(facts: MoneyFacts, contract: Contract, year: int, budget_pence: 
         return Contingency(0, ZERO, f"zero: {why}")
     if terms.base == "budget":
         amount = to_pence(terms.rate * Decimal(budget_pence))
-        return Contingency(amount, terms.rate, f"rate {terms.rate} x budget {budget_pence} p, since {why}; held by the commissioner")
+        return Contingency(amount, terms.rate, f"rate {terms.rate} x budget {gbp(budget_pence)}, since {why}; held by the commissioner")
     base = contract.contract.baseline_year
     rs = contract.risk_share
     factor = target_growth(rs.target_growth, contract, year) if rs is not None else growth(contract, year)
@@ -84,6 +85,6 @@ def contingency(facts: MoneyFacts, contract: Contract, year: int, budget_pence: 
     amount = to_pence(terms.rate * Decimal(grown.amount_pence))
     return Contingency(
         amount, terms.rate,
-        f"rate {terms.rate} x population spend {grown.amount_pence} p ({grown.basis(base, year, 'the lines the commissioner funds')}"
+        f"rate {terms.rate} x population spend {gbp(grown.amount_pence)} ({grown.basis(base, year, 'the lines the commissioner funds')}"
         f" {'acute target growth' if rs is not None else 'budget growth'}), since {why}; held by the commissioner",
     )

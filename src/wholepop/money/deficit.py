@@ -18,6 +18,7 @@ from decimal import Decimal
 from wholepop.contract.model import Contract
 from wholepop.money.pence import allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
+from wholepop.numbers import gbp
 
 __all__ = ["deficit_lines"]
 
@@ -33,7 +34,7 @@ def deficit_lines(contract: Contract, year: int) -> tuple[StatementLine, ...]:
         if amount:
             lines.append(StatementLine(
                 Section.DEFICIT, f"deficit repayment to {d.creditor}: recurrent part (memo)", -amount,
-                f"recurrent deficit {to_pence(d.recurrent.amount * 100)} p x share transferred {d.recurrent.share}"
+                f"recurrent deficit {gbp(to_pence(d.recurrent.amount * 100))} x share transferred {d.recurrent.share}"
                 " in every contract year; the provider's cost, not deducted from the payable",
             ))
     h = d.historic_part
@@ -45,7 +46,7 @@ def deficit_lines(contract: Contract, year: int) -> tuple[StatementLine, ...]:
             if part:
                 lines.append(StatementLine(
                     Section.DEFICIT, f"deficit repayment to {d.creditor}: historic part (memo)", -part,
-                    f"historic deficit {to_pence(h.amount * 100)} p x share transferred {h.share} = {whole} p repaid in"
+                    f"historic deficit {gbp(to_pence(h.amount * 100))} x share transferred {h.share} = {gbp(whole)} repaid in"
                     f" {h.years} equal annual parts from {first} (part {year - first + 1}); the provider's cost, not deducted from the payable",
                 ))
     return tuple(lines)

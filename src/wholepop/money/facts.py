@@ -18,6 +18,7 @@ import ibis.expr.datatypes as dt
 from wholepop.inputs.contract_checks import RATE_METRICS
 from wholepop.inputs.vocab import Segment, Service
 from wholepop.money.pence import ZERO, D, to_pence
+from wholepop.numbers import gbp, population, significant
 
 __all__ = ["GrownSpend", "MoneyFacts", "PracticeYear", "gather_facts"]
 
@@ -64,9 +65,9 @@ class GrownSpend:
 
     def basis(self, base: int, year: int, what: str) -> str:
         return (
-            f"baseline {base} spend on {what} {self.base_spend_pence} p / weighted population "
-            f"{self.base_weighted_population:,.4f} = {self.rate:,.4f} p per weighted head;"
-            f" x weighted population {year} {self.weighted_population:,.4f} x {self.factor:.6f}"
+            f"baseline {base} spend on {what} {gbp(self.base_spend_pence)} / weighted population "
+            f"{population(self.base_weighted_population)} = £{self.rate / 100:,.6f} per weighted head;"
+            f" x weighted population {year} {population(self.weighted_population)} x {significant(self.factor, 12)}"
         )
 
 

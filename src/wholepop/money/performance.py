@@ -107,7 +107,8 @@ def metric_value(
     if metric.standardise == "age_sex" and baseline_year is not None:
         st = standardised_ratio(facts, RATE_METRICS[metric.id], year, baseline_year)
         return st.ratio, (
-            f"age-sex standardised ratio: 100 x observed {significant(Decimal(st.observed))}"
+            f"age-sex standardised ratio: 100 x observed "
+            f"{f'{int(st.observed):,}' if st.observed == int(st.observed) else significant(Decimal(st.observed))}"
             f" / expected {significant(st.expected)} from the {baseline_year} rates by 5-year band and sex"
         )
     if metric.id in set(BuiltInMetric):

@@ -21,6 +21,7 @@ from wholepop.contract.model import Contract
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.risk import in_scope_spend
 from wholepop.money.statement import ProviderPosition, Section, StatementLine
+from wholepop.numbers import gbp
 
 __all__ = ["position_lines", "provider_in_scope_cost", "provider_position"]
 
@@ -38,8 +39,8 @@ def provider_position(payable_pence: int, in_scope_cost_pence: int, deficit_repa
         in_scope_cost_pence=in_scope_cost_pence,
         deficit_repayment_pence=deficit_repayment_pence,
         surplus_pence=surplus,
-        basis=(f"total payable {payable_pence} p - in-scope cost {in_scope_cost_pence} p"
-               f" - deficit repayment {deficit_repayment_pence} p = {surplus} p"),
+        basis=(f"total payable {gbp(payable_pence)} - in-scope cost {gbp(in_scope_cost_pence)}"
+               f" - deficit repayment {gbp(deficit_repayment_pence)} = {gbp(surplus)}"),
     )
 
 

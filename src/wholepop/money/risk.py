@@ -28,6 +28,7 @@ from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import PartyShare, RiskSharePart
+from wholepop.numbers import gbp
 
 __all__ = ["RiskResult", "in_scope_spend", "risk_share", "share_rule", "system_share"]
 
@@ -80,8 +81,8 @@ def risk_share(
     result = share_variance(target, actual, share_rule(terms, cap_base), achievement)
     lines = ", ".join(s.value for s in services)
     basis = (
-        f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {target} p;"
-        f" actual {actual} p; caps x {'target' if virtual else 'budget'} {cap_base} p; "
+        f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {gbp(target)};"
+        f" actual {gbp(actual)}; caps x {'target' if virtual else 'budget'} {gbp(cap_base)}; "
         + "; ".join(result.steps)
     )
     part = RiskSharePart(
@@ -119,10 +120,10 @@ def system_share(
     result = share_variance(budget_pence, spend, share_rule(terms, budget_pence, holder="provider"), achievement)
     commissioner = result.variance_pence - result.provider_pence
     basis = (
-        f"variance = budget {budget_pence} p - in-scope spend {spend} p (scope lines by the population each covers"
+        f"variance = budget {gbp(budget_pence)} - in-scope spend {gbp(spend)} (scope lines by the population each covers"
         + (", unregistered included" if contract.budget.unregistered == "baseline" else "")
-        + f"); caps x budget; the provider keeps {result.provider_pence} p and the commissioner's part"
-        f" {commissioner} p is the adjustment (- when it takes part of a surplus); "
+        + f"); caps x budget; the provider keeps {gbp(result.provider_pence)} and the commissioner's part"
+        f" {gbp(commissioner)} is the adjustment (- when it takes part of a surplus); "
         + "; ".join(result.steps)
     )
     part = RiskSharePart(

@@ -47,6 +47,7 @@ from wholepop.money.statement import (
     Statement,
     StatementLine,
 )
+from wholepop.numbers import gbp
 
 __all__ = ["SETTLERS", "settle", "settle_english"]
 
@@ -100,13 +101,13 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
             )
         )
         at_stake_base = budget_pence
-        stake_basis = f"share {contract.performance.share} x budget {budget_pence} p"
+        stake_basis = f"share {contract.performance.share} x budget {gbp(budget_pence)}"
     else:
         grown = facts.grown(base, year, tuple(Service), growth(contract, year))
         at_stake_base = grown.amount_pence
         stake_basis = (
             f"share {contract.performance.share} x alliance {grown.basis(base, year, 'every line')} growth"
-            f" = {at_stake_base} p"
+            f" = {gbp(at_stake_base)}"
         )
     at_stake = to_pence(contract.performance.share * Decimal(at_stake_base))
     perf = performance(facts, contract, year, at_stake)
@@ -122,7 +123,7 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
             Section.PERFORMANCE,
             "performance payment earned",
             p.payment_pence,
-            f"{at_stake} p at stake x weighted achievement {p.achievement}"
+            f"{gbp(at_stake)} at stake x weighted achievement {p.achievement}"
             + (" - voided: a gateway metric is at or beyond its lower threshold" if p.gateway_failed else "")
             + (f" ({metric_basis})" if metric_basis else ""),
             payable=True,

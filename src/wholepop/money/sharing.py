@@ -19,6 +19,13 @@ from decimal import Decimal
 from typing import Literal
 
 from wholepop.money.pence import ONE, ZERO, allocate, to_pence
+from wholepop.numbers import gbp, significant
+
+
+def _pounds(pence: Decimal) -> str:
+    """An exact amount of pence (a threshold, a band's share before rounding) shown in
+    pounds to the penny, for the basis only: the rule keeps the exact value."""
+    return gbp(to_pence(pence))
 
 __all__ = ["ShareResult", "ShareRule", "share_variance"]
 
@@ -129,7 +136,7 @@ def share_variance(
     variance = target_pence - actual_pence
     magnitude = Decimal(abs(variance))
     gain = variance > 0
-    steps = [f"variance = target {target_pence} - actual {actual_pence} = {variance} pence"]
+    steps = [f"variance = target {gbp(target_pence)} - actual {gbp(actual_pence)} = {gbp(variance)}"]
     corridor = rule.corridor if gain or rule.loss_corridor is None else rule.loss_corridor
     corridor_amount = corridor * target
     if rule.corridor_inclusive:
@@ -143,7 +150,7 @@ def share_variance(
     held = rule.holder == "provider"
     if within:
         steps.append(
-            f"|variance| {magnitude} {'<=' if rule.corridor_inclusive else '<'} corridor {corridor} x target = {corridor_amount}: "
+            f"|variance| {_pounds(magnitude)} {'<=' if rule.corridor_inclusive else '<'} corridor {corridor} x target = {_pounds(corridor_amount)}: "
             + ("nothing shared: the provider keeps (or bears) it all" if held else "nothing shared")
         )
         base = magnitude if held else ZERO
@@ -153,10 +160,10 @@ def share_variance(
         bands = rule.bands if gain or rule.loss_bands is None else rule.loss_bands
         banded = _banded(magnitude, start, target, bands)
         steps.append(
-            f"outside the corridor ({corridor} x target = {corridor_amount}); "
+            f"outside the corridor ({corridor} x target = {_pounds(corridor_amount)}); "
             + ("from the first pound" if rule.first_pound else "beyond the corridor")
-            + f": bands {', '.join(f'{r} up to {u}' for u, r in bands)} give {banded}"
-            + (f"; with the {magnitude - shareable} not shared, the provider's part is {magnitude - shareable + banded}" if held and shareable != magnitude else "")
+            + f": bands {', '.join(f'{r} up to {u}' for u, r in bands)} give {_pounds(banded)}"
+            + (f"; with the {_pounds(magnitude - shareable)} not shared, the provider's part is {_pounds(magnitude - shareable + banded)}" if held and shareable != magnitude else "")
         )
         base = banded + (magnitude - shareable if held else ZERO)
     if base or held or not within:
@@ -165,26 +172,26 @@ def share_variance(
             if achievement < rule.quality_gate:
                 gated = True
                 provider = ZERO
-                steps.append(f"achievement {achievement} below quality gate {rule.quality_gate}: no gain paid")
+                steps.append(f"achievement {significant(achievement)} below quality gate {rule.quality_gate}: no gain paid")
             elif rule.scale_gains_by_achievement:
                 provider = base * achievement
-                steps.append(f"gain scaled by achievement {achievement}: {provider}")
+                steps.append(f"gain scaled by achievement {significant(achievement)}: {_pounds(provider)}")
             if rule.cap_gain is not None and provider > rule.cap_gain:
                 provider = rule.cap_gain
                 capped = True
-                steps.append(f"capped at the gain cap {rule.cap_gain}")
+                steps.append(f"capped at the gain cap {_pounds(rule.cap_gain)}")
         elif variance != 0:
             if rule.cap_loss is not None and provider > rule.cap_loss:
                 provider = rule.cap_loss
                 capped = True
-                steps.append(f"capped at the loss cap {rule.cap_loss}")
+                steps.append(f"capped at the loss cap {_pounds(rule.cap_loss)}")
             provider = -provider
     provider_pence = to_pence(provider)
     rest = variance - provider_pence
     names = tuple((rule.parties or {}).keys())
     amounts = allocate(rest, [rule.parties[n] for n in names]) if names else []
     parties = tuple(zip(names, amounts))
-    steps.append(f"provider {provider_pence} pence; the rest {rest} split {', '.join(f'{n} {a}' for n, a in parties)}")
+    steps.append(f"provider {gbp(provider_pence)}; the rest {gbp(rest)} split {', '.join(f'{n} {gbp(a)}' for n, a in parties)}")
     return ShareResult(
         variance_pence=variance,
         within_corridor=within,
