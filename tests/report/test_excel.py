@@ -11,7 +11,7 @@ import pytest
 
 from wholepop.money.pence import pounds
 from wholepop.report.disclosure import RESTRICTED_STAMP, is_disclosed
-from wholepop.report.excel import write_excel
+from wholepop.report.excel import MONEY_FORMAT, write_excel
 
 from .fixtures import SMALL_COUNT, VERY_HIGH_NEEDS_PEOPLE, report_data, statement
 
@@ -88,7 +88,7 @@ def test_statement_layout_money_format_and_frozen_header(book):
     assert ws.freeze_panes == "A6"
     assert [c.value for c in ws[5]][:5] == ["Section", "Item", "Payable (£)", "Memo (£)", "Basis"]
     budget = ws.cell(_row_of(ws, 2, "Whole-population budget"), 3)
-    assert budget.number_format.startswith("#,##0.00")
+    assert budget.number_format == MONEY_FORMAT  # £1,234.50 and -£816,699.25, as the CLI writes money
     assert Decimal(str(budget.value)) == pounds(statement(2027).budget.total_pence)
 
 

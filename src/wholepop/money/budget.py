@@ -51,6 +51,9 @@ class BudgetResult:
         by_practice: practice code -> (hub, weighted population of the year, pence);
             the pence sum exactly to ``total_pence``.
         by_hub: hub -> (weighted population, pence), the sums of its practices.
+        parts: each line's inputs (item, baseline spend in pence, baseline and year
+            weighted populations and growth as exact text, None where a line has no
+            population), so a workbook can hold each line as a live formula.
     """
 
     total_pence: int
@@ -58,6 +61,7 @@ class BudgetResult:
     growth: Decimal
     by_practice: Mapping[str, tuple[str, Decimal, int]]
     by_hub: Mapping[str, tuple[Decimal, int]]
+    parts: tuple[Mapping[str, object], ...] = ()
 
 
 def growth(contract: Contract, year: int) -> Decimal:
@@ -98,6 +102,7 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
     base = contract.contract.baseline_year
     g = growth(contract, year)
     lines = []
+    parts: list[dict] = []
     practices: dict[str, list] = {}
     for service in contract.budget_services:
         who = eligible(service)
@@ -120,6 +125,10 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
             )
         )
         _split(facts, year, grown.amount_pence, who, practices)
+        parts.append({"item": service.value, "baseline_spend_pence": grown.base_spend_pence,
+                      "baseline_weighted_population": str(grown.base_weighted_population),
+                      "weighted_population": str(grown.weighted_population), "growth": str(grown.factor),
+                      "amount_pence": grown.amount_pence})
     if contract.budget.unregistered == "baseline" and contract.budget_services:
         base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in contract.budget_services)
         amount = to_pence(Decimal(base_unreg) * g)
@@ -134,6 +143,9 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
             )
         )
         _split(facts, year, amount, None, practices)
+        parts.append({"item": "unregistered population allowance", "baseline_spend_pence": base_unreg,
+                      "baseline_weighted_population": None, "weighted_population": None, "growth": str(g),
+                      "amount_pence": amount})
     wp: dict[str, Decimal] = {}
     for p in facts.practices:
         if p.year == year:
@@ -150,4 +162,5 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
         growth=g,
         by_practice=MappingProxyType({c: (practices[c][0], wp[c], practices[c][1]) for c in sorted(practices)}),
         by_hub=MappingProxyType({h: (hubs[h][0], hubs[h][1]) for h in sorted(hubs)}),
+        parts=tuple(parts),
     )

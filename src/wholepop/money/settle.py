@@ -80,9 +80,11 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
     lines: list[StatementLine] = []
     budget_part = None
     budget_pence = 0
+    budget_inputs: tuple = ()
     base = contract.contract.baseline_year
     if contract.form is not Form.VIRTUAL:
         b = budget(facts, contract, year)
+        budget_inputs = b.parts
         lines.extend(b.lines)
         budget_pence = b.total_pence
         budget_part = BudgetPart(
@@ -164,6 +166,8 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
         total_payable_pence=total,
         lines=tuple(lines),
         system_share=None if system is None else system.part,
+        # each budget line's inputs, for the workbook's live formulas
+        extra={"budget_lines": list(budget_inputs)} if budget_inputs else {},
     )
 
 

@@ -23,6 +23,7 @@ import vl_convert
 from wholepop.inputs.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
+from wholepop.numbers import gbp
 from wholepop.report.data import LorenzPoint, PyramidRow, ServiceRow
 from wholepop.report.disclosure import Disclosure
 
@@ -51,9 +52,8 @@ WIDTH = 560
 
 
 def money_text(pence: int) -> str:
-    """Pence as exact pounds for a label: ``-£1,234.50`` (no rounding)."""
-    p = pounds(pence)
-    return f"-£{-p:,}" if p < 0 else f"£{p:,}"
+    """Pence as exact pounds for a label: ``-£1,234.50`` (no rounding), as everywhere."""
+    return gbp(pence)
 
 
 def _plot_pounds(pence: int) -> float:

@@ -5,9 +5,16 @@ Sheets:
 * ``Statement YYYY``, one per settled year: the statement lines (section, item, payable
   pounds, memo pounds, basis) under a frozen header, then the total payable as
   ``=SUM`` of the payable cells, a summary by section (``=SUMIF``), the budget by hub with
-  its ``=SUM``, the acute risk share with variance ``= target - actual``, and the
-  performance metrics. Totals are formulas so they recompute when a reader edits a line;
-  each formula also carries its computed value so it shows before recalculation.
+  its ``=SUM``, the acute risk share with variance ``= target - actual`` and each party's
+  share (the provider's first) summing to it, and the performance metrics as numbers.
+  Each budget line is a live formula, ``=ROUND(baseline spend / baseline weighted
+  population x weighted population x growth, 2)``, over its inputs in columns F-I
+  (weighted populations and growth exact, as the statement computed them); the budget
+  memo line is the ``=SUM`` of the lines. Totals are formulas so they recompute when a
+  reader edits an input; each formula also carries its computed value so it shows
+  before recalculation.
+* ``Practices YYYY``: the budget of each practice (largest-remainder shares of the
+  budget by weighted population), with its ``=SUM``.
 * ``Population``: hubs, age-sex and care-model segments of the report year.
 * ``Inputs``: the input files with their SHA-256, and the ledger versions.
 
@@ -15,7 +22,11 @@ Money: amounts are exact ``Decimal`` pounds made from integer pence
 (:func:`wholepop.money.pence.pounds`) and handed to XlsxWriter as they are. XlsxWriter
 stores every number as an IEEE double (``%.16G``), which holds any amount below
 £10^13 to the penny, so the conversion happens once, at the cell, and no arithmetic is
-done on the doubles here. Cells use the format ``#,##0.00``.
+done on the doubles here. Cells use the format ``£#,##0.00`` (``-£816,699.25``), as the
+CLI and the HTML report write money (``wholepop.numbers.gbp``).
+
+The file is written with the permissions the user's umask gives a new file (readable by
+the group where the umask allows), not the 0600 of a temporary file.
 
 Counts of people and events are written through the report's
 :class:`~wholepop.report.disclosure.Disclosure`: an ``int`` rounded to 5 or the text
@@ -36,12 +47,14 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from wholepop.inputs.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
+from wholepop.numbers import gbp
 from wholepop.report.data import ReportData
 from wholepop.report.disclosure import Disclosure
+from wholepop.report.files import honour_umask
 
 __all__ = ["MONEY_FORMAT", "statement_sheet_name", "write_excel"]
 
-MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
 HEADER_ROW = 4  # zero-based: title, subtitle, stamp, blank, header
 FIRST_LINE_ROW = HEADER_ROW + 1
 
@@ -67,6 +80,9 @@ class _Formats:
         self.text = wb.add_format({"valign": "top"})
         self.mono = wb.add_format({"font_name": "Consolas", "font_size": 9})
         self.decimal = wb.add_format({"align": "right"})
+        self.number = wb.add_format({"num_format": "0.000000"})
+        self.exact = wb.add_format({"num_format": "#,##0.0000"})
+        self.growth = wb.add_format({"num_format": "0.000000000"})
 
 
 def _money(pence: int) -> Decimal:
@@ -98,14 +114,19 @@ def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure
     ws.set_column(1, 1, 42)
     ws.set_column(2, 3, 18)
     ws.set_column(4, 4, 70)
+    ws.set_column(5, 8, 16)
     for col, (name, fmt) in enumerate(
-        (("Section", f.header), ("Item", f.header), ("Payable (£)", f.header_num), ("Memo (£)", f.header_num), ("Basis", f.header))
+        (("Section", f.header), ("Item", f.header), ("Payable (£)", f.header_num), ("Memo (£)", f.header_num), ("Basis", f.header),
+         ("Baseline spend (£)", f.header_num), ("Baseline weighted population", f.header_num),
+         ("Weighted population", f.header_num), ("Growth", f.header_num))
     ):
         ws.write(HEADER_ROW, col, name, fmt)
     ws.freeze_panes(FIRST_LINE_ROW, 0)
 
     row = FIRST_LINE_ROW
     total_basis = "sum of the payable lines"
+    parts = {p["item"]: p for p in s.extra.get("budget_lines", ())}
+    budget_rows: list[int] = []
     for line in s.lines:
         if line.section == "total":
             # the workbook writes its own total as a formula; keep the statement's basis
@@ -113,7 +134,16 @@ def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure
             continue
         ws.write_string(row, 0, line.section, f.text)
         ws.write_string(row, 1, line.item, f.text)
-        ws.write_number(row, 2 if line.payable else 3, _money(line.amount_pence), f.money)
+        part = parts.get(line.item) if line.section == "budget" and line.payable else None
+        if part is not None:
+            _budget_formula(ws, f, row, part, line.amount_pence)
+            budget_rows.append(row)
+        elif line.section == "budget" and not line.payable and budget_rows and len(budget_rows) == len(parts):
+            # the budget memo line: the sum of the budget lines above it
+            ws.write_formula(row, 3, f"=SUM({xl_rowcol_to_cell(budget_rows[0], 2)}:{xl_rowcol_to_cell(budget_rows[-1], 2)})",
+                             f.money, _money(line.amount_pence))
+        else:
+            ws.write_number(row, 2 if line.payable else 3, _money(line.amount_pence), f.money)
         ws.write_string(row, 4, line.basis, f.wrap)
         row += 1
     last = row - 1
@@ -181,15 +211,22 @@ def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure
         ws.write(row + 2, 1, "Variance (target - actual; + is a saving)")
         ws.write_formula(row + 2, 2, f"={target_cell}-{actual_cell}", f.money, _money(rs.variance_pence))
         row += 3
+        first_share = row
+        ws.write(row, 1, "Share: provider (+ paid to it, - borne by it)")
+        ws.write_number(row, 2, _money(rs.provider_pence), f.money)
+        row += 1
         for party in rs.parties:
             ws.write(row, 1, f"Share: {party.party}")
             ws.write_number(row, 2, _money(party.amount_pence), f.money)
             row += 1
-        row += 1
+        ws.write(row, 1, "Shares together (= variance)", f.total_label)
+        ws.write_formula(row, 2, f"=SUM({xl_rowcol_to_cell(first_share, 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
+                         f.money_total, _money(rs.provider_pence + sum(x.amount_pence for x in rs.parties)))
+        row += 2
 
     p = s.performance
     ws.write(row, 0, "Performance", f.section)
-    ws.write(row, 1, f"{p.mode}; at stake {pounds(p.at_stake_pence):,}; achievement {p.achievement}"
+    ws.write(row, 1, f"{p.mode}; at stake {gbp(p.at_stake_pence)}; achievement {p.achievement}"
              + ("; gateway failed" if p.gateway_failed else ""), f.text)
     row += 1
     for col, name in enumerate(("Metric", "Value", "Lower", "Upper", "Weight", "Achievement", "Gateway / source")):
@@ -197,11 +234,48 @@ def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure
     row += 1
     for m in p.metrics:
         ws.write_string(row, 0, m.id)
-        # metric values are rates and shares, written as their exact text
-        for col, value in enumerate((m.value if m.value is not None else "n/a", m.lower, m.upper, m.weight, m.achievement), start=1):
-            ws.write_string(row, col, value, f.decimal)
+        # numbers a reader can chart and compare; a missing value says so
+        for col, value in enumerate((m.value, m.lower, m.upper, m.weight, m.achievement), start=1):
+            if value is None:
+                ws.write_string(row, col, "n/a", f.decimal)
+            else:
+                ws.write_number(row, col, Decimal(value), f.number)
         ws.write_string(row, 6, ("gateway; " if m.gateway else "") + m.source)
         row += 1
+
+
+def _budget_formula(ws, f: _Formats, row: int, part: dict, amount_pence: int) -> None:
+    """A budget line as a live formula over its inputs in columns F-I of its row."""
+    spend, base_wp, wp, growth = (xl_rowcol_to_cell(row, c) for c in (5, 6, 7, 8))
+    ws.write_number(row, 5, _money(part["baseline_spend_pence"]), f.money)
+    ws.write_number(row, 8, Decimal(part["growth"]), f.growth)
+    if part["weighted_population"] is None:
+        formula = f"=ROUND({spend}*{growth},2)"
+    else:
+        ws.write_number(row, 6, Decimal(part["baseline_weighted_population"]), f.exact)
+        ws.write_number(row, 7, Decimal(part["weighted_population"]), f.exact)
+        formula = f"=IF({base_wp}=0,0,ROUND({spend}/{base_wp}*{wp}*{growth},2))"
+    ws.write_formula(row, 2, formula, f.money, _money(amount_pence))
+
+
+def _practices_sheet(wb, f: _Formats, s: Statement, disclosure: Disclosure) -> None:
+    ws = wb.add_worksheet(f"Practices {s.year}")
+    _heading(ws, f, f"{s.contract}: budget by practice {s.year}/{(s.year + 1) % 100:02d}",
+             "each practice's share of the budget by weighted population (largest remainder, summing exactly)", disclosure)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 2, 20)
+    for col, name in enumerate(("Practice", "Weighted population", "Budget (£)")):
+        ws.write(HEADER_ROW, col, name, f.header if col == 0 else f.header_num)
+    ws.freeze_panes(FIRST_LINE_ROW, 0)
+    row = FIRST_LINE_ROW
+    for p in s.budget.by_practice:
+        ws.write_string(row, 0, p.practice_code)
+        ws.write_number(row, 1, Decimal(p.weighted_population), f.exact)
+        ws.write_number(row, 2, _money(p.budget_pence), f.money)
+        row += 1
+    ws.write(row, 0, "Budget", f.total_label)
+    ws.write_formula(row, 2, f"=SUM({xl_rowcol_to_cell(FIRST_LINE_ROW, 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
+                     f.money_total, _money(s.budget.total_pence if s.budget else 0))
 
 
 def _population_sheet(wb, f: _Formats, data: ReportData, disclosure: Disclosure) -> None:
@@ -406,11 +480,15 @@ def write_excel(data: ReportData, out: Path) -> Path:
             _statement_sheet(wb, f, data, s, disclosure)
         _population_sheet(wb, f, data, disclosure)
         _inputs_sheet(wb, f, data, disclosure)
+        for s in data.statements:
+            if s.budget is not None and s.budget.by_practice:
+                _practices_sheet(wb, f, s, disclosure)
         if data.projection is not None:
             _projection_sheet(wb, f, data, disclosure)
             if data.projection.sensitivity:
                 _sensitivity_sheet(wb, f, data, disclosure)
         wb.close()
+        honour_umask(tmp)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -28,6 +28,7 @@ from wholepop.money.pence import pounds, to_pence
 from wholepop.report import charts
 from wholepop.report.data import ReportData
 from wholepop.report.disclosure import Disclosure
+from wholepop.report.files import honour_umask
 
 __all__ = ["render_html", "write_html"]
 
@@ -136,6 +137,7 @@ def write_html(data: ReportData, out: Path) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        honour_umask(tmp)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
