@@ -47,6 +47,7 @@ from wholepop.contract.calendar import financial_year, year_start
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import InputError
+from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.nhs import ImportReport, _read_csv_bytes, _read_sources, write_tables
 from wholepop.inputs.problems import Problem
 from wholepop.inputs.vocab import Form, Integration, Sex
@@ -276,6 +277,9 @@ def read_synthea(folder: Path | str) -> SyntheaImport:
         "conditions": con.sql("SELECT * FROM conditions ORDER BY patient_id, condition").to_arrow_table(),
         "practices": con.sql("SELECT * FROM practices ORDER BY practice_code").to_arrow_table(),
         "memberships": con.sql("SELECT * FROM memberships").to_arrow_table(),
+        # Synthea simulates each life up to the export: its encounters are complete from
+        # the start of the first financial year they reach to the last encounter's day.
+        "coverage": declared_table(member_from, last_date, "Synthea export: every encounter up to the last one"),
     }
 
     n_patients = con.sql("SELECT count(*) FROM patients").fetchall()[0][0]
@@ -323,8 +327,8 @@ def fitted_contract(last_activity: dt.date) -> str:
 def import_synthea(folder: Path | str, out: Path | str) -> ImportReport:
     """Read a Synthea CSV export (``read_synthea``) and write the input layer to ``out``.
 
-    Writes ``patients``, ``registrations``, ``activity``, ``conditions``, ``practices`` and
-    ``memberships`` as Parquet, and ``contract.toml``; nothing is written if any input is bad.
+    Writes ``patients``, ``registrations``, ``activity``, ``conditions``, ``practices``,
+    ``memberships`` and ``coverage`` as Parquet, and ``contract.toml``; nothing is written if any input is bad.
     """
     result = read_synthea(folder)
     written = write_tables(out, result.tables, texts={"contract.toml": result.contract_text})
