@@ -44,7 +44,7 @@ def test_shared_sample_row_counts(imported):
     assert report.rows == {"patients": 27, "registrations": 27, "activity": 604, "conditions": 10, "practices": 25, "memberships": 25, "coverage": 1}
     assert {p.name for p in out.iterdir()} == {
         "patients.parquet", "registrations.parquet", "activity.parquet", "conditions.parquet",
-        "practices.parquet", "memberships.parquet", "contract.toml",
+        "practices.parquet", "memberships.parquet", "coverage.parquet", "contract.toml",
     }
 
 
