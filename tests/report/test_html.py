@@ -74,9 +74,19 @@ def test_population_total_is_rounded_from_the_unrounded_people(published):
     people = [r.people for r in report_data().pyramid]
     glance = published[published.index('id="glance"'):published.index('id="population"')]
     expected = f"{int(disclose_total(people)):,}"
-    assert f'Registered people</dt><dd><span class="count">{expected}</span>' in glance
+    assert f'People registered during 2028</dt><dd><span class="count">{expected}</span>' in glance
     # and it is not the sum of the rounded parts
     assert sum(int(disclose(p)) for p in people if disclose(p) != "*") != int(disclose_total(people))
+
+
+def test_each_population_figure_is_named_for_its_purpose_and_explained_once(published):
+    """Issue 16.6: people registered during the year, the average registered list
+    (person-months / 12) and the weighted population, each named the same way everywhere."""
+    assert published.count('id="population-figures"') == 1
+    glance = published[published.index('id="glance"'):published.index('id="population"')]
+    for name in ("People registered during 2028", "Average registered list 2028", "Weighted population 2028"):
+        assert f"<dt>{name}</dt>" in glance
+    assert "Registered people" not in published
 
 
 def test_restricted_report_is_stamped_and_published_is_not(published, restricted):

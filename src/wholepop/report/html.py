@@ -50,7 +50,7 @@ def _pct(share: Decimal | str) -> str:
     return f"{Decimal(share) * 100:.1f}%"
 
 
-_env.filters.update(money=lambda pence: charts.money_text(pence), pct=_pct, pounds=lambda d: f"£{d:,}")
+_env.filters.update(money=lambda pence: charts.money_text(pence), pct=_pct, pounds=lambda d: charts.money_text(to_pence(d * 100)))
 
 
 def _context(data: ReportData) -> dict[str, object]:
