@@ -27,7 +27,8 @@ from wholepop.inputs.build import Selection, build as build_folder
 from wholepop.inputs.load import open_inputs
 from wholepop.inputs.problems import Problem
 from wholepop.ledger.append import LEDGER_FILE
-from wholepop.money.pence import pounds, to_pence
+from wholepop.money.pence import to_pence
+from wholepop.numbers import gbp
 from wholepop.money.per_head import load_prices, per_head_budget
 
 
@@ -140,29 +141,29 @@ def budget(
         err_console.print(f"[yellow]warning:[/] {Path(prices.source).name} holds ILLUSTRATIVE prices, not a tariff", highlight=False, soft_wrap=True)
     t = Table(title=f"{terms.name}: budget-only, contract year {y}-{(y + 1) % 100:02d} (prices {prices.price_year}, uplift {result.uplift:.4f})",
               title_justify="left")
-    t.add_column("service")
-    t.add_column("£", justify="right")
-    t.add_column("£ per head", justify="right")
-    t.add_column("£ per weighted head", justify="right")
+    t.add_column("service", overflow="fold")
+    t.add_column("£", justify="right", no_wrap=True)
+    t.add_column("£ per head", justify="right", no_wrap=True)
+    t.add_column("£ per weighted head", justify="right", no_wrap=True)
     for s in result.services:
-        t.add_row(s.service.value, f"{pounds(s.amount_pence):,}", _per(s.amount_pence, result.registered), _per(s.amount_pence, result.weighted_population))
-    t.add_row("total", f"{pounds(result.total_pence):,}", _per(result.total_pence, result.registered),
+        t.add_row(s.service.value, gbp(s.amount_pence), _per(s.amount_pence, result.registered), _per(s.amount_pence, result.weighted_population))
+    t.add_row("total", gbp(result.total_pence), _per(result.total_pence, result.registered),
               _per(result.total_pence, result.weighted_population), style="bold")
     console.print(t)
     console.print(f"{result.registered:,} registered, weighted population {result.weighted_population:,.1f}"
                   + (" (need weights applied)" if scale_by_weights else ""), highlight=False)
     hubs = Table(title="by hub", title_justify="left")
-    hubs.add_column("hub")
-    hubs.add_column("£", justify="right")
+    hubs.add_column("hub", overflow="fold")
+    hubs.add_column("£", justify="right", no_wrap=True)
     for h, p in result.hubs.items():
-        hubs.add_row(h, f"{pounds(p):,}")
+        hubs.add_row(h, gbp(p))
     console.print(hubs)
     if show:
         listing = Table(title=f"by practice (first {min(show, len(result.practices))} of {len(result.practices)})", title_justify="left")
         for col in ("practice", "hub", "registered", "need weight", "£"):
             listing.add_column(col, justify="left" if col in ("practice", "hub") else "right")
         for p in result.practices[:show]:
-            listing.add_row(p.practice_code, p.hub, f"{p.registered:,}", f"{p.need_weight:.4f}", f"{pounds(p.amount_pence):,}")
+            listing.add_row(p.practice_code, p.hub, f"{p.registered:,}", f"{p.need_weight:.4f}", gbp(p.amount_pence))
         console.print(listing)
     if json_out is not None:
         json_out.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
@@ -172,4 +173,4 @@ def budget(
 def _per(pence: int, heads) -> str:
     from wholepop.money.pence import D
 
-    return f"{pounds(to_pence(D(pence) / D(heads))):,}" if heads else ""
+    return gbp(to_pence(D(pence) / D(heads))) if heads else ""
