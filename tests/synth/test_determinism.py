@@ -8,7 +8,7 @@ from wholepop.synth import generate
 
 FILES = (
     "practices.parquet", "memberships.parquet", "patients.parquet", "registrations.parquet", "activity.parquet",
-    "conditions.parquet", "unregistered.parquet", "measures.parquet", "contract.toml",
+    "conditions.parquet", "unregistered.parquet", "measures.parquet", "coverage.parquet", "contract.toml",
 )
 
 

@@ -43,7 +43,7 @@ def test_the_layout_is_partitioned_by_year_and_district(runs):
         f"activity/year={y}/part-{d:05d}.parquet" for y in (2026, 2027) for d in range(n)
     )
     assert {p for p in parts if "/" not in p} == {
-        "practices.parquet", "memberships.parquet", "unregistered.parquet", "measures.parquet",
+        "practices.parquet", "memberships.parquet", "unregistered.parquet", "measures.parquet", "coverage.parquet",
     }
     assert not (a / "activity.parquet").exists()
 

@@ -22,7 +22,7 @@ from wholepop.inputs.vocab import Form, Service
 from wholepop.synth import generate
 
 ARROW = {DType.STRING: pa.string(), DType.INT: pa.int64(), DType.FLOAT: pa.float64(), DType.DATE: pa.date32()}
-WRITTEN = ("practices", "memberships", "patients", "registrations", "activity", "conditions", "unregistered", "measures")
+WRITTEN = ("practices", "memberships", "patients", "registrations", "activity", "conditions", "unregistered", "measures", "coverage")
 
 
 @pytest.fixture(scope="module", params=[(7, 6, 2027, 10), (200, 1, 2027, 11), (1_500, 3, 2027, 12), (2_000, 4, 2030, 13)], ids=lambda p: f"n{p[0]}y{p[1]}")
