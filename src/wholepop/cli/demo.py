@@ -25,6 +25,7 @@ from rich.table import Table
 from wholepop import __version__
 from wholepop.cli.app import console
 from wholepop.inputs.vocab import Condition, Service
+from wholepop.numbers import gbp
 
 POPULATION, YEARS, TERM, START, SEED = 300_000, 3, 15, 2027, 42
 
@@ -206,7 +207,7 @@ def _population_table(docs: list[dict]) -> Table:
     for i, seg in enumerate(docs[0]["segments"]):
         t.add_row(f"people: {seg['segment']}", *[f"{d['segments'][i]['people']:,}" for d in docs])
     for i, seg in enumerate(docs[0]["segments"]):
-        t.add_row(f"spend £: {seg['segment']}", *[f"{d['segments'][i]['spend_pence'] // 100:,}" for d in docs])
+        t.add_row(f"spend £: {seg['segment']}", *[gbp(d['segments'][i]['spend_pence']) for d in docs])
     t.add_row("costliest 5% share of spend", *[f"{d['concentration']['top_5']:.1%}" for d in docs])
     t.add_row("unattributed activity rows", *[f"{d['unattributed_activity_rows']:,}" for d in docs])
     return t

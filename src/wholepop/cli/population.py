@@ -24,6 +24,7 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs.problems import Severity
 from wholepop.inputs.validate import load_inputs
 from wholepop.inputs.vocab import Segment, Service
+from wholepop.numbers import gbp
 
 RESTRICTED_KEY = b"wholepop.restricted"
 _DP = 4
@@ -151,13 +152,13 @@ def _print(doc: dict) -> None:
     for col in ("segment", "people", "spend £"):
         t.add_column(col, justify="left" if col == "segment" else "right")
     for r in doc["segments"]:
-        t.add_row(r["segment"], f"{r['people']:,}", f"{r['spend_pence'] // 100:,}")
+        t.add_row(r["segment"], f"{r['people']:,}", gbp(r['spend_pence']))
     console.print(t)
     t = Table(title="Spend by service line (attributed)", title_justify="left")
     t.add_column("service")
     t.add_column("spend £", justify="right")
     for r in doc["services"]:
-        t.add_row(r["service"], f"{r['spend_pence'] // 100:,}")
+        t.add_row(r["service"], gbp(r['spend_pence']))
     console.print(t)
     c = doc["concentration"]
     console.print(
