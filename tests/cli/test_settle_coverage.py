@@ -135,3 +135,10 @@ def test_in_year_forecasts_a_part_year_and_says_so(mcp, tmp_path, capsys):
     assert s["lines"][0]["basis"].startswith("FORECAST, not a settlement: months 1-6 (April 2028-September 2028) observed")
     assert settle(data, "--year", "2028", "--in-year", "--ledger", str(tmp_path / "l.duckdb")) == 2
     assert not (tmp_path / "l.duckdb").exists()
+
+
+def test_in_year_refuses_a_missing_measure_as_a_settlement_does(mcp, tmp_path, capsys):
+    data = variant(mcp, tmp_path / "in-year-no-measure", keep=before("2028-09-30"),
+                   measures=lambda m: pc.not_equal(m["year"], 2028))
+    assert settle(data, "--year", "2028", "--in-year") == 1
+    assert "no value for metric 'patient_experience' in contract year 2028" in capsys.readouterr().err

@@ -93,3 +93,24 @@ def test_a_cell_without_baseline_people_expects_nothing():
     )
     st = standardised_ratio(facts, EA, 2027, 2026)
     assert st.expected == Decimal(85) and st.observed == 79
+
+
+def test_the_age_sex_cells_add_up_to_the_events_on_real_stage_tables(tmp_path):
+    """``gather_facts`` counts each rate line's events by band and sex: they add up to
+    the line's events, and the person-years to the person-months / 12."""
+    from wholepop.inputs.contract_checks import RATE_METRICS
+    from wholepop.pipeline import prepare
+    from wholepop.synth import generate
+
+    data = generate(tmp_path / "mcp", population=800, years=1, seed=2)
+    run = prepare(data, data / "contract.toml")
+    try:
+        facts = run.facts((2026, 2027))
+    finally:
+        run.close()
+    for year in (2026, 2027):
+        for service in RATE_METRICS.values():
+            cells = sum(v for (y, s, _, _), v in facts.age_sex_events.items() if (y, s) == (year, service))
+            assert cells == facts.events[(year, service)] > 0
+        py = sum((v for (y, _, _), v in facts.age_sex_person_years.items() if y == year), Decimal(0))
+        assert abs(py - facts.person_months(year) / 12) < Decimal("1e-6")
