@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+import dataclasses
+import types
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -276,7 +278,24 @@ def forecast(run: Run, year: int) -> Statement:
     if reasons:
         raise InputError(tuple(Problem("activity", None, "date", r) for r in reasons),
                          f"cannot forecast {year}:\n" + "\n".join(f"  {r}" for r in reasons))
-    facts, how = forecast_facts(run.facts((base, year)), run.coverage, year, base, cov.observed)
+    later = sum(n for (y, m, _), n in run.coverage.rows.items() if y == year and m > cov.observed)
+    if later:
+        # Activity after the months in hand (a month cut short by the extract, or data
+        # beyond a gap) would be counted and then scaled up again: the year's stages are
+        # built once more from the activity up to the end of month ``observed``.
+        from wholepop.inputs.coverage import month_end
+
+        act = run.inputs.activity
+        kept = dataclasses.replace(run.inputs, tables=types.MappingProxyType(
+            {**run.inputs.tables, "activity": act.filter(act.date <= month_end(year, cov.observed))}))
+        part = build(kept, c, run.contract_path, run.problems, (year,))
+        try:
+            facts = part.facts((base, year))
+        finally:
+            part.close()
+    else:
+        facts = run.facts((base, year))
+    facts, how = forecast_facts(facts, run.coverage, year, base, cov.observed, set_aside=later)
     return mark(_statement(run, year, facts), how)
 
 

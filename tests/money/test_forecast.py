@@ -121,3 +121,26 @@ def test_the_forecast_scales_spend_and_counts_by_line(tmp_path):
     finally:
         full_run.close()
         half_run.close()
+
+
+def test_a_month_cut_short_by_the_extract_is_set_aside_not_counted(tmp_path):
+    """The extract stops on 14 October 2027: October's rows so far (the 10th) are in the
+    data but the month is not wholly in hand. They are set aside and October is forecast
+    with the rest, so the forecast is still the full year's statement."""
+    import shutil
+
+    full_run = prepare(*(lambda d: (d, d / "contract.toml"))(folder(tmp_path, "full", 12, "2028-03-31")))
+    cut = folder(tmp_path, "cut", 7, "2027-10-14")  # months 1-7 of activity, October cut short
+    cut_run = prepare(cut, cut / "contract.toml")
+    try:
+        assert cut_run.year_coverage(2027).observed == 6
+        full = settle(full_run, 2027)
+        fc = forecast(cut_run, 2027)
+        assert [(x.item, x.amount_pence) for x in fc.lines[1:]] == [(x.item, x.amount_pence) for x in full.lines]
+        # 3 people x (7 % 3 + 1 = 2) contacts x 3 lines in October
+        assert fc.extra["forecast"]["rows_set_aside"] == 18
+        assert "18 activity rows after month 6 were set aside" in fc.lines[0].basis
+    finally:
+        full_run.close()
+        cut_run.close()
+        shutil.rmtree(cut, ignore_errors=True)

@@ -32,10 +32,17 @@ import pyarrow as pa
 from wholepop.inputs.load import Inputs
 from wholepop.inputs.vocab import DatedTable
 
-__all__ = ["Coverage", "YearCoverage", "assess", "declared_table", "measure", "month_name", "months_text"]
+__all__ = ["Coverage", "YearCoverage", "assess", "declared_table", "measure", "month_end", "month_name", "months_text"]
 
 _MONTHS = ("April", "May", "June", "July", "August", "September", "October", "November", "December",
            "January", "February", "March")
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of month ``month`` (1 = April) of contract year ``year``."""
+    first = dt.date(year if month <= 9 else year + 1, (month + 2) % 12 + 1, 1)
+    following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def month_name(year: int, month: int) -> str:
@@ -184,9 +191,8 @@ def _months_declared(declared: tuple[dt.date, dt.date] | None, year: int) -> tup
     lo, hi = declared
     out = []
     for m in range(1, 13):
-        first = dt.date(year if m <= 9 else year + 1, (m + 2) % 12 + 1, 1)
-        nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        if lo <= first and nxt - dt.timedelta(days=1) <= hi:
+        last = month_end(year, m)
+        if lo <= last.replace(day=1) and last <= hi:
             out.append(m)
     return tuple(out)
 

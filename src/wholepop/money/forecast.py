@@ -43,6 +43,8 @@ class Forecast:
         spend_share: service -> the baseline's share of its spend in those months.
         rows_share: service -> the baseline's share of its rows in those months.
         unscaled: services with no baseline activity in those months (baseline figure used).
+        set_aside: activity rows of the year after those months, left out (a month cut
+            short by the extract, or rows beyond a gap).
     """
 
     year: int
@@ -50,6 +52,7 @@ class Forecast:
     spend_share: tuple[tuple[str, Decimal], ...]
     rows_share: tuple[tuple[str, Decimal], ...]
     unscaled: tuple[str, ...] = ()
+    set_aside: int = 0
 
     def basis(self) -> str:
         months = tuple(range(1, self.observed + 1))
@@ -61,6 +64,9 @@ class Forecast:
             "spend and counts in the observed months; population = registrations as they stand. "
             f"Baseline spend shares: {shares or 'none'}"
         )
+        if self.set_aside:
+            text += (f". {self.set_aside:,} activity rows after month {self.observed} were set aside "
+                     "(a month not wholly in hand is forecast, not counted)")
         if self.unscaled:
             text += f". No baseline activity in the observed months (baseline year's figure used): {', '.join(self.unscaled)}"
         return text
@@ -79,9 +85,12 @@ def _shares(by_month: dict, base: int, observed: int) -> dict[str, tuple[int, in
     return {s: (a, b) for s, (a, b) in out.items()}
 
 
-def forecast_facts(facts: MoneyFacts, cov: Coverage, year: int, baseline_year: int, observed: int) -> tuple[MoneyFacts, Forecast]:
+def forecast_facts(
+    facts: MoneyFacts, cov: Coverage, year: int, baseline_year: int, observed: int, set_aside: int = 0
+) -> tuple[MoneyFacts, Forecast]:
     """``facts`` with ``year``'s spend and counts forecast to the full year from months
-    1..``observed`` (see the module docstring)."""
+    1..``observed`` (see the module docstring). ``facts`` must hold only the activity of
+    those months; ``set_aside`` (rows left out after them) is named in the basis."""
     if not 1 <= observed <= 12:
         raise ValueError(f"observed months must be 1-12, got {observed}")
     spend_part = _shares(dict(cov.spend), baseline_year, observed)
@@ -124,7 +133,7 @@ def forecast_facts(facts: MoneyFacts, cov: Coverage, year: int, baseline_year: i
     share = lambda parts: tuple(  # noqa: E731
         (s, Decimal(a) / Decimal(b)) for s, (a, b) in sorted(parts.items()) if b
     )
-    return out, Forecast(year, observed, share(spend_part), share(rows_part), tuple(unscaled))
+    return out, Forecast(year, observed, share(spend_part), share(rows_part), tuple(unscaled), set_aside)
 
 
 def mark(statement: Statement, forecast: Forecast) -> Statement:
@@ -141,6 +150,7 @@ def mark(statement: Statement, forecast: Forecast) -> Statement:
             "spend_share": {s: str(v) for s, v in forecast.spend_share},
             "rows_share": {s: str(v) for s, v in forecast.rows_share},
             "unscaled": list(forecast.unscaled),
+            "rows_set_aside": forecast.set_aside,
         },
     }
     return dataclasses.replace(statement, lines=(note, *statement.lines), extra=extra)
