@@ -116,7 +116,7 @@ def budget(
     contract: Path = typer.Option(..., "--contract", help="contract TOML file"),
     per_head: str = typer.Option(..., "--per-head", help="per-head price table (TOML), or 'illustrative' for the shipped ILLUSTRATIVE one"),
     year: int | None = typer.Option(None, "--year", help="contract year (default: the first)"),
-    scale_by_weights: bool = typer.Option(False, "--scale-by-weights", help="multiply by each practice's supplied need weight (use flat prices)"),
+    scale_by_weights: bool = typer.Option(False, "--scale-by-weights", metavar="", help="multiply by each practice's supplied need weight (use flat prices)"),
     json_out: Path | None = typer.Option(None, "--json", help="write the budget as JSON here"),
     show: int = typer.Option(10, "--show", help="practices to list (0: none)"),
 ) -> None:

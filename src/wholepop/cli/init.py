@@ -12,7 +12,7 @@ from wholepop.errors import UserError
 @app.command()
 def init(
     form: str = typer.Option("full", help=f"contract form: {', '.join(f.value for f in PRESET_FORMS)}"),
-    scenario: bool = typer.Option(False, "--scenario", help="print the default projection scenario instead"),
+    scenario: bool = typer.Option(False, "--scenario", metavar="", help="print the default projection scenario instead"),
 ) -> None:
     """Print a commented contract preset for FORM, or with --scenario the default projection scenario."""
     if scenario:
