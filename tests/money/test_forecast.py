@@ -98,7 +98,7 @@ def test_six_months_forecast_to_the_full_year_statement(tmp_path):
 
         assert Decimal(shares["community"]) == Decimal(37_200) / Decimal(76_560)
         assert fc.extra["kind"] == "forecast" and "kind" not in full.extra
-        assert fc.lines[0].section == "forecast" and not fc.lines[0].payable
+        assert fc.lines[0].section == "memo" and fc.lines[0].item.startswith("forecast outturn") and not fc.lines[0].payable
         assert [(x.item, x.amount_pence) for x in fc.lines[1:]] == [(x.item, x.amount_pence) for x in full.lines]
         assert fc.total_payable_pence == full.total_payable_pence
         assert fc.performance.metrics == full.performance.metrics

@@ -50,7 +50,8 @@ def world(tmp_path, memberships: str, registrations: str | None = None):
         "activity": "patient_id,date,service,cost_pence\n"
                     "1,2026-06-01,primary_medical,6000\n2,2026-06-01,primary_medical,2000\n3,2026-06-01,primary_medical,4000\n"
                     "1,2026-06-01,community,1200\n2,2026-06-01,community,1200\n3,2026-06-01,community,1200\n"
-                    "1,2031-06-01,community,500",
+                    # a contact in every contract year: a year without activity is not settled (issue 16.1)
+                    + "".join(f"1,{y}-06-01,community,500\n" for y in range(2027, 2032)),
     })
     (folder / "contract.toml").write_text(CONTRACT)
     return prepare(folder, folder / "contract.toml")

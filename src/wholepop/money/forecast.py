@@ -27,7 +27,7 @@ from decimal import Decimal
 from wholepop.inputs.coverage import Coverage, months_text
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, to_pence
-from wholepop.money.statement import Statement, StatementLine
+from wholepop.money.statement import Section, Statement, StatementLine
 from wholepop.numbers import significant
 
 __all__ = ["Forecast", "forecast_facts", "mark"]
@@ -139,7 +139,7 @@ def forecast_facts(
 def mark(statement: Statement, forecast: Forecast) -> Statement:
     """The statement marked a forecast: a memo line first carrying the method and the
     months observed, and ``extra["kind"] = "forecast"`` for machines."""
-    note = StatementLine("forecast", f"forecast outturn: months 1-{forecast.observed} observed (memo)", 0,
+    note = StatementLine(Section.MEMO, f"forecast outturn: months 1-{forecast.observed} observed (memo)", 0,
                          forecast.basis(), payable=False)
     extra = {
         **statement.extra,
