@@ -132,3 +132,15 @@ def test_the_workbook_honours_the_umask(settled, tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(book.stat().st_mode) == 0o664  # the group can read it (not 0600)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_the_provider_position_recomputes_from_the_total_payable(settled, recalculated, index):
+    s = settled[index]
+    _, wb, values = recalculated
+    sheet = f"Statement {s.year}"
+    ws = wb[sheet]
+    r = row_of(ws, 2, "Surplus (+) or deficit (-)")
+    assert ws.cell(r, 3).value == f"=C{r - 3}-C{r - 2}-C{r - 1}"
+    assert abs(money(values, sheet, f"C{r}") - pounds(s.provider_position.surplus_pence)) < PENNY
+    assert abs(money(values, sheet, f"C{r - 3}") - pounds(s.total_payable_pence)) < PENNY

@@ -13,6 +13,9 @@ Sheets:
   memo line is the ``=SUM`` of the lines. Totals are formulas so they recompute when a
   reader edits an input; each formula also carries its computed value so it shows
   before recalculation.
+  When the statement holds the provider's own position, a block shows it live: the
+  total payable (a reference to the total above), less the in-scope cost, less the
+  deficit repayment, ``=`` the surplus or deficit.
 * ``Practices YYYY``: the budget of each practice (largest-remainder shares of the
   budget by weighted population), with its ``=SUM``.
 * ``Population``: hubs, age-sex and care-model segments of the report year.
@@ -223,6 +226,26 @@ def _statement_sheet(wb, f: _Formats, data: ReportData, s: Statement, disclosure
         ws.write_formula(row, 2, f"=SUM({xl_rowcol_to_cell(first_share, 2)}:{xl_rowcol_to_cell(row - 1, 2)})",
                          f.money_total, _money(rs.provider_pence + sum(x.amount_pence for x in rs.parties)))
         row += 2
+
+    pos = s.provider_position
+    if pos is not None:
+        # The provider's own surplus or deficit: what it is paid, less the in-scope cost of
+        # its population's care, less its deficit repayment; live on the total payable.
+        ws.write(row, 0, "Provider position", f.section)
+        ws.write(row, 1, "the provider's own surplus (+) or deficit (-) for the year", f.text)
+        row += 1
+        payable_cell = xl_rowcol_to_cell(row, 2)
+        ws.write(row, 1, "Total payable")
+        ws.write_formula(row, 2, f"={xl_rowcol_to_cell(total_row, 2)}", f.money, _money(pos.payable_pence))
+        ws.write(row + 1, 1, "In-scope cost (its scope lines, by its population)")
+        ws.write_number(row + 1, 2, _money(pos.in_scope_cost_pence), f.money)
+        ws.write(row + 2, 1, "Deficit repayment")
+        ws.write_number(row + 2, 2, _money(pos.deficit_repayment_pence), f.money)
+        ws.write(row + 3, 1, "Surplus (+) or deficit (-)", f.total_label)
+        ws.write_formula(row + 3, 2, f"={payable_cell}-{xl_rowcol_to_cell(row + 1, 2)}-{xl_rowcol_to_cell(row + 2, 2)}",
+                         f.money_total, _money(pos.surplus_pence))
+        ws.write_string(row + 3, 4, pos.basis, f.wrap)
+        row += 5
 
     p = s.performance
     ws.write(row, 0, "Performance", f.section)
