@@ -386,6 +386,9 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
         unregistered=unregistered,
         measures=measures,
         extensive_care={k: v for k, v in known.extensive_care.items() if k in keep},
+        # the settled years' age-sex cells, so a standardised metric scores them as settle does
+        age_sex_events={k: v for k, v in known.age_sex_events.items() if k[0] in keep},
+        age_sex_person_years={k: v for k, v in known.age_sex_person_years.items() if k[0] in keep},
     )
     budget_lines = set(pc.budget_services)
     shared = share_terms(pc)
