@@ -275,7 +275,7 @@ def test_contract_save_invalid_writes_nothing(client, folder):
     form = _form_values(client.get(f"/p/{PID}/contract").text)
     form["budget.uplift"] = "lots"
     r = client.post(f"/p/{PID}/contract/save", data=form)
-    assert r.status_code == 422 and "budget.uplift: must be a valid decimal, got 'lots'" in page(r)
+    assert r.status_code == 422 and "budget.uplift: must be a number or a list in square brackets, got 'lots'" in page(r)
     assert (folder / "contract.toml").read_text() == before
 
 

@@ -80,7 +80,7 @@ def _check_words(tmp_path, text: str) -> list[str]:
         ({"contract.baseline_year": "2030"}, "contract.baseline_year"),
         ({"risk_share.bands[0].upto": "0.5", "risk_share.bands[1].upto": "0.4"}, "risk_share.bands[1].upto"),
         ({"performance.metrics[0].weight": "0.5"}, "performance.metrics"),
-        ({"performance.metrics[1].lower": "380"}, "performance.metrics[1]"),
+        ({"performance.metrics[1].lower": "95"}, "performance.metrics[1]"),
         ({"contract.start_year": ""}, "contract.start_year"),
     ],
 )

@@ -134,6 +134,9 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         F("weight_prior_emergency_admission", "number", "need score: prior emergency admission"),
         F("weight_prior_spend_per_1000_pounds", "number", "need score: per £1,000 prior spend"),
     ),
+    "coverage": (
+        F("min_rows", "int", "baseline rows a month on a line before an empty month is a gap"),
+    ),
 }
 OPTIONAL_SECTIONS = ("risk_share", "system_share", "deficit", "provider")
 
@@ -145,6 +148,7 @@ ROWS: dict[str, tuple[Field, ...]] = {
         F("lower", "number", "lower threshold (achievement 0)"),
         F("upper", "number", "upper threshold (achievement 1)"),
         F("gateway", "bool", "gateway"),
+        F("standardise", "text", "standardise: none, or age_sex (a rate metric scored as observed / expected x 100)"),
     ),
     "risk_share.bands": (
         F("upto", "number", "band up to (share of target)", low=0.005, high=1, step=0.005),
