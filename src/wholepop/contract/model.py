@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wholepop.inputs.vocab import ACUTE, Form, NeedWeighting, Service
+from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service
 
 __all__ = [
     "Band",
@@ -279,16 +279,22 @@ class Contract(_Frozen):
         return self.contract.form
 
     @property
+    def rules_form(self) -> Form:
+        """The form whose money rules apply: today's forms follow an earlier one
+        (``vocab.RULES_OF``: snp, mnp and lco as ``full``, iho as ``pacs``)."""
+        return RULES_OF.get(self.form, self.form)
+
+    @property
     def name(self) -> str:
         return self.contract.name
 
     @property
     def budget_services(self) -> tuple[Service, ...]:
-        """Service lines inside the budget (``pacs`` adds the acute lines)."""
+        """Service lines inside the budget (``pacs`` and ``iho`` add the acute lines)."""
         if self.form is Form.VIRTUAL:
             return ()
         services = tuple(self.scope.services)
-        if self.form is Form.PACS:
+        if self.rules_form is Form.PACS:
             services += tuple(s for s in ACUTE if s not in services)
         return services
 
@@ -337,20 +343,25 @@ class Contract(_Frozen):
             scoped = set(self.budget_services)
             for i, s in enumerate(self.risk_share.basis):
                 if s in scoped:
-                    where = " (a pacs holds the acute lines inside its budget)" if self.form is Form.PACS else ""
+                    where = f" (a {self.form.value} holds the acute lines inside its budget)" if self.rules_form is Form.PACS else ""
                     errors.append(
                         f"risk_share.basis[{i}]: {s.value!r} is inside the budget scope{where}; "
                         "a service cannot be both in scope and in the risk share"
                     )
         if self.system_share is not None:
-            if self.form is not Form.PACS:
-                errors.append("system_share: only a pacs contract takes a system-wide share")
+            if self.rules_form is not Form.PACS:
+                errors.append("system_share: only a pacs or iho contract takes a system-wide share")
             for party in self.system_share.parties:
                 if party != "commissioner":
                     errors.append(
                         f"system_share.parties.{party}: a pacs shares its surplus or deficit with the "
                         "commissioner only (its acute lines are inside its budget)"
                     )
+        if self.form is Form.SNP and self.risk_share is not None:
+            errors.append(
+                "risk_share: a single neighbourhood provider (snp) takes no acute gain/risk share "
+                "(its neighbourhood team's budget is primary medical and community care; use form = \"mnp\")"
+            )
         if self.form is Form.PARTIAL and Service.PRIMARY_MEDICAL in self.scope.services:
             errors.append(
                 "scope.services: 'primary_medical' cannot be in a partial contract's scope "

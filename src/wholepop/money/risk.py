@@ -113,7 +113,7 @@ def system_share(
 ) -> RiskResult | None:
     """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None."""
     terms = contract.system_share
-    if terms is None or contract.form is not Form.PACS:
+    if terms is None or contract.rules_form is not Form.PACS:
         return None
     spend = in_scope_spend(facts, contract, year)
     result = share_variance(budget_pence, spend, share_rule(terms, budget_pence, holder="provider"), achievement)

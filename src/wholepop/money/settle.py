@@ -172,4 +172,10 @@ SETTLERS: Mapping[Form, Settler] = MappingProxyType({
     Form.FULL: settle_english,
     Form.PACS: settle_english,
     Form.ACO: settle_aco_year,
+    # Today's forms: the same rules as the form they follow (vocab.RULES_OF), so the same
+    # settler; a form gets its own settler here only where a money rule differs.
+    Form.SNP: settle_english,
+    Form.MNP: settle_english,
+    Form.LCO: settle_english,
+    Form.IHO: settle_english,
 })
