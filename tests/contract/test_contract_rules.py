@@ -108,7 +108,7 @@ def test_pacs_with_a_risk_share_on_its_own_lines():
 
 def test_system_share_only_for_pacs():
     text = FULL + "\n[system_share]\ntarget_growth = 0.03\n"
-    assert errors(text) == ["contract.toml system_share: only a pacs contract takes a system-wide share"]
+    assert errors(text) == ["contract.toml system_share: only a pacs or iho contract takes a system-wide share"]
 
 
 def test_system_share_bands_are_checked_like_risk_share_bands():
