@@ -137,7 +137,7 @@ def test_field_error_names_the_key_path():
 def test_unknown_form():
     text = full_with('form = "full" ', 'form = "mcp"  ')
     assert errors(text) == [
-        "contract.toml contract.form: must be 'virtual', 'partial', 'full', 'pacs' or 'aco', got 'mcp'"
+        "contract.toml contract.form: must be 'virtual', 'partial', 'full', 'pacs', 'aco', 'snp', 'mnp', 'iho' or 'lco', got 'mcp'"
     ]
 
 
