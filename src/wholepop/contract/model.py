@@ -16,6 +16,7 @@ from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service
 
 __all__ = [
     "Band",
+    "AcutePayment",
     "BudgetTerms",
     "Contingency",
     "Contract",
@@ -172,6 +173,30 @@ class SystemShare(_ShareTerms):
     scale_gains_by_achievement: bool = False
 
 
+class AcutePayment(_Frozen):
+    """``[acute_payment]``: how the commissioner pays the acute trusts outside the budget.
+
+    ``basis = "activity"`` (the default): activity x cost, as the costing holds it.
+    ``basis = "api"``: the 2025/26 NHS Payment Scheme's aligned payment and incentive. The
+    ``fixed`` lines are paid as a fixed element set before the year (by default the
+    population's baseline spend on them x ((1 + cost_uplift) x (1 - efficiency_factor))
+    per year after the baseline, or ``fixed_pounds`` if agreed), whatever the activity;
+    the ``variable`` lines at unit prices (the costing's national prices) x the market
+    forces factor. ``money.acute_payment`` holds the rule; docs/contracts.md its sources.
+    """
+
+    basis: Literal["activity", "api"] = "activity"
+    fixed: tuple[Service, ...] = (Service.EMERGENCY_ADMISSION, Service.AE, Service.OUTPATIENT)
+    variable: tuple[Service, ...] = (Service.ELECTIVE, Service.DAY_CASE)
+    # 2025/26 NHS Payment Scheme: cost uplift factor 4.15% as published (April 2025), revised
+    # to 4.83% with the 2025/26 pay award prices (June 2025, applied from 1 April 2025);
+    # efficiency factor 2.0%. Market forces factor: the trust's own (1.0 = national price).
+    cost_uplift: Rate = Decimal("0.0483")
+    efficiency_factor: Rate = Decimal("0.02")
+    market_forces_factor: Annotated[Decimal, Field(gt=0, le=2)] = Decimal("1")
+    fixed_pounds: Annotated[Decimal, Field(ge=0)] | None = None  # an agreed fixed element, every year
+
+
 class Contingency(_Frozen):
     """``[contingency]``: the commissioner's reserve.
 
@@ -266,6 +291,7 @@ class Contract(_Frozen):
     performance: Performance = Performance()
     risk_share: RiskShare | None = None
     system_share: SystemShare | None = None
+    acute_payment: AcutePayment = AcutePayment()
     contingency: Contingency = Contingency()
     deficit: Deficit | None = None
     provider: Provider | None = None
@@ -317,6 +343,30 @@ class Contract(_Frozen):
                                        + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
         return tuple(out)
 
+    def _acute_payment_errors(self) -> list[str]:
+        ap = self.acute_payment
+        if ap.basis != "api":
+            return []
+        errors = []
+        inside = set(self.budget_services)
+        for key in ("fixed", "variable"):
+            for i, s in enumerate(getattr(ap, key)):
+                if s in inside:
+                    errors.append(
+                        f"acute_payment.{key}[{i}]: {s.value!r} is inside the {self.form.value} budget; the acute payment "
+                        "applies only to trusts outside it (a pacs's or iho's acute lines are its own)"
+                    )
+                elif key == "variable" and s in ap.fixed:
+                    errors.append(f"acute_payment.variable[{i}]: {s.value!r} is also a fixed line")
+        if self.risk_share is not None:
+            paid = set(ap.fixed) | set(ap.variable)
+            for i, s in enumerate(self.risk_share.basis):
+                if s not in paid:
+                    errors.append(
+                        f"risk_share.basis[{i}]: {s.value!r} is neither a fixed nor a variable line of [acute_payment]"
+                    )
+        return errors
+
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Contract":
         errors: list[str] = []
@@ -357,6 +407,7 @@ class Contract(_Frozen):
                         f"system_share.parties.{party}: a pacs shares its surplus or deficit with the "
                         "commissioner only (its acute lines are inside its budget)"
                     )
+        errors.extend(self._acute_payment_errors())
         if self.form is Form.SNP and self.risk_share is not None:
             errors.append(
                 "risk_share: a single neighbourhood provider (snp) takes no acute gain/risk share "

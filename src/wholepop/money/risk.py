@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
 from wholepop.inputs.vocab import Form, Service
+from wholepop.money.acute_payment import AcuteCash, acute_cash
 from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
@@ -44,6 +45,7 @@ class RiskResult:
     share: ShareResult
     basis: str
     payable_pence: int
+    cash: AcuteCash | None = None  # [acute_payment] basis "api": the cash and activity views
 
 
 def share_rule(terms: _ShareTerms, cap_base_pence: int, holder: str = "commissioner") -> ShareRule:
@@ -73,17 +75,20 @@ def risk_share(
     base = contract.contract.baseline_year
     factor = target_growth(terms.target_growth, contract, year)
     grown = facts.grown(base, year, services, factor)
-    target = grown.amount_pence
-    actual = facts.spend_on(year, services)
+    lines = ", ".join(s.value for s in services)
+    cash = None
+    if contract.acute_payment.basis == "api":  # the share compares the commissioner's cash
+        cash = acute_cash(facts, contract, year, services, terms.target_growth)
+        target, actual = cash.target_pence, cash.actual_pence
+        what = f"cash target {target} p ({cash.basis}); cash actual {actual} p"
+    else:
+        target = grown.amount_pence
+        actual = facts.spend_on(year, services)
+        what = f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {target} p; actual {actual} p"
     virtual = contract.form is Form.VIRTUAL
     cap_base = target if virtual else budget_pence
     result = share_variance(target, actual, share_rule(terms, cap_base), achievement)
-    lines = ", ".join(s.value for s in services)
-    basis = (
-        f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {target} p;"
-        f" actual {actual} p; caps x {'target' if virtual else 'budget'} {cap_base} p; "
-        + "; ".join(result.steps)
-    )
+    basis = f"{what}; caps x {'target' if virtual else 'budget'} {cap_base} p; " + "; ".join(result.steps)
     part = RiskSharePart(
         kind="acute",
         target_pence=target,
@@ -92,7 +97,7 @@ def risk_share(
         provider_pence=result.provider_pence,
         parties=tuple(PartyShare(party=n, amount_pence=a) for n, a in result.parties),
     )
-    return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence)
+    return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence, cash=cash)
 
 
 def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int) -> int:

@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Form, Service
+from wholepop.money.acute_payment import acute_payment_extra, acute_views
 from wholepop.money.budget import budget, growth
 from wholepop.money.contingency import contingency
 from wholepop.money.deficit import deficit_lines
@@ -136,6 +137,10 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
                 StatementLine(Section.RISK_SHARE, f"acute gain/risk share: {party.party} (memo)", party.amount_pence,
                               "the variance not kept or borne by the provider, split by the contract's parties", payable=False)
             )
+    extra: dict[str, object] = {}
+    if acute is not None and acute.cash is not None:
+        lines.extend(acute_views(acute.cash))
+        extra["acute_payment"] = acute_payment_extra(acute.cash)
     system = system_share(facts, contract, year, budget_pence, perf.achievement)
     if system is not None:
         lines.append(StatementLine(Section.RISK_SHARE, "system share: provider keeps (memo)", system.part.provider_pence,
@@ -163,6 +168,7 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
         total_payable_pence=total,
         lines=tuple(lines),
         system_share=None if system is None else system.part,
+        extra=extra,
     )
 
 
