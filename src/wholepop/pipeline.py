@@ -19,6 +19,7 @@ import ibis
 from wholepop.contract import Contract, load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
+from wholepop.inputs.vocab import NeedWeighting
 from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
@@ -71,8 +72,10 @@ class Run:
                 pass
 
     def facts(self, years) -> MoneyFacts:
+        by_component = self.contract.budget.need_weighting is NeedWeighting.COMPONENTS
         return gather_facts(
-            self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years
+            self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years,
+            weights=self.inputs.weights if by_component else None,
         )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service
+from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service, WeightComponent
 
 __all__ = [
     "Band",
@@ -88,6 +88,8 @@ class BudgetTerms(_Frozen):
     efficiency: Rate | tuple[Rate, ...] = Decimal("0")
     need_weighting: NeedWeighting = NeedWeighting.AGE_SEX
     unregistered: Literal["baseline", "none"] = "baseline"
+    # need_weighting = "components": a line's component, overriding money.components.DEFAULT_COMPONENTS
+    components: dict[Service, WeightComponent] = Field(default_factory=dict)
 
     def rate(self, which: Literal["uplift", "efficiency"], year_index: int) -> Decimal:
         """The uplift or efficiency rate for the ``year_index``-th year after the baseline."""
@@ -408,6 +410,11 @@ class Contract(_Frozen):
                         "commissioner only (its acute lines are inside its budget)"
                     )
         errors.extend(self._acute_payment_errors())
+        for line, comp in self.budget.components.items():
+            if comp is WeightComponent.REGISTERED:
+                errors.append(f"budget.components.{line.value}: 'registered' is the unweighted list, not a need component")
+        if self.budget.components and self.budget.need_weighting is not NeedWeighting.COMPONENTS:
+            errors.append('budget.components: applies only with need_weighting = "components"')
         if self.form is Form.SNP and self.risk_share is not None:
             errors.append(
                 "risk_share: a single neighbourhood provider (snp) takes no acute gain/risk share "

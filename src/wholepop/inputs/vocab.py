@@ -137,6 +137,7 @@ FORM_SIZE: Mapping[Form, tuple[int, int | None]] = MappingProxyType({
 class NeedWeighting(StrEnum):
     AGE_SEX = "age_sex"
     SUPPLIED = "supplied"
+    COMPONENTS = "components"  # supplied, with each budget line weighted by its own component
     NONE = "none"
 
 

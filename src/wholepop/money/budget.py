@@ -32,6 +32,7 @@ from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Integration, Service
+from wholepop.money.components import component_of
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
@@ -79,15 +80,19 @@ def eligible(service: Service) -> tuple[str, ...] | None:
     return None
 
 
-def _split(facts: MoneyFacts, year: int, amount: int, who: tuple[str, ...] | None, into: dict[str, list]) -> None:
-    """Add ``amount`` split over the practice rows of ``year`` that ``who`` covers, by weighted population."""
+def _split(
+    facts: MoneyFacts, year: int, amount: int, who: tuple[str, ...] | None, into: dict[str, list], component=None
+) -> None:
+    """Add ``amount`` split over the practice rows of ``year`` that ``who`` covers, by weighted
+    population (the line's need ``component``, when lines are weighted by component)."""
     rows = [p for p in facts.practices if p.year == year and (who is None or p.integration in who)]
     if not rows:
         if amount:
             rows = [p for p in facts.practices if p.year == year]  # nothing covered: every member
         if not rows:
             return
-    for p, share in zip(rows, allocate(amount, [p.weighted_population for p in rows])):
+    weights = [p.weighted_population * facts.component_ratio(p.practice_code, component) for p in rows]
+    for p, share in zip(rows, allocate(amount, weights)):
         entry = into.setdefault(p.practice_code, [p.hub, 0])
         entry[1] += share
 
@@ -102,13 +107,16 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
         who = eligible(service)
         full_at_start = who is None or facts.weighted_population(base, who) > 0
         rate_who = who if full_at_start else tuple(i.value for i in Integration)  # every member practice
-        grown = facts.grown(base, year, (service,), g, who, rate_who)
+        component = component_of(contract, service)
+        grown = facts.grown(base, year, (service,), g, who, rate_who, component)
         scope_note = ""
         if who is not None:
             scope_note = (" (rate from practices with full integration on the first contract day;"
                           if full_at_start else
                           " (no practice full on the first contract day: rate from every member practice;")
             scope_note += " population of the days practices are full)"
+        if component is not None:
+            scope_note += f" (weighted by the {component.value} component)"
         lines.append(
             StatementLine(
                 section=Section.BUDGET,
@@ -118,7 +126,7 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
                 payable=True,
             )
         )
-        _split(facts, year, grown.amount_pence, who, practices)
+        _split(facts, year, grown.amount_pence, who, practices, component)
     if contract.budget.unregistered == "baseline" and contract.budget_services:
         base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in contract.budget_services)
         amount = to_pence(Decimal(base_unreg) * g)
