@@ -22,6 +22,7 @@ __all__ = [
     "Contract",
     "ContractTerms",
     "Deficit",
+    "Funder",
     "DeficitPart",
     "HistoricDeficit",
     "Metric",
@@ -199,6 +200,25 @@ class AcutePayment(_Frozen):
     fixed_pounds: Annotated[Decimal, Field(ge=0)] | None = None  # an agreed fixed element, every year
 
 
+class Funder(_Frozen):
+    """``[[funders]]``: one body funding part of the budget (issue 17 item 4).
+
+    The first funder is the commissioner (the ICB): it funds every line no other funder
+    lists, runs the performance element, and is the ``commissioner`` party of the shares
+    on its lines. Another funder (a local authority pooling social care and public
+    health) funds the lines it lists, grows them by its own ``uplift``/``efficiency``
+    (default: ``[budget]``'s), keeps its own reserve at ``contingency`` (default:
+    ``[contingency] rate``), and is the counter-party, under its ``name``, of the
+    variance on its own lines. ``money.funders`` holds the rules.
+    """
+
+    name: str
+    lines: tuple[Service, ...] = ()
+    uplift: Rate | tuple[Rate, ...] | None = None
+    efficiency: Rate | tuple[Rate, ...] | None = None
+    contingency: Fraction | None = None
+
+
 class Contingency(_Frozen):
     """``[contingency]``: the commissioner's reserve.
 
@@ -294,6 +314,7 @@ class Contract(_Frozen):
     risk_share: RiskShare | None = None
     system_share: SystemShare | None = None
     acute_payment: AcutePayment = AcutePayment()
+    funders: tuple[Funder, ...] = ()
     contingency: Contingency = Contingency()
     deficit: Deficit | None = None
     provider: Provider | None = None
@@ -344,6 +365,31 @@ class Contract(_Frozen):
                     out.append((where, f"{rate} is outside the plausible range {lo} to {hi} a year"
                                        + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
         return tuple(out)
+
+    def _funder_errors(self) -> list[str]:
+        errors = []
+        names = [f.name for f in self.funders]
+        claimed: dict[Service, int] = {}
+        for i, f in enumerate(self.funders):
+            if names.index(f.name) != i:
+                errors.append(f"funders[{i}].name: {f.name!r} is listed twice")
+            if i > 0 and f.name in ("commissioner", "provider", "acute_provider"):
+                errors.append(f"funders[{i}].name: {f.name!r} is a party of the shares already; name the body")
+            for j, line in enumerate(f.lines):
+                if line in claimed:
+                    errors.append(f"funders[{i}].lines[{j}]: {line.value!r} is funded by funders[{claimed[line]}] too")
+                claimed.setdefault(line, i)
+            if i > 0 and not f.lines:
+                errors.append(f"funders[{i}].lines: a funder after the first funds only the lines it lists")
+            for key in ("uplift", "efficiency"):
+                value = getattr(f, key)
+                if i == 0 and value is not None:
+                    errors.append(f"funders[0].{key}: the first funder (the commissioner) grows by [budget].{key}")
+                if isinstance(value, tuple) and not value:
+                    errors.append(f"funders[{i}].{key}: give at least one rate")
+        if len(self.funders) > 1 and self.contingency.base == "population_spend":
+            errors.append('contingency.base: "population_spend" is not built for several funders; use "budget"')
+        return errors
 
     def _acute_payment_errors(self) -> list[str]:
         ap = self.acute_payment
@@ -410,6 +456,7 @@ class Contract(_Frozen):
                         "commissioner only (its acute lines are inside its budget)"
                     )
         errors.extend(self._acute_payment_errors())
+        errors.extend(self._funder_errors())
         for line, comp in self.budget.components.items():
             if comp is WeightComponent.REGISTERED:
                 errors.append(f"budget.components.{line.value}: 'registered' is the unweighted list, not a need component")

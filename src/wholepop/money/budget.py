@@ -26,7 +26,7 @@ so practice and hub budgets sum exactly to the budget.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -34,6 +34,7 @@ from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Integration, Service
 from wholepop.money.components import component_of
 from wholepop.money.facts import MoneyFacts
+from wholepop.money.funders import funder_growth, funder_of, funders, several
 from wholepop.money.pence import ONE, allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
 
@@ -51,6 +52,7 @@ class BudgetResult:
         by_practice: practice code -> (hub, weighted population of the year, pence);
             the pence sum exactly to ``total_pence``.
         by_hub: hub -> (weighted population, pence), the sums of its practices.
+        by_funder: funder -> its contribution (``money.funders``), summing to ``total_pence``.
     """
 
     total_pence: int
@@ -58,6 +60,7 @@ class BudgetResult:
     growth: Decimal
     by_practice: Mapping[str, tuple[str, Decimal, int]]
     by_hub: Mapping[str, tuple[Decimal, int]]
+    by_funder: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # funder -> its contribution; sums to total_pence
 
 
 def growth(contract: Contract, year: int) -> Decimal:
@@ -103,12 +106,16 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
     g = growth(contract, year)
     lines = []
     practices: dict[str, list] = {}
+    by_funder: dict[str, int] = {f.name: 0 for f in funders(contract)}
     for service in contract.budget_services:
+        funder = funder_of(contract, service)
+        g_line = funder_growth(contract, funder, year)  # = g, unless a funder sets its own rates
         who = eligible(service)
         full_at_start = who is None or facts.weighted_population(base, who) > 0
         rate_who = who if full_at_start else tuple(i.value for i in Integration)  # every member practice
         component = component_of(contract, service)
-        grown = facts.grown(base, year, (service,), g, who, rate_who, component)
+        grown = facts.grown(base, year, (service,), g_line, who, rate_who, component)
+        by_funder[funder.name] += grown.amount_pence
         scope_note = ""
         if who is not None:
             scope_note = (" (rate from practices with full integration on the first contract day;"
@@ -117,6 +124,8 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
             scope_note += " population of the days practices are full)"
         if component is not None:
             scope_note += f" (weighted by the {component.value} component)"
+        if several(contract):
+            scope_note += f"; funded by {funder.name}"
         lines.append(
             StatementLine(
                 section=Section.BUDGET,
@@ -128,19 +137,26 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
         )
         _split(facts, year, grown.amount_pence, who, practices, component)
     if contract.budget.unregistered == "baseline" and contract.budget_services:
-        base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in contract.budget_services)
-        amount = to_pence(Decimal(base_unreg) * g)
-        lines.append(
-            StatementLine(
-                section=Section.BUDGET,
-                item="unregistered population allowance",
-                amount_pence=amount,
-                basis=(f"baseline {base} unregistered spend on in-scope services {base_unreg} p x growth {g:.6f};"
-                       " split over every member practice"),
-                payable=True,
+        for funder in funders(contract):  # one allowance, or one per funder of several
+            scoped = [s for s in contract.budget_services if s in funder.lines]
+            if several(contract) and not scoped:
+                continue
+            g_f = funder_growth(contract, funder, year)
+            base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in scoped)
+            amount = to_pence(Decimal(base_unreg) * g_f)
+            by_funder[funder.name] += amount
+            lines.append(
+                StatementLine(
+                    section=Section.BUDGET,
+                    item="unregistered population allowance" + (f" ({funder.name})" if several(contract) else ""),
+                    amount_pence=amount,
+                    basis=(f"baseline {base} unregistered spend on in-scope services"
+                           + (f" {funder.name} funds" if several(contract) else "")
+                           + f" {base_unreg} p x growth {g_f:.6f}; split over every member practice"),
+                    payable=True,
+                )
             )
-        )
-        _split(facts, year, amount, None, practices)
+            _split(facts, year, amount, None, practices)
     wp: dict[str, Decimal] = {}
     for p in facts.practices:
         if p.year == year:
@@ -157,4 +173,5 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
         growth=g,
         by_practice=MappingProxyType({c: (practices[c][0], wp[c], practices[c][1]) for c in sorted(practices)}),
         by_hub=MappingProxyType({h: (hubs[h][0], hubs[h][1]) for h in sorted(hubs)}),
+        by_funder=MappingProxyType(by_funder),
     )
