@@ -387,6 +387,8 @@ class Contract(_Frozen):
                     errors.append(f"funders[0].{key}: the first funder (the commissioner) grows by [budget].{key}")
                 if isinstance(value, tuple) and not value:
                     errors.append(f"funders[{i}].{key}: give at least one rate")
+        if len(self.funders) > 1 and self.form in (Form.VIRTUAL, Form.ACO):
+            errors.append(f"funders: a {self.form.value} contract has no budget to pool; one funder only")
         if len(self.funders) > 1 and self.contingency.base == "population_spend":
             errors.append('contingency.base: "population_spend" is not built for several funders; use "budget"')
         return errors

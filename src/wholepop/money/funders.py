@@ -16,7 +16,9 @@ its social care and public health budgets) funds the lines it lists:
     it pays           = its contribution + the provider's acute share on its lines + the system
                         share adjustment on its lines (+ the performance element, first funder)
 
-so what the funders pay sums exactly to the total payable.
+so what the funders pay sums exactly to the total payable. This module says who funds
+what and how each funder's lines grow (the budget reads it); ``money.funder_parts`` runs
+the shares per funder and gives each funder's part of a settled year.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from wholepop.contract.model import Contract, Funder
 from wholepop.inputs.vocab import Service
 from wholepop.money.pence import ONE
 
-__all__ = ["FunderView", "funder_growth", "funder_of", "funders", "several"]
+__all__ = ["COMMISSIONER", "FunderView", "funder_growth", "funder_of", "funders", "several"]
 
 COMMISSIONER = "commissioner"
 
@@ -84,3 +86,4 @@ def _rate(contract: Contract, funder: FunderView, which: str, k: int) -> Decimal
     if isinstance(own, tuple):
         return own[k] if k < len(own) else own[-1]
     return own
+

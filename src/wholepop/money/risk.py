@@ -65,13 +65,18 @@ def share_rule(terms: _ShareTerms, cap_base_pence: int, holder: str = "commissio
 
 
 def risk_share(
-    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
+    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal,
+    services: tuple[Service, ...] | None = None,
 ) -> RiskResult | None:
-    """The year's acute gain/risk share, or None when the contract has none."""
+    """The year's acute gain/risk share, or None when the contract has none.
+
+    ``services``: the basis lines one funder funds (``money.funders``; default: every
+    basis line), with ``budget_pence`` then that funder's contribution (the caps' base).
+    """
     terms = contract.risk_share
     if terms is None:
         return None
-    services: tuple[Service, ...] = tuple(terms.basis)
+    services = tuple(terms.basis) if services is None else services
     base = contract.contract.baseline_year
     factor = target_growth(terms.target_growth, contract, year)
     grown = facts.grown(base, year, services, factor)
@@ -100,27 +105,31 @@ def risk_share(
     return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence, cash=cash)
 
 
-def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int) -> int:
+def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int, lines: tuple[Service, ...] | None = None) -> int:
     """The year's spend on the budget's lines by the population each line covers, plus the
     unregistered population's spend on them when the budget funds its allowance.
 
     The cost side of the budget: what the provider's scope cost (``money.position``), and
     the actual of a ``pacs`` system share.
     """
-    total = sum(facts.spend_on(year, (s,), eligible(s)) for s in contract.budget_services)
+    scoped = [s for s in contract.budget_services if lines is None or s in lines]  # lines: one funder's
+    total = sum(facts.spend_on(year, (s,), eligible(s)) for s in scoped)
     if contract.budget.unregistered == "baseline":
-        total += sum(facts.unregistered.get((year, s.value), 0) for s in contract.budget_services)
+        total += sum(facts.unregistered.get((year, s.value), 0) for s in scoped)
     return total
 
 
 def system_share(
-    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
+    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal,
+    lines: tuple[Service, ...] | None = None,
 ) -> RiskResult | None:
-    """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None."""
+    """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None.
+
+    ``lines``: one funder's lines (``money.funders``), ``budget_pence`` its contribution."""
     terms = contract.system_share
     if terms is None or contract.rules_form is not Form.PACS:
         return None
-    spend = in_scope_spend(facts, contract, year)
+    spend = in_scope_spend(facts, contract, year, lines)
     result = share_variance(budget_pence, spend, share_rule(terms, budget_pence, holder="provider"), achievement)
     commissioner = result.variance_pence - result.provider_pence
     basis = (
