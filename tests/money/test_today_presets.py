@@ -14,7 +14,7 @@ from wholepop.inputs.vocab import ACUTE, Form
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
 
-TODAY = ("snp", "mnp", "iho")
+TODAY = ("snp", "mnp", "iho", "lco")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,13 @@ def test_preset_settles_the_demo_data(data, form):
         assert not items & {a.value for a in ACUTE}
     elif form == "mnp":
         assert s.risk_share.kind == "acute" and not items & {a.value for a in ACUTE}
+    elif form == "lco":  # out-of-hospital care, social care included, two funders
+        assert {"social_care", "public_health"} <= items and not items & {a.value for a in ACUTE}
+        funders = {f["name"]: f for f in s.extra["funders"]}
+        assert set(funders) == {"Manchester ICB", "Manchester City Council"}
+        assert sum(f["contribution_pence"] for f in funders.values()) == s.budget.total_pence
+        assert sum(f["pays_pence"] for f in funders.values()) == s.total_payable_pence
+        assert tuple(funders["Manchester City Council"]["lines"]) == ("social_care", "public_health")
     else:
         assert {a.value for a in ACUTE} <= items and s.system_share is not None
 
