@@ -319,6 +319,7 @@ class Contract(_Frozen):
     deficit: Deficit | None = None
     provider: Provider | None = None
     segments: SegmentTerms = SegmentTerms()
+    provider: Provider | None = None
     # The ACO preset's MSSP terms; validated by wholepop.money.mssp (kept loose here so
     # the English forms do not depend on the US rules).
     mssp: dict[str, object] | None = None
@@ -364,6 +365,7 @@ class Contract(_Frozen):
                     where = f"budget.{key}" + (f"[{i}]" if isinstance(value, tuple) else "")
                     out.append((where, f"{rate} is outside the plausible range {lo} to {hi} a year"
                                        + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
+        out.extend(organisation_warnings(self))
         return tuple(out)
 
     def _funder_errors(self) -> list[str]:
@@ -533,3 +535,37 @@ def _share_errors(name: str, share: _ShareTerms) -> list[str]:
     if share.parties and total != 1:
         errors.append(f"{name}.parties: shares must sum to 1, got {total}")
     return errors
+
+
+STATUTORY = ("nhs_trust", "foundation_trust")
+# Forms held under the integrated care provider (ICP) contract, which since 2019 NHS England
+# awards only to statutory NHS providers; an iho is by design a trust (10 Year Health Plan).
+STATUTORY_ONLY = (Form.FULL, Form.PACS, Form.IHO)
+# MCP forms of the 2016 contract framework, whose holder is devoted exclusively to the contract.
+MCP_FORMS = (Form.PARTIAL, Form.FULL, Form.SNP, Form.MNP)
+CCG_ABOLISHED = 2022  # CCGs closed on 1 July 2022; ICBs have no member practices
+
+
+def organisation_warnings(contract: Contract) -> list[tuple[str, str]]:
+    """The rules the MCP seeds and later guidance attach to who holds the contract, as
+    (key path, message) warnings; each says whether it is historical (docs/contracts.md)."""
+    out = []
+    org = contract.provider.organisation if contract.provider is not None else None
+    form, start = contract.form, contract.contract.start_year
+    if form in MCP_FORMS and org in STATUTORY:
+        out.append(("provider.organisation",
+                    f"an MCP holder must be devoted exclusively to the business of its one contract (MCP contract "
+                    f"framework, 2016): a {org.replace('_', ' ')} runs other services, so would hold it through a "
+                    "subsidiary (a parent may back several providers, each with one contract)"))
+    if form is Form.FULL and start <= CCG_ABOLISHED:
+        out.append(("contract.form",
+                    "a fully integrated MCP must be a member of its commissioner, the CCG, as a provider of primary "
+                    "medical services (MCP contract framework, 2016); historical: CCGs closed on 1 July 2022, "
+                    "ICBs have no members"))
+    if form in STATUTORY_ONLY and org is not None and org not in STATUTORY and start >= 2019:
+        why = ("an integrated health organisation is by design an NHS trust or foundation trust (10 Year Health Plan, 2025)"
+               if form is Form.IHO else
+               f"a {form.value} contract is an integrated care provider contract, which since 2019 NHS England "
+               "awards only to statutory NHS providers (ICP contract, 2019)")
+        out.append(("provider.organisation", f"{why}; {org.replace('_', ' ')} is not one"))
+    return out
