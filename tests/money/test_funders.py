@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from golden import contract, facts
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_golden import PACS_SHARE
 
 from wholepop.errors import ContractError
@@ -94,10 +96,6 @@ def test_one_funder_is_todays_statement():
 def test_funders_are_checked(extra, message):
     with pytest.raises(ContractError, match=message):
         contract(extra=extra)
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=40, deadline=None)

@@ -15,15 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service, WeightComponent
 
 __all__ = [
-    "Band",
     "AcutePayment",
+    "Band",
     "BudgetTerms",
     "Contingency",
     "Contract",
     "ContractTerms",
     "Deficit",
-    "Funder",
     "DeficitPart",
+    "Funder",
     "HistoricDeficit",
     "Metric",
     "Performance",
