@@ -110,3 +110,25 @@ def test_default_parameters_are_the_published_2025_26_values():
     c = contract(risk=False, extra=SHARE + '[acute_payment]\nbasis = "api"\n')
     ap = c.acute_payment
     assert (ap.cost_uplift, ap.efficiency_factor, ap.market_forces_factor) == (Decimal("0.0483"), Decimal("0.02"), 1)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    emergency=st.integers(0, 10_000_000), other_emergency=st.integers(0, 10_000_000),
+    elective=st.integers(0, 10_000_000),
+    mff=st.decimals(min_value="0.8", max_value="1.3", places=4),
+)
+def test_fixed_line_activity_never_moves_the_commissioners_cash(emergency, other_emergency, elective, mff):
+    c = contract(risk=False, extra=SHARE + API.replace("market_forces_factor = 1.1", f"market_forces_factor = {mff}"))
+    a = settle(world(emergency, elective), c, 2027)
+    b = settle(world(other_emergency, elective), c, 2027)
+    assert a.risk_share.actual_pence == b.risk_share.actual_pence
+    assert a.total_payable_pence == b.total_payable_pence
+    for s in (a, b):
+        assert s.total_payable_pence == sum(x.amount_pence for x in s.lines if x.payable)
+        view = s.extra["acute_payment"]
+        assert view["cash"]["variance_pence"] == s.risk_share.variance_pence

@@ -90,3 +90,20 @@ def test_ratios_from_the_weights_table_use_each_practices_latest_year():
     })
     # A 2024: 1,200 / 1,000 = 1.2 (2023 is older); B has no component but the list
     assert component_ratios(t) == {("A", "community"): Decimal("1.2")}
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+ratio = st.decimals(min_value="0.3", max_value="3", places=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a_comm=ratio, b_comm=ratio, a_pm=ratio, b_pm=ratio)
+def test_practice_budgets_sum_to_the_budget_under_any_component_weights(a_comm, b_comm, a_pm, b_pm):
+    ratios = {("A", "community"): a_comm, ("B", "community"): b_comm,
+              ("A", "primary_medical"): a_pm, ("B", "primary_medical"): b_pm}
+    s = settle(dataclasses.replace(facts(), component_ratios=ratios), by_components(), 2027)
+    assert sum(p.budget_pence for p in s.budget.by_practice) == s.budget.total_pence
+    assert sum(h.budget_pence for h in s.budget.by_hub) == s.budget.total_pence
+    assert s.total_payable_pence == sum(x.amount_pence for x in s.lines if x.payable)
