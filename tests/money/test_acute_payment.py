@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from golden import contract, facts
 
 from wholepop.errors import ContractError
@@ -111,9 +113,6 @@ def test_default_parameters_are_the_published_2025_26_values():
     ap = c.acute_payment
     assert (ap.cost_uplift, ap.efficiency_factor, ap.market_forces_factor) == (Decimal("0.0483"), Decimal("0.02"), 1)
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=60, deadline=None)

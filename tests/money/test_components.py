@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import ibis
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from golden import BASE_CONTRACT, facts
 
 from wholepop.contract import parse_contract
@@ -91,9 +93,6 @@ def test_ratios_from_the_weights_table_use_each_practices_latest_year():
     # A 2024: 1,200 / 1,000 = 1.2 (2023 is older); B has no component but the list
     assert component_ratios(t) == {("A", "community"): Decimal("1.2")}
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 ratio = st.decimals(min_value="0.3", max_value="3", places=3)
 
