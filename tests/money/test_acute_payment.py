@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from golden import contract, facts
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from golden import contract, facts
 
 from wholepop.errors import ContractError
 from wholepop.money import settle

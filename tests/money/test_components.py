@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import ibis
 import pytest
+from golden import BASE_CONTRACT, facts
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from golden import BASE_CONTRACT, facts
 
 from wholepop.contract import parse_contract
 from wholepop.errors import ContractError
