@@ -15,9 +15,9 @@ from wholepop.report.html import render_html
 from .fixtures import report_data
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "money"))
-from golden import contract, facts  # noqa: E402
+from golden import contract, facts
 
-from wholepop.money import settle  # noqa: E402
+from wholepop.money import settle
 
 COUNCIL = '[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["community"]\nuplift = 0.0\n'
 
@@ -28,7 +28,7 @@ def two_funder_data():
 
 
 def test_workbook_shows_each_funder(tmp_path):
-    data, s = two_funder_data()
+    data, _ = two_funder_data()
     ws = openpyxl.load_workbook(write_excel(data, tmp_path / "funders.xlsx"))["Statement 2027"]
     rows = {r[1]: r for r in ws.iter_rows(values_only=True) if r[1]}
     # the council's contribution 61,000 p (tests/money/test_funders.py) as a memo amount in pounds
