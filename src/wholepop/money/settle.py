@@ -15,6 +15,12 @@ English forms:
 provider's debt to its creditor: it is shown, and carried by the provider's position,
 but never deducted from what the commissioner pays. Each step is a ``StatementLine``
 with its basis; the ``Statement`` checks that the payable lines add up.
+
+Today's forms (``snp``, ``mnp``, ``lco``, ``iho``) follow the rules of ``full`` or ``pacs``
+and so the same settler. Under ``[acute_payment] basis = "api"`` the acute share compares
+cash (``money.acute_payment``), with the activity view as memo lines; with several
+``[[funders]]`` each share runs on each funder's own lines and each funder's part is
+shown (``money.funder_parts``); what the funders pay must sum to the total payable.
 """
 
 from __future__ import annotations
