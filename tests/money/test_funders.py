@@ -114,3 +114,10 @@ def test_funders_contributions_sum_to_the_budget_and_payments_to_the_total(uplif
         assert sum(f["contribution_pence"] for f in funders) == s.budget.total_pence
         assert sum(f["pays_pence"] for f in funders) == s.total_payable_pence
         assert sum(f["contingency_pence"] for f in funders) == s.contingency_pence
+
+
+def test_a_funders_line_outside_the_budget_and_shares_is_warned():
+    c = contract(extra='[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["community", "social_care"]\n')
+    # (the golden world's 5-year term and 10% uplift are warned too)
+    mine = [w for w in c.warnings() if w[0].startswith("funders")]
+    assert mine == [("funders[1].lines[1]", "'social_care' is neither in the budget nor in a share: Council pays nothing for it")]

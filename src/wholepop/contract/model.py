@@ -365,6 +365,12 @@ class Contract(_Frozen):
                     where = f"budget.{key}" + (f"[{i}]" if isinstance(value, tuple) else "")
                     out.append((where, f"{rate} is outside the plausible range {lo} to {hi} a year"
                                        + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
+        shared = set(self.risk_share.basis) if self.risk_share is not None else set()
+        for i, f in enumerate(self.funders[1:], start=1):
+            for j, line in enumerate(f.lines):
+                if line not in self.budget_services and line not in shared:
+                    out.append((f"funders[{i}].lines[{j}]",
+                                f"{line.value!r} is neither in the budget nor in a share: {f.name} pays nothing for it"))
         out.extend(organisation_warnings(self))
         return tuple(out)
 
