@@ -319,7 +319,6 @@ class Contract(_Frozen):
     deficit: Deficit | None = None
     provider: Provider | None = None
     segments: SegmentTerms = SegmentTerms()
-    provider: Provider | None = None
     # The ACO preset's MSSP terms; validated by wholepop.money.mssp (kept loose here so
     # the English forms do not depend on the US rules).
     mssp: dict[str, object] | None = None
