@@ -546,8 +546,11 @@ STATUTORY = ("nhs_trust", "foundation_trust")
 # Forms held under the integrated care provider (ICP) contract, which since 2019 NHS England
 # awards only to statutory NHS providers; an iho is by design a trust (10 Year Health Plan).
 STATUTORY_ONLY = (Form.FULL, Form.PACS, Form.IHO)
-# MCP forms of the 2016 contract framework, whose holder is devoted exclusively to the contract.
-MCP_FORMS = (Form.PARTIAL, Form.FULL, Form.SNP, Form.MNP)
+# MCP forms of the 2016 contract framework, whose holder was devoted exclusively to the
+# contract; from 2019 the ICP contract's statutory holder could itself be a body set up for
+# it (Dudley's new NHS trust), and nothing is published on today's forms.
+MCP_FORMS = (Form.PARTIAL, Form.FULL)
+ICP_CONTRACT = 2019
 CCG_ABOLISHED = 2022  # CCGs closed on 1 July 2022; ICBs have no member practices
 
 
@@ -557,17 +560,18 @@ def organisation_warnings(contract: Contract) -> list[tuple[str, str]]:
     out = []
     org = contract.provider.organisation if contract.provider is not None else None
     form, start = contract.form, contract.contract.start_year
-    if form in MCP_FORMS and org in STATUTORY:
+    if form in MCP_FORMS and org in STATUTORY and start < ICP_CONTRACT:
         out.append(("provider.organisation",
                     f"an MCP holder must be devoted exclusively to the business of its one contract (MCP contract "
                     f"framework, 2016): a {org.replace('_', ' ')} runs other services, so would hold it through a "
-                    "subsidiary (a parent may back several providers, each with one contract)"))
+                    "subsidiary (a parent may back several providers, each with one contract); historical: "
+                    "from 2019 the ICP contract's holder is a statutory body"))
     if form is Form.FULL and start <= CCG_ABOLISHED:
         out.append(("contract.form",
                     "a fully integrated MCP must be a member of its commissioner, the CCG, as a provider of primary "
                     "medical services (MCP contract framework, 2016); historical: CCGs closed on 1 July 2022, "
                     "ICBs have no members"))
-    if form in STATUTORY_ONLY and org is not None and org not in STATUTORY and start >= 2019:
+    if form in STATUTORY_ONLY and org is not None and org not in STATUTORY and start >= ICP_CONTRACT:
         why = ("an integrated health organisation is by design an NHS trust or foundation trust (10 Year Health Plan, 2025)"
                if form is Form.IHO else
                f"a {form.value} contract is an integrated care provider contract, which since 2019 NHS England "
