@@ -24,6 +24,7 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
 from wholepop.inputs.coverage import Coverage, YearCoverage, assess
 from wholepop.inputs.coverage import measure as measure_coverage
+from wholepop.inputs.vocab import NeedWeighting
 from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
@@ -87,8 +88,10 @@ class Run:
         return assess(self.coverage, year, c.contract.baseline_year, c.coverage.min_rows)
 
     def facts(self, years) -> MoneyFacts:
+        by_component = self.contract.budget.need_weighting is NeedWeighting.COMPONENTS
         return gather_facts(
-            self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years
+            self.population, self.costs, self.segments, self.inputs.unregistered, self.inputs.measures, years,
+            weights=self.inputs.weights if by_component else None,
         )
 
 

@@ -116,7 +116,7 @@ def test_pacs_with_a_risk_share_on_its_own_lines():
 
 def test_system_share_only_for_pacs():
     text = FULL + "\n[system_share]\ntarget_growth = 0.03\n"
-    assert errors(text) == ["contract.toml system_share: only a pacs contract takes a system-wide share"]
+    assert errors(text) == ["contract.toml system_share: only a pacs or iho contract takes a system-wide share"]
 
 
 def test_system_share_bands_are_checked_like_risk_share_bands():
@@ -145,7 +145,7 @@ def test_field_error_names_the_key_path():
 def test_unknown_form():
     text = full_with('form = "full" ', 'form = "mcp"  ')
     assert errors(text) == [
-        "contract.toml contract.form: must be 'virtual', 'partial', 'full', 'pacs' or 'aco', got 'mcp'"
+        "contract.toml contract.form: must be 'virtual', 'partial', 'full', 'pacs', 'aco', 'snp', 'mnp', 'iho' or 'lco', got 'mcp'"
     ]
 
 

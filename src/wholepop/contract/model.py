@@ -13,9 +13,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wholepop.inputs.contract_checks import RATE_METRICS
-from wholepop.inputs.vocab import ACUTE, Form, NeedWeighting, Service
+from wholepop.inputs.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service, WeightComponent
 
 __all__ = [
+    "AcutePayment",
     "Band",
     "BudgetTerms",
     "Contingency",
@@ -24,6 +25,7 @@ __all__ = [
     "CoverageTerms",
     "Deficit",
     "DeficitPart",
+    "Funder",
     "HistoricDeficit",
     "Metric",
     "Performance",
@@ -89,6 +91,8 @@ class BudgetTerms(_Frozen):
     efficiency: Rate | tuple[Rate, ...] = Decimal("0")
     need_weighting: NeedWeighting = NeedWeighting.AGE_SEX
     unregistered: Literal["baseline", "none"] = "baseline"
+    # need_weighting = "components": a line's component, overriding money.components.DEFAULT_COMPONENTS
+    components: dict[Service, WeightComponent] = Field(default_factory=dict)
 
     def rate(self, which: Literal["uplift", "efficiency"], year_index: int) -> Decimal:
         """The uplift or efficiency rate for the ``year_index``-th year after the baseline."""
@@ -180,6 +184,49 @@ class SystemShare(_ShareTerms):
     """
 
     scale_gains_by_achievement: bool = False
+
+
+class AcutePayment(_Frozen):
+    """``[acute_payment]``: how the commissioner pays the acute trusts outside the budget.
+
+    ``basis = "activity"`` (the default): activity x cost, as the costing holds it.
+    ``basis = "api"``: the 2025/26 NHS Payment Scheme's aligned payment and incentive. The
+    ``fixed`` lines are paid as a fixed element set before the year (by default the
+    population's baseline spend on them x ((1 + cost_uplift) x (1 - efficiency_factor))
+    per year after the baseline, or ``fixed_pounds`` if agreed), whatever the activity;
+    the ``variable`` lines at unit prices (the costing's national prices) x the market
+    forces factor. ``money.acute_payment`` holds the rule; docs/contracts.md its sources.
+    """
+
+    basis: Literal["activity", "api"] = "activity"
+    fixed: tuple[Service, ...] = (Service.EMERGENCY_ADMISSION, Service.AE, Service.OUTPATIENT)
+    variable: tuple[Service, ...] = (Service.ELECTIVE, Service.DAY_CASE)
+    # 2025/26 NHS Payment Scheme: cost uplift factor 4.15% as published (April 2025), revised
+    # to 4.83% with the 2025/26 pay award prices (June 2025, applied from 1 April 2025);
+    # efficiency factor 2.0%. Market forces factor: the trust's own (1.0 = national price).
+    cost_uplift: Rate = Decimal("0.0483")
+    efficiency_factor: Rate = Decimal("0.02")
+    market_forces_factor: Annotated[Decimal, Field(gt=0, le=2)] = Decimal("1")
+    fixed_pounds: Annotated[Decimal, Field(ge=0)] | None = None  # an agreed fixed element, every year
+
+
+class Funder(_Frozen):
+    """``[[funders]]``: one body funding part of the budget (issue 17 item 4).
+
+    The first funder is the commissioner (the ICB): it funds every line no other funder
+    lists, runs the performance element, and is the ``commissioner`` party of the shares
+    on its lines. Another funder (a local authority pooling social care and public
+    health) funds the lines it lists, grows them by its own ``uplift``/``efficiency``
+    (default: ``[budget]``'s), keeps its own reserve at ``contingency`` (default:
+    ``[contingency] rate``), and is the counter-party, under its ``name``, of the
+    variance on its own lines. ``money.funders`` holds the rules.
+    """
+
+    name: str
+    lines: tuple[Service, ...] = ()
+    uplift: Rate | tuple[Rate, ...] | None = None
+    efficiency: Rate | tuple[Rate, ...] | None = None
+    contingency: Fraction | None = None
 
 
 class Contingency(_Frozen):
@@ -287,6 +334,8 @@ class Contract(_Frozen):
     performance: Performance = Performance()
     risk_share: RiskShare | None = None
     system_share: SystemShare | None = None
+    acute_payment: AcutePayment = AcutePayment()
+    funders: tuple[Funder, ...] = ()
     contingency: Contingency = Contingency()
     deficit: Deficit | None = None
     provider: Provider | None = None
@@ -301,16 +350,22 @@ class Contract(_Frozen):
         return self.contract.form
 
     @property
+    def rules_form(self) -> Form:
+        """The form whose money rules apply: today's forms follow an earlier one
+        (``vocab.RULES_OF``: snp, mnp and lco as ``full``, iho as ``pacs``)."""
+        return RULES_OF.get(self.form, self.form)
+
+    @property
     def name(self) -> str:
         return self.contract.name
 
     @property
     def budget_services(self) -> tuple[Service, ...]:
-        """Service lines inside the budget (``pacs`` adds the acute lines)."""
+        """Service lines inside the budget (``pacs`` and ``iho`` add the acute lines)."""
         if self.form is Form.VIRTUAL:
             return ()
         services = tuple(self.scope.services)
-        if self.form is Form.PACS:
+        if self.rules_form is Form.PACS:
             services += tuple(s for s in ACUTE if s not in services)
         return services
 
@@ -331,7 +386,65 @@ class Contract(_Frozen):
                     where = f"budget.{key}" + (f"[{i}]" if isinstance(value, tuple) else "")
                     out.append((where, f"{rate} is outside the plausible range {lo} to {hi} a year"
                                        + (" (uplift is growth per weighted head, population growth excluded)" if key == "uplift" else "")))
+        shared = set(self.risk_share.basis) if self.risk_share is not None else set()
+        for i, f in enumerate(self.funders[1:], start=1):
+            for j, line in enumerate(f.lines):
+                if line not in self.budget_services and line not in shared:
+                    out.append((f"funders[{i}].lines[{j}]",
+                                f"{line.value!r} is neither in the budget nor in a share: {f.name} pays nothing for it"))
+        out.extend(organisation_warnings(self))
         return tuple(out)
+
+    def _funder_errors(self) -> list[str]:
+        errors = []
+        names = [f.name for f in self.funders]
+        claimed: dict[Service, int] = {}
+        for i, f in enumerate(self.funders):
+            if names.index(f.name) != i:
+                errors.append(f"funders[{i}].name: {f.name!r} is listed twice")
+            if i > 0 and f.name in ("commissioner", "provider", "acute_provider"):
+                errors.append(f"funders[{i}].name: {f.name!r} is a party of the shares already; name the body")
+            for j, line in enumerate(f.lines):
+                if line in claimed:
+                    errors.append(f"funders[{i}].lines[{j}]: {line.value!r} is funded by funders[{claimed[line]}] too")
+                claimed.setdefault(line, i)
+            if i > 0 and not f.lines:
+                errors.append(f"funders[{i}].lines: a funder after the first funds only the lines it lists")
+            for key in ("uplift", "efficiency"):
+                value = getattr(f, key)
+                if i == 0 and value is not None:
+                    errors.append(f"funders[0].{key}: the first funder (the commissioner) grows by [budget].{key}")
+                if isinstance(value, tuple) and not value:
+                    errors.append(f"funders[{i}].{key}: give at least one rate")
+        if len(self.funders) > 1 and self.form in (Form.VIRTUAL, Form.ACO):
+            errors.append(f"funders: a {self.form.value} contract has no budget to pool; one funder only")
+        if len(self.funders) > 1 and self.contingency.base == "population_spend":
+            errors.append('contingency.base: "population_spend" is not built for several funders; use "budget"')
+        return errors
+
+    def _acute_payment_errors(self) -> list[str]:
+        ap = self.acute_payment
+        if ap.basis != "api":
+            return []
+        errors = []
+        inside = set(self.budget_services)
+        for key in ("fixed", "variable"):
+            for i, s in enumerate(getattr(ap, key)):
+                if s in inside:
+                    errors.append(
+                        f"acute_payment.{key}[{i}]: {s.value!r} is inside the {self.form.value} budget; the acute payment "
+                        "applies only to trusts outside it (a pacs's or iho's acute lines are its own)"
+                    )
+                elif key == "variable" and s in ap.fixed:
+                    errors.append(f"acute_payment.variable[{i}]: {s.value!r} is also a fixed line")
+        if self.risk_share is not None:
+            paid = set(ap.fixed) | set(ap.variable)
+            for i, s in enumerate(self.risk_share.basis):
+                if s not in paid:
+                    errors.append(
+                        f"risk_share.basis[{i}]: {s.value!r} is neither a fixed nor a variable line of [acute_payment]"
+                    )
+        return errors
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Contract":
@@ -359,20 +472,32 @@ class Contract(_Frozen):
             scoped = set(self.budget_services)
             for i, s in enumerate(self.risk_share.basis):
                 if s in scoped:
-                    where = " (a pacs holds the acute lines inside its budget)" if self.form is Form.PACS else ""
+                    where = f" (a {self.form.value} holds the acute lines inside its budget)" if self.rules_form is Form.PACS else ""
                     errors.append(
                         f"risk_share.basis[{i}]: {s.value!r} is inside the budget scope{where}; "
                         "a service cannot be both in scope and in the risk share"
                     )
         if self.system_share is not None:
-            if self.form is not Form.PACS:
-                errors.append("system_share: only a pacs contract takes a system-wide share")
+            if self.rules_form is not Form.PACS:
+                errors.append("system_share: only a pacs or iho contract takes a system-wide share")
             for party in self.system_share.parties:
                 if party != "commissioner":
                     errors.append(
                         f"system_share.parties.{party}: a pacs shares its surplus or deficit with the "
                         "commissioner only (its acute lines are inside its budget)"
                     )
+        errors.extend(self._acute_payment_errors())
+        errors.extend(self._funder_errors())
+        for line, comp in self.budget.components.items():
+            if comp is WeightComponent.REGISTERED:
+                errors.append(f"budget.components.{line.value}: 'registered' is the unweighted list, not a need component")
+        if self.budget.components and self.budget.need_weighting is not NeedWeighting.COMPONENTS:
+            errors.append('budget.components: applies only with need_weighting = "components"')
+        if self.form is Form.SNP and self.risk_share is not None:
+            errors.append(
+                "risk_share: a single neighbourhood provider (snp) takes no acute gain/risk share "
+                "(its neighbourhood team's budget is primary medical and community care; use form = \"mnp\")"
+            )
         if self.form is Form.PARTIAL and Service.PRIMARY_MEDICAL in self.scope.services:
             errors.append(
                 "scope.services: 'primary_medical' cannot be in a partial contract's scope "
@@ -437,3 +562,41 @@ def _share_errors(name: str, share: _ShareTerms) -> list[str]:
     if share.parties and total != 1:
         errors.append(f"{name}.parties: shares must sum to 1, got {total}")
     return errors
+
+
+STATUTORY = ("nhs_trust", "foundation_trust")
+# Forms held under the integrated care provider (ICP) contract, which since 2019 NHS England
+# awards only to statutory NHS providers; an iho is by design a trust (10 Year Health Plan).
+STATUTORY_ONLY = (Form.FULL, Form.PACS, Form.IHO)
+# MCP forms of the 2016 contract framework, whose holder was devoted exclusively to the
+# contract; from 2019 the ICP contract's statutory holder could itself be a body set up for
+# it (Dudley's new NHS trust), and nothing is published on today's forms.
+MCP_FORMS = (Form.PARTIAL, Form.FULL)
+ICP_CONTRACT = 2019
+CCG_ABOLISHED = 2022  # CCGs closed on 1 July 2022; ICBs have no member practices
+
+
+def organisation_warnings(contract: Contract) -> list[tuple[str, str]]:
+    """The rules the MCP seeds and later guidance attach to who holds the contract, as
+    (key path, message) warnings; each says whether it is historical (docs/contracts.md)."""
+    out = []
+    org = contract.provider.organisation if contract.provider is not None else None
+    form, start = contract.form, contract.contract.start_year
+    if form in MCP_FORMS and org in STATUTORY and start < ICP_CONTRACT:
+        out.append(("provider.organisation",
+                    f"an MCP holder must be devoted exclusively to the business of its one contract (MCP contract "
+                    f"framework, 2016): a {org.replace('_', ' ')} runs other services, so would hold it through a "
+                    "subsidiary (a parent may back several providers, each with one contract); historical: "
+                    "from 2019 the ICP contract's holder is a statutory body"))
+    if form is Form.FULL and start <= CCG_ABOLISHED:
+        out.append(("contract.form",
+                    "a fully integrated MCP must be a member of its commissioner, the CCG, as a provider of primary "
+                    "medical services (MCP contract framework, 2016); historical: CCGs closed on 1 July 2022, "
+                    "ICBs have no members"))
+    if form in STATUTORY_ONLY and org is not None and org not in STATUTORY and start >= ICP_CONTRACT:
+        why = ("an integrated health organisation is by design an NHS trust or foundation trust (10 Year Health Plan, 2025)"
+               if form is Form.IHO else
+               f"a {form.value} contract is an integrated care provider contract, which since 2019 NHS England "
+               "awards only to statutory NHS providers (ICP contract, 2019)")
+        out.append(("provider.organisation", f"{why}; {org.replace('_', ' ')} is not one"))
+    return out

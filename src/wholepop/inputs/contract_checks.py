@@ -19,6 +19,7 @@ from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
 from wholepop.inputs.listing import listed
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import ROW, RawInputs
+from wholepop.inputs.vocab import FORM_SIZE
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract
@@ -153,6 +154,14 @@ def population_size(raw: RawInputs, contract: Contract | None) -> Iterable[Probl
                 f"hub {x['hub']} serves {x['people']:,} people on {day} (expected {HUB_MIN:,}-{HUB_MAX:,})",
                 Severity.WARNING, ("population",),
             )
+    size = FORM_SIZE.get(contract.form)
+    if size is not None and not (size[0] <= total and (size[1] is None or total <= size[1])):
+        expected = f"{size[0]:,}-{size[1]:,}" if size[1] is not None else f"{size[0]:,} or more"
+        yield Problem(
+            "registrations", None, None,
+            f"the provider serves {total:,} people on {day}; a {contract.form.value} contract is designed for {expected}",
+            Severity.WARNING, ("population", "money"),
+        )
     if total < contract.contract.min_population:
         yield Problem(
             "registrations", None, None,

@@ -5,13 +5,17 @@ care-model levels are ``StrEnum``s so that a misspelt literal is a NameError, no
 silent zero. Nothing outside this module should spell one of these values as a string.
 """
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 __all__ = [
     "ACUTE",
     "Condition",
     "DatedTable",
+    "FORM_SIZE",
     "Form",
+    "RULES_OF",
     "Integration",
     "NeedWeighting",
     "Segment",
@@ -104,11 +108,37 @@ class Form(StrEnum):
     FULL = "full"
     PACS = "pacs"
     ACO = "aco"
+    # Today's forms (NHS 10 Year Health Plan, 2025): each settles by the rules of an
+    # earlier form (``RULES_OF``); docs/contracts.md sets them side by side.
+    SNP = "snp"  # single neighbourhood provider: primary medical + community, no acute share
+    MNP = "mnp"  # multi-neighbourhood provider: like full, neighbourhoods as hubs, acute share
+    IHO = "iho"  # integrated health organisation: acute inside the budget, like pacs
+    LCO = "lco"  # local care organisation (Manchester): out-of-hospital care, pooled budgets
+
+
+# The earlier form whose money rules each of today's forms follows (a form maps to itself
+# when it is its own rule).
+RULES_OF: Mapping[Form, Form] = MappingProxyType({
+    Form.SNP: Form.FULL,
+    Form.MNP: Form.FULL,
+    Form.LCO: Form.FULL,
+    Form.IHO: Form.PACS,
+})
+
+# People each of today's forms is designed for (NHS 10 Year Health Plan, Neighbourhood
+# Health Framework): a single neighbourhood provider one neighbourhood of about
+# 30,000-50,000, a multi-neighbourhood provider about 250,000 or more. `wholepop check`
+# warns outside; every form also keeps `contract.min_population`.
+FORM_SIZE: Mapping[Form, tuple[int, int | None]] = MappingProxyType({
+    Form.SNP: (30_000, 50_000),
+    Form.MNP: (250_000, None),
+})
 
 
 class NeedWeighting(StrEnum):
     AGE_SEX = "age_sex"
     SUPPLIED = "supplied"
+    COMPONENTS = "components"  # supplied, with each budget line weighted by its own component
     NONE = "none"
 
 

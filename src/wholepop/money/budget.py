@@ -26,13 +26,15 @@ so practice and hub budgets sum exactly to the budget.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Integration, Service
+from wholepop.money.components import component_of
 from wholepop.money.facts import MoneyFacts
+from wholepop.money.funders import funder_growth, funder_of, funders, several
 from wholepop.money.pence import ONE, allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
 from wholepop.numbers import gbp, significant
@@ -54,6 +56,7 @@ class BudgetResult:
         parts: each line's inputs (item, baseline spend in pence, baseline and year
             weighted populations and growth as exact text, None where a line has no
             population), so a workbook can hold each line as a live formula.
+        by_funder: funder -> its contribution (``money.funders``), summing to ``total_pence``.
     """
 
     total_pence: int
@@ -62,6 +65,7 @@ class BudgetResult:
     by_practice: Mapping[str, tuple[str, Decimal, int]]
     by_hub: Mapping[str, tuple[Decimal, int]]
     parts: tuple[Mapping[str, object], ...] = ()
+    by_funder: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # funder -> its contribution; sums to total_pence
 
 
 def growth(contract: Contract, year: int) -> Decimal:
@@ -84,15 +88,19 @@ def eligible(service: Service) -> tuple[str, ...] | None:
     return None
 
 
-def _split(facts: MoneyFacts, year: int, amount: int, who: tuple[str, ...] | None, into: dict[str, list]) -> None:
-    """Add ``amount`` split over the practice rows of ``year`` that ``who`` covers, by weighted population."""
+def _split(
+    facts: MoneyFacts, year: int, amount: int, who: tuple[str, ...] | None, into: dict[str, list], component=None
+) -> None:
+    """Add ``amount`` split over the practice rows of ``year`` that ``who`` covers, by weighted
+    population (the line's need ``component``, when lines are weighted by component)."""
     rows = [p for p in facts.practices if p.year == year and (who is None or p.integration in who)]
     if not rows:
         if amount:
             rows = [p for p in facts.practices if p.year == year]  # nothing covered: every member
         if not rows:
             return
-    for p, share in zip(rows, allocate(amount, [p.weighted_population for p in rows])):
+    weights = [p.weighted_population * facts.component_ratio(p.practice_code, component) for p in rows]
+    for p, share in zip(rows, allocate(amount, weights)):
         entry = into.setdefault(p.practice_code, [p.hub, 0])
         entry[1] += share
 
@@ -104,17 +112,26 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
     lines = []
     parts: list[dict] = []
     practices: dict[str, list] = {}
+    by_funder: dict[str, int] = {f.name: 0 for f in funders(contract)}
     for service in contract.budget_services:
+        funder = funder_of(contract, service)
+        g_line = funder_growth(contract, funder, year)  # = g, unless a funder sets its own rates
         who = eligible(service)
         full_at_start = who is None or facts.weighted_population(base, who) > 0
         rate_who = who if full_at_start else tuple(i.value for i in Integration)  # every member practice
-        grown = facts.grown(base, year, (service,), g, who, rate_who)
+        component = component_of(contract, service)
+        grown = facts.grown(base, year, (service,), g_line, who, rate_who, component)
+        by_funder[funder.name] += grown.amount_pence
         scope_note = ""
         if who is not None:
             scope_note = (" (rate from practices with full integration on the first contract day;"
                           if full_at_start else
                           " (no practice full on the first contract day: rate from every member practice;")
             scope_note += " population of the days practices are full)"
+        if component is not None:
+            scope_note += f" (weighted by the {component.value} component)"
+        if several(contract):
+            scope_note += f"; funded by {funder.name}"
         lines.append(
             StatementLine(
                 section=Section.BUDGET,
@@ -124,28 +141,36 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
                 payable=True,
             )
         )
-        _split(facts, year, grown.amount_pence, who, practices)
+        _split(facts, year, grown.amount_pence, who, practices, component)
         parts.append({"item": service.value, "baseline_spend_pence": grown.base_spend_pence,
                       "baseline_weighted_population": str(grown.base_weighted_population),
                       "weighted_population": str(grown.weighted_population), "growth": str(grown.factor),
                       "amount_pence": grown.amount_pence})
     if contract.budget.unregistered == "baseline" and contract.budget_services:
-        base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in contract.budget_services)
-        amount = to_pence(Decimal(base_unreg) * g)
-        lines.append(
-            StatementLine(
-                section=Section.BUDGET,
-                item="unregistered population allowance",
-                amount_pence=amount,
-                basis=(f"baseline {base} unregistered spend on in-scope services {gbp(base_unreg)} x growth {significant(g, 12)};"
-                       " split over every member practice"),
-                payable=True,
+        for funder in funders(contract):  # one allowance, or one per funder of several
+            scoped = [s for s in contract.budget_services if s in funder.lines]
+            if several(contract) and not scoped:
+                continue
+            g_f = funder_growth(contract, funder, year)
+            base_unreg = sum(facts.unregistered.get((base, s.value), 0) for s in scoped)
+            amount = to_pence(Decimal(base_unreg) * g_f)
+            by_funder[funder.name] += amount
+            item = "unregistered population allowance" + (f" ({funder.name})" if several(contract) else "")
+            lines.append(
+                StatementLine(
+                    section=Section.BUDGET,
+                    item=item,
+                    amount_pence=amount,
+                    basis=(f"baseline {base} unregistered spend on in-scope services"
+                           + (f" {funder.name} funds" if several(contract) else "")
+                           + f" {gbp(base_unreg)} x growth {significant(g_f, 12)}; split over every member practice"),
+                    payable=True,
+                )
             )
-        )
-        _split(facts, year, amount, None, practices)
-        parts.append({"item": "unregistered population allowance", "baseline_spend_pence": base_unreg,
-                      "baseline_weighted_population": None, "weighted_population": None, "growth": str(g),
-                      "amount_pence": amount})
+            _split(facts, year, amount, None, practices)
+            parts.append({"item": item, "baseline_spend_pence": base_unreg,
+                          "baseline_weighted_population": None, "weighted_population": None, "growth": str(g_f),
+                          "amount_pence": amount})
     wp: dict[str, Decimal] = {}
     for p in facts.practices:
         if p.year == year:
@@ -163,4 +188,5 @@ def budget(facts: MoneyFacts, contract: Contract, year: int) -> BudgetResult:
         by_practice=MappingProxyType({c: (practices[c][0], wp[c], practices[c][1]) for c in sorted(practices)}),
         by_hub=MappingProxyType({h: (hubs[h][0], hubs[h][1]) for h in sorted(hubs)}),
         parts=tuple(parts),
+        by_funder=MappingProxyType(by_funder),
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
+from wholepop.inputs.vocab import Service
 from wholepop.money.budget import growth, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
@@ -51,12 +52,13 @@ def _hands_nothing_back(terms: _ShareTerms, corridor_matters: bool) -> bool:
     )
 
 
-def provider_holds_all_risk(contract: Contract) -> tuple[bool, str]:
-    """Whether the provider bears every pound of variance on every line the commissioner funds, and why."""
+def provider_holds_all_risk(contract: Contract, funded: tuple[Service, ...] | None = None) -> tuple[bool, str]:
+    """Whether the provider bears every pound of variance on every line the commissioner
+    funds (or the lines ``funded`` by one of several funders, ``money.funders``), and why."""
     inside = set(contract.budget_services)
     rs = contract.risk_share
     shared = set(rs.basis) if rs is not None else set()
-    for line in contract.contingency.commissioner_funds:
+    for line in contract.contingency.commissioner_funds if funded is None else funded:
         if line in inside:
             ss = contract.system_share
             if ss is not None and not _hands_nothing_back(ss, corridor_matters=False):

@@ -17,8 +17,9 @@ import ibis.expr.datatypes as dt
 
 from wholepop.inputs.contract_checks import RATE_METRICS
 from wholepop.inputs.vocab import Segment, Service
-from wholepop.money.pence import ZERO, D, to_pence
+from wholepop.money.pence import ONE, ZERO, D, to_pence
 from wholepop.numbers import gbp, population, significant
+from wholepop.population.spans import PROVIDER_SUFFIX
 
 __all__ = ["GrownSpend", "MoneyFacts", "PracticeYear", "gather_facts"]
 
@@ -98,11 +99,25 @@ class MoneyFacts:
     extensive_care: Mapping[int, tuple[int, int]] = field(default_factory=dict)
     age_sex_events: Mapping[tuple[int, str, str, str], int] = field(default_factory=dict)
     age_sex_person_years: Mapping[tuple[int, str, str], Decimal] = field(default_factory=dict)
+    # need_weighting = "components": (practice code, component) -> component / overall
+    # weighted population (money.components); absent: the overall weight (ratio 1).
+    component_ratios: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
 
-    def weighted_population(self, year: int, integrations: Iterable[str] | None = None) -> Decimal:
+    def component_ratio(self, practice_code: str, component: str | None) -> Decimal:
+        """A practice's component weight over its overall weight (1 for None or no data).
+        Patients who stay with the provider (``<practice>-PROVIDER``) keep their practice's."""
+        if component is None:
+            return ONE
+        return self.component_ratios.get((practice_code.removesuffix(PROVIDER_SUFFIX), component), ONE)
+
+    def weighted_population(
+        self, year: int, integrations: Iterable[str] | None = None, component: str | None = None
+    ) -> Decimal:
+        """Weighted population of ``year`` (practices of ``integrations``; a line's ``component``)."""
         keep = None if integrations is None else set(integrations)
         return sum(
-            (p.weighted_population for p in self.practices if p.year == year and (keep is None or p.integration in keep)),
+            (p.weighted_population * self.component_ratio(p.practice_code, component)
+             for p in self.practices if p.year == year and (keep is None or p.integration in keep)),
             ZERO,
         )
 
@@ -134,20 +149,22 @@ class MoneyFacts:
         factor: Decimal,
         integrations: Iterable[str] | None = None,
         rate_integrations: Iterable[str] | None = None,
+        component: str | None = None,
     ) -> GrownSpend:
         """Baseline spend on ``services`` per weighted head x weighted population of ``year`` x ``factor``.
 
         ``integrations``: the practices whose population counts (None: all). The rate is
         read from the same practices' baseline, or from ``rate_integrations`` when given
         (a line whose eligible practices had no baseline population takes the rate of
-        every member practice, see ``money.budget``).
+        every member practice, see ``money.budget``). ``component``: weight both years by
+        that need component (``money.components``) instead of the overall weight.
         """
         services = tuple(services)
         who = None if integrations is None else tuple(integrations)
         rate_who = who if rate_integrations is None else tuple(rate_integrations)
         base_spend = self.spend_on(base, services, rate_who)
-        base_wp = self.weighted_population(base, rate_who)
-        wp = self.weighted_population(year, who)
+        base_wp = self.weighted_population(base, rate_who, component)
+        wp = self.weighted_population(year, who, component)
         amount = to_pence(Decimal(base_spend) / base_wp * wp * factor) if base_wp else 0
         return GrownSpend(base_spend, base_wp, wp, factor, amount)
 
@@ -166,6 +183,7 @@ def gather_facts(
     unregistered: ibis.Table,
     measures: ibis.Table,
     years: Iterable[int],
+    weights: ibis.Table | None = None,
 ) -> MoneyFacts:
     """Reduce the patient-level tables to ``MoneyFacts`` for ``years``.
 
@@ -176,6 +194,8 @@ def gather_facts(
         unregistered: the ``unregistered`` input table.
         measures: the ``measures`` input table.
         years: the years wanted (the baseline year and the years being settled).
+        weights: the ``weights`` input table, under ``need_weighting = "components"``
+            (each practice's component ratios, ``money.components``); None otherwise.
     """
     years = sorted(set(years))
     pop = population.filter(population.year.isin(years))
@@ -227,9 +247,14 @@ def gather_facts(
         for r in _rows(joined.group_by(cohort.year).agg(people=joined.count(), contacted=contacted.sum())):
             extensive[int(r["year"])] = (int(r["people"]), int(r["contacted"] or 0))
     cell_events, person_years = _age_sex_cells(pop, c)
+    ratios = {}
+    if weights is not None:
+        from wholepop.money.components import component_ratios
+
+        ratios = component_ratios(weights)
     return MoneyFacts(
         practices=practices, spend=spend, events=events, unregistered=unreg, measures=meas, extensive_care=extensive,
-        age_sex_events=cell_events, age_sex_person_years=person_years,
+        age_sex_events=cell_events, age_sex_person_years=person_years, component_ratios=ratios,
     )
 
 

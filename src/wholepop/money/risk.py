@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
 from wholepop.inputs.vocab import Form, Service
+from wholepop.money.acute_payment import AcuteCash, acute_cash
 from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
@@ -45,6 +46,7 @@ class RiskResult:
     share: ShareResult
     basis: str
     payable_pence: int
+    cash: AcuteCash | None = None  # [acute_payment] basis "api": the cash and activity views
 
 
 def share_rule(terms: _ShareTerms, cap_base_pence: int, holder: str = "commissioner") -> ShareRule:
@@ -64,27 +66,35 @@ def share_rule(terms: _ShareTerms, cap_base_pence: int, holder: str = "commissio
 
 
 def risk_share(
-    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
+    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal,
+    services: tuple[Service, ...] | None = None,
 ) -> RiskResult | None:
-    """The year's acute gain/risk share, or None when the contract has none."""
+    """The year's acute gain/risk share, or None when the contract has none.
+
+    ``services``: the basis lines one funder funds (``money.funders``; default: every
+    basis line), with ``budget_pence`` then that funder's contribution (the caps' base).
+    """
     terms = contract.risk_share
     if terms is None:
         return None
-    services: tuple[Service, ...] = tuple(terms.basis)
+    services = tuple(terms.basis) if services is None else services
     base = contract.contract.baseline_year
     factor = target_growth(terms.target_growth, contract, year)
     grown = facts.grown(base, year, services, factor)
-    target = grown.amount_pence
-    actual = facts.spend_on(year, services)
+    lines = ", ".join(s.value for s in services)
+    cash = None
+    if contract.acute_payment.basis == "api":  # the share compares the commissioner's cash
+        cash = acute_cash(facts, contract, year, services, terms.target_growth)
+        target, actual = cash.target_pence, cash.actual_pence
+        what = f"cash target {gbp(target)} ({cash.basis}); cash actual {gbp(actual)}"
+    else:
+        target = grown.amount_pence
+        actual = facts.spend_on(year, services)
+        what = f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {gbp(target)}; actual {gbp(actual)}"
     virtual = contract.form is Form.VIRTUAL
     cap_base = target if virtual else budget_pence
     result = share_variance(target, actual, share_rule(terms, cap_base), achievement)
-    lines = ", ".join(s.value for s in services)
-    basis = (
-        f"target = {grown.basis(base, year, lines)} (1 + {terms.target_growth})^{year - base} = {gbp(target)};"
-        f" actual {gbp(actual)}; caps x {'target' if virtual else 'budget'} {gbp(cap_base)}; "
-        + "; ".join(result.steps)
-    )
+    basis = f"{what}; caps x {'target' if virtual else 'budget'} {gbp(cap_base)}; " + "; ".join(result.steps)
     part = RiskSharePart(
         kind="acute",
         target_pence=target,
@@ -93,30 +103,34 @@ def risk_share(
         provider_pence=result.provider_pence,
         parties=tuple(PartyShare(party=n, amount_pence=a) for n, a in result.parties),
     )
-    return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence)
+    return RiskResult(part=part, share=result, basis=basis, payable_pence=result.provider_pence, cash=cash)
 
 
-def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int) -> int:
+def in_scope_spend(facts: MoneyFacts, contract: Contract, year: int, lines: tuple[Service, ...] | None = None) -> int:
     """The year's spend on the budget's lines by the population each line covers, plus the
     unregistered population's spend on them when the budget funds its allowance.
 
     The cost side of the budget: what the provider's scope cost (``money.position``), and
     the actual of a ``pacs`` system share.
     """
-    total = sum(facts.spend_on(year, (s,), eligible(s)) for s in contract.budget_services)
+    scoped = [s for s in contract.budget_services if lines is None or s in lines]  # lines: one funder's
+    total = sum(facts.spend_on(year, (s,), eligible(s)) for s in scoped)
     if contract.budget.unregistered == "baseline":
-        total += sum(facts.unregistered.get((year, s.value), 0) for s in contract.budget_services)
+        total += sum(facts.unregistered.get((year, s.value), 0) for s in scoped)
     return total
 
 
 def system_share(
-    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal
+    facts: MoneyFacts, contract: Contract, year: int, budget_pence: int, achievement: Decimal,
+    lines: tuple[Service, ...] | None = None,
 ) -> RiskResult | None:
-    """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None."""
+    """A ``pacs``'s share of its own surplus or deficit with the commissioner, or None.
+
+    ``lines``: one funder's lines (``money.funders``), ``budget_pence`` its contribution."""
     terms = contract.system_share
-    if terms is None or contract.form is not Form.PACS:
+    if terms is None or contract.rules_form is not Form.PACS:
         return None
-    spend = in_scope_spend(facts, contract, year)
+    spend = in_scope_spend(facts, contract, year, lines)
     result = share_variance(budget_pence, spend, share_rule(terms, budget_pence, holder="provider"), achievement)
     commissioner = result.variance_pence - result.provider_pence
     basis = (

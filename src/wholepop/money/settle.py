@@ -15,6 +15,12 @@ English forms:
 provider's debt to its creditor: it is shown, and carried by the provider's position,
 but never deducted from what the commissioner pays. Each step is a ``StatementLine``
 with its basis; the ``Statement`` checks that the payable lines add up.
+
+Today's forms (``snp``, ``mnp``, ``lco``, ``iho``) follow the rules of ``full`` or ``pacs``
+and so the same settler. Under ``[acute_payment] basis = "api"`` the acute share compares
+cash (``money.acute_payment``), with the activity view as memo lines; with several
+``[[funders]]`` each share runs on each funder's own lines and each funder's part is
+shown (``money.funder_parts``); what the funders pay must sum to the total payable.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ from types import MappingProxyType
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.vocab import Form, Service
+from wholepop.money.acute_payment import acute_payment_extra, acute_views
 from wholepop.money.budget import budget, growth
 from wholepop.money.contingency import contingency
 from wholepop.money.deficit import deficit_lines
 from wholepop.money.facts import MoneyFacts
+from wholepop.money.funder_parts import funder_lines, funder_parts, funder_shares, funders_extra
+from wholepop.money.funders import several
 from wholepop.money.mssp.contract import settle_aco_year
 from wholepop.money.pence import allocate, to_pence
 from wholepop.money.performance import performance
@@ -45,6 +54,7 @@ from wholepop.money.statement import (
     PracticeBudget,
     Section,
     Statement,
+    StatementError,
     StatementLine,
 )
 from wholepop.numbers import gbp
@@ -131,7 +141,9 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
             payable=True,
         )
     )
-    acute = risk_share(facts, contract, year, budget_pence, perf.achievement)
+    by_funder = b.by_funder if budget_part is not None else {}
+    shares = funder_shares(facts, contract, year, by_funder, budget_pence, perf.achievement) if several(contract) else None
+    acute = shares.acute if shares else risk_share(facts, contract, year, budget_pence, perf.achievement)
     if acute is not None:
         lines.append(StatementLine(Section.RISK_SHARE, "acute gain/risk share: provider", acute.payable_pence, acute.basis, payable=True))
         for party in acute.part.parties:
@@ -139,21 +151,41 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
                 StatementLine(Section.RISK_SHARE, f"acute gain/risk share: {party.party} (memo)", party.amount_pence,
                               "the variance not kept or borne by the provider, split by the contract's parties", payable=False)
             )
-    system = system_share(facts, contract, year, budget_pence, perf.achievement)
+    extra: dict[str, object] = {}
+    if budget_inputs:  # each budget line's inputs, for the workbook's live formulas
+        extra["budget_lines"] = list(budget_inputs)
+    if acute is not None and acute.cash is not None:
+        lines.extend(acute_views(acute.cash))
+        extra["acute_payment"] = acute_payment_extra(acute.cash)
+    system = shares.system if shares else system_share(facts, contract, year, budget_pence, perf.achievement)
     if system is not None:
         lines.append(StatementLine(Section.RISK_SHARE, "system share: provider keeps (memo)", system.part.provider_pence,
                                    "the part of the budget's surplus (+) or deficit (-) the provider keeps or bears", payable=False))
         lines.append(StatementLine(Section.RISK_SHARE, "system share: adjustment with the commissioner", system.payable_pence,
                                    system.basis, payable=True))
-    cont = contingency(facts, contract, year, budget_pence)
-    if budget_part is not None or contract.contingency.base == "population_spend":
-        lines.append(StatementLine(Section.CONTINGENCY, "commissioner's contingency reserve (memo)", cont.pence, cont.basis))
+    parts = ()
+    if shares is not None:
+        performance_pence = sum(x.amount_pence for x in lines if x.section is Section.PERFORMANCE and x.payable)
+        parts = funder_parts(contract, by_funder, shares, performance_pence)
+        cont_pence = sum(p.contingency_pence for p in parts)
+        lines.append(StatementLine(Section.CONTINGENCY, "funders' contingency reserves (memo)", cont_pence,
+                                   "the sum of each funder's reserve (memo lines below)"))
+    else:
+        cont = contingency(facts, contract, year, budget_pence)
+        cont_pence = cont.pence
+        if budget_part is not None or contract.contingency.base == "population_spend":
+            lines.append(StatementLine(Section.CONTINGENCY, "commissioner's contingency reserve (memo)", cont.pence, cont.basis))
     total = sum(line.amount_pence for line in lines if line.payable)
     lines.append(StatementLine(
         Section.TOTAL, "total payable to the provider (memo)", total,
         "sum of the payable lines: budget - withhold + performance payment + risk share (+ system share adjustment);"
         " deficit repayments are the provider's, not deducted",
     ))
+    if parts:
+        if sum(p.pays_pence for p in parts) != total:  # by construction; a broken rule must not settle
+            raise StatementError("what the funders pay does not sum to the total payable")
+        lines.extend(funder_lines(parts))
+        extra["funders"] = funders_extra(parts)
     return Statement(
         contract=contract.name,
         form=contract.form.value,
@@ -161,13 +193,12 @@ def settle_english(facts: MoneyFacts, contract: Contract, year: int) -> Statemen
         budget=budget_part,
         performance=p,
         risk_share=None if acute is None else acute.part,
-        contingency_pence=cont.pence,
+        contingency_pence=cont_pence,
         deficit_pence=0,
         total_payable_pence=total,
         lines=tuple(lines),
         system_share=None if system is None else system.part,
-        # each budget line's inputs, for the workbook's live formulas
-        extra={"budget_lines": list(budget_inputs)} if budget_inputs else {},
+        extra=extra,
     )
 
 
@@ -177,4 +208,10 @@ SETTLERS: Mapping[Form, Settler] = MappingProxyType({
     Form.FULL: settle_english,
     Form.PACS: settle_english,
     Form.ACO: settle_aco_year,
+    # Today's forms: the same rules as the form they follow (vocab.RULES_OF), so the same
+    # settler; a form gets its own settler here only where a money rule differs.
+    Form.SNP: settle_english,
+    Form.MNP: settle_english,
+    Form.LCO: settle_english,
+    Form.IHO: settle_english,
 })

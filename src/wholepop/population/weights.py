@@ -9,6 +9,8 @@
   over baseline person-months. Cells with no baseline person-months weigh 1.0; if the
   baseline has no attributed spend at all, every cell weighs 1.0. A person's cell is
   their age band in the year being weighted, so people move through the cells as they age.
+* ``components``: as ``supplied`` here (the overall weight); the budget then weights
+  each line by its own component (``money.components``).
 * ``supplied``: NHS England's weighted populations per practice (the ``weights`` table):
   a practice's ``overall`` weighted population over its ``registered`` list, carried by
   every person registered with it.
@@ -49,7 +51,9 @@ def need_weights(
     rule = contract.budget.need_weighting
     if rule is NeedWeighting.NONE:
         return None
-    if rule is NeedWeighting.SUPPLIED:
+    # components: the population carries the overall weight; money.components scales
+    # each budget line by its own component.
+    if rule in (NeedWeighting.SUPPLIED, NeedWeighting.COMPONENTS):
         return _supplied_weights(inputs, contract, spans)
     return _age_sex_weights(inputs, contract, spans, costs)
 

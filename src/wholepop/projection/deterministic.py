@@ -348,6 +348,10 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     """
     if contract.form is Form.ACO:
         raise UserError("the projection covers the English forms (virtual, partial, full, pacs), not aco")
+    if contract.acute_payment.basis == "api" or len(contract.funders) > 1:
+        # not built yet: the Monte Carlo shares activity against a cash target, and per funder
+        raise UserError("the projection does not yet model [acute_payment] basis = \"api\" or several [[funders]];"
+                        " settle models both (docs/contracts.md)")
     first, last = horizon(contract, scenario)
     if first <= base.year:
         raise UserError(f"the contract starts in {first}, not after the base year {base.year}")

@@ -88,7 +88,7 @@ def _with_share(c: Contract, update: Callable) -> Contract | None:
         return None
     terms = shared[0]
     moved = terms.model_copy(update=update(terms))
-    return c.model_copy(update={"system_share" if c.form is Form.PACS else "risk_share": moved})
+    return c.model_copy(update={"system_share" if c.rules_form is Form.PACS else "risk_share": moved})
 
 
 def _moves(contract: Contract, scenario: Scenario) -> Iterator[tuple[str, str, str, tuple, tuple]]:
@@ -131,7 +131,7 @@ def _moves(contract: Contract, scenario: Scenario) -> Iterator[tuple[str, str, s
     if shared is None:
         return
     terms = shared[0]
-    if contract.form is not Form.PACS:
+    if contract.rules_form is not Form.PACS:
         d = MOVES["gain/risk share target growth"]
         yield ("gain/risk share target growth", f"-{_pts(d)}", f"+{_pts(d)}",
                (_with_share(contract, lambda t: {"target_growth": t.target_growth - d}), sc),

@@ -92,7 +92,7 @@ def _contract_text(start_year: int, term: int, population: int | None = None) ->
     if population is not None:
         text += (
             "\n[provider]                    # the synthetic provider (illustrative: what it can bear)\n"
-            'organisation = "community_interest_company"\n'
+            'organisation = "nhs_trust"        # since 2019 a full (ICP) contract goes to a statutory body\n'
             f"reserves = {population * RESERVES_PER_HEAD}        # pounds: about 3% of a year's budget\n"
             f"working_capital = {population * WORKING_CAPITAL_PER_HEAD} # pounds: about one month of the budget\n"
         )

@@ -95,6 +95,8 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         F("efficiency", "rates", "efficiency a year (one rate, or one per year)", low=-0.05, high=0.10, step=0.001),
         F("need_weighting", "choice", "need weighting", tuple(n.value for n in NeedWeighting)),
         F("unregistered", "choice", "unregistered allowance", ("baseline", "none")),
+        # written as name = value pairs, as parties are (line = component, ...)
+        F("components", "parties", "need component per line (line = component, ...; need_weighting = components)"),
     ),
     "performance": (
         F("share", "number", "share of the budget at stake", low=0, high=0.2, step=0.005),
@@ -102,6 +104,15 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
     ),
     "risk_share": (F("basis", "services", "acute lines shared"), *_SHARE),
     "system_share": _SHARE,
+    "acute_payment": (
+        F("basis", "choice", "how the acute trusts are paid", ("activity", "api")),
+        F("fixed", "services", "API fixed element lines"),
+        F("variable", "services", "API variable lines (unit prices)"),
+        F("cost_uplift", "number", "cost uplift factor a year"),
+        F("efficiency_factor", "number", "efficiency factor a year"),
+        F("market_forces_factor", "number", "market forces factor"),
+        F("fixed_pounds", "optional", "agreed fixed element (£; blank: from the baseline)"),
+    ),
     "contingency": (
         F("rate", "number", "commissioner's contingency rate", low=0, high=0.05, step=0.001),
         F("base", "choice", "contingency base", ("budget", "population_spend")),
@@ -159,6 +170,14 @@ ROWS: dict[str, tuple[Field, ...]] = {
         F("provider_share", "number", "provider's share", low=0, high=1, step=0.05),
     ),
 }
+# Top-level arrays of tables (no section): the funders of a pooled budget.
+ROWS["funders"] = (
+    F("name", "text", "funder"),
+    F("lines", "services", "lines it funds (the first funder: every line no other lists)"),
+    F("uplift", "rates", "its own uplift (blank: [budget]'s)"),
+    F("efficiency", "rates", "its own efficiency (blank: [budget]'s)"),
+    F("contingency", "optional", "its reserve rate (blank: [contingency]'s)"),
+)
 # Gains and losses may have bands of their own (blank: ``bands`` serves both).
 for _share in ("risk_share", "system_share"):
     for _which in ("gain_bands", "loss_bands"):
@@ -219,8 +238,12 @@ def contract_to_form(doc: Mapping) -> dict[str, object]:
             if key not in _known(section) and value is not None and not isinstance(value, (dict, list, tuple)):
                 values[f"{section}.{key}"] = _literal(value)
     for path, fields in ROWS.items():
-        section, key = path.split(".")
-        for i, row in enumerate((doc.get(section) or {}).get(key) or ()):
+        if "." in path:
+            section, key = path.split(".")
+            found = (doc.get(section) or {}).get(key)
+        else:  # a top-level array of tables
+            found = doc.get(path)
+        for i, row in enumerate(found or ()):
             for f in fields:
                 values[f"{path}[{i}].{f.key}"] = _shown(row.get(f.key))
     for key, value in (doc.get("mssp") or {}).items():
@@ -331,17 +354,19 @@ def form_to_doc(form: Mapping[str, object]) -> dict:
                 part[key] = _mssp_value(str(raw))
         doc[section] = part
     for path, fields in ROWS.items():
-        section, key = path.split(".")
-        if section not in doc:
+        section, _, key = path.partition(".")
+        if key and section not in doc:
             continue
         rows = []
         for i in range(row_count(form, path)):
-            row = {f.key: v for f in fields if (v := _value(f, form, f"{path}[{i}].{f.key}")) is not None}
+            row = {f.key: v for f in fields if (v := _value(f, form, f"{path}[{i}].{f.key}")) not in (None, [])}
             # a row whose every box is blank (the spare row for adding one) is no row
             if any(f.kind != "bool" and f.key in row for f in fields):
                 rows.append(row)
-        if rows:
+        if rows and key:
             doc[section][key] = rows
+        elif rows:
+            doc[section] = rows
     mssp = {name.split(".", 1)[1]: _mssp_value(str(v)) for name, v in form.items() if name.startswith("mssp.")}
     if mssp:
         doc["mssp"] = mssp
