@@ -3,6 +3,13 @@
 Two settlements with the same provenance (and the same statement) are the same
 settlement, so re-running ``settle`` writes nothing; a different provenance for a year
 already settled is a correction, which must give a reason.
+
+Hashes are taken *before* the inputs are read (``provenance(input_files(folder), ...)``)
+and taken again after the last read (``recheck``): a file replaced in between refuses the
+settlement, so a ledger can never store a new file's hash beside the old file's figures.
+The files hashed are exactly the files read: ``input_files`` finds each table with the
+reader's own ``find_file``, and a folder of parts is listed by ``parquet_parts``, the
+reader's lister.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from pathlib import Path
 
 from wholepop.errors import LedgerError
 
-__all__ = ["InputHash", "Provenance", "hash_path", "provenance"]
+__all__ = ["InputHash", "Provenance", "hash_path", "input_files", "input_hashes", "provenance", "recheck"]
 
 # Read files in 1 MiB pieces so hashing a multi-gigabyte activity file needs no memory.
 _CHUNK = 1 << 20
@@ -59,6 +66,45 @@ class Provenance:
     def input_map(self) -> dict[str, str]:
         """Input name -> sha256."""
         return {i.name: i.sha256 for i in self.inputs}
+
+
+def input_files(folder: str | Path) -> dict[str, Path]:
+    """Table name -> the file (or folder of parts) the reader will read it from, for every
+    declared table present in ``folder``: the same lookup the reader makes."""
+    from wholepop.inputs.load import find_file
+    from wholepop.inputs.schema import TABLES
+
+    folder = Path(folder)
+    found = {decl.name: find_file(folder, decl.name) for decl in TABLES}
+    return {name: path for name, path in found.items() if path is not None}
+
+
+def input_hashes(files: Mapping[str, Path]) -> dict[str, str]:
+    """Table name -> SHA-256 of its file (or folder of parts), as the ledger records them.
+
+    Raises:
+        LedgerError: a file cannot be read.
+    """
+    return {name: hash_path(Path(p), name) for name, p in sorted(files.items())}
+
+
+def recheck(before: Provenance, folder: str | Path, contract_path: str | Path) -> None:
+    """Hash the inputs and the contract again after the last read, and refuse if any
+    changed since ``before`` was taken (or a table appeared or went).
+
+    Raises:
+        LedgerError: naming each changed file; nothing may be recorded.
+    """
+    after = provenance(input_files(folder), Path(contract_path), before.engine_version)
+    then, now = before.input_map(), after.input_map()
+    changed = [n for n in sorted(then.keys() | now.keys()) if then.get(n) != now.get(n)]
+    if after.contract_hash != before.contract_hash:
+        changed.insert(0, "contract")
+    if changed:
+        raise LedgerError(
+            f"{', '.join(changed)}: changed while the settlement was being computed (the file's hash before reading "
+            "differs from its hash after the last read); nothing was recorded: settle again once the files are final"
+        )
 
 
 def provenance(input_files: Mapping[str, Path], contract_path: Path, engine_version: str) -> Provenance:
