@@ -18,7 +18,7 @@ Modules: ``store`` (the small storage interface), ``duckdb_store`` and
 """
 
 from wholepop.ledger.append import KINDS, LEDGER_FILE, append, default_path, head
-from wholepop.ledger.provenance import InputHash, Provenance, input_hashes, provenance, recheck
+from wholepop.ledger.provenance import InputHash, Provenance, input_files, input_hashes, provenance, recheck
 from wholepop.ledger.read import diff, get_statement, list_forecasts, list_settlements, stale_years
 from wholepop.ledger.records import AppendResult, DiffRow, Head, LedgerDiff, SettlementRecord, StaleYear
 from wholepop.ledger.store import Location, describe, is_url
@@ -42,6 +42,7 @@ __all__ = [
     "diff",
     "get_statement",
     "head",
+    "input_files",
     "input_hashes",
     "is_url",
     "list_forecasts",
