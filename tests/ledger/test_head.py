@@ -60,17 +60,18 @@ def test_a_rewritten_newest_row_with_its_hash_recomputed_is_caught_by_the_held_h
     # Rewrite 2028's memo line basis and recompute the row's own hash from the stored rows,
     # exactly as verify recomputes it: the chain is then self-consistent again.
     sql(path, "UPDATE statement_lines SET basis = 'rewritten' WHERE seq = 2 AND line_no = 3")
-    (seq, contract, year, version, status, created_at, engine, chash, supersedes, reason, js, total, prev, kind, cid, practices) = rows(
+    (seq, contract, year, version, status, created_at, engine, chash, supersedes, reason, js, total, prev, kind, cid, practices,
+     name) = rows(
         path,
         "SELECT seq, contract, year, version, status, created_at, engine_version, contract_hash, supersedes, reason, "
-        "statement_json, total_payable_pence, prev_hash, kind, contract_id, practices FROM settlements WHERE seq = 2",
+        "statement_json, total_payable_pence, prev_hash, kind, contract_id, practices, contract_name FROM settlements WHERE seq = 2",
     )[0]
     inputs = tuple(rows(path, "SELECT name, sha256 FROM settlement_inputs WHERE seq = 2 ORDER BY name"))
     lines = tuple(
         LineRow(*r) for r in rows(path, "SELECT line_no, section, item, amount_pence, basis, payable FROM statement_lines WHERE seq = 2 ORDER BY line_no")
     )
     content = SettlementContent(seq, contract, year, version, status, created_at, engine, chash, supersedes, reason, js, int(total),
-                                inputs, lines, kind, cid, practices)
+                                inputs, lines, kind, cid, practices, name)
     sql(path, "UPDATE settlements SET hash = ? WHERE seq = 2", (chain_hash(prev, content),))
     # The chain holds (only the JSON-vs-lines cross-check notices this particular edit) ...
     assert [p for p in ledger.verify(path) if "column hash" in p or "prev_hash" in p] == []

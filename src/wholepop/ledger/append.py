@@ -102,10 +102,19 @@ class _Key:
     kind: str
     practices: str | None
 
+    @property
+    def column(self) -> str:
+        """What the ``contract`` column stores from schema 2 on: the id for a settlement,
+        ``forecast:<id>`` for a forecast. Schema 1's unique (contract, year, version), which
+        a migration cannot drop, then keys exactly what must be unique: id, kind, year, version."""
+        return self.contract_id if self.kind == "settlement" else f"{self.kind}:{self.contract_id}"
 
-# Rows written before schema 2 have NULL id and kind: the name is their id, and they are settlements.
+
+# Rows written before schema 2 have NULL id, kind and name: their ``contract`` column is
+# the name, which is also their id, and they are settlements.
 ID_SQL = "COALESCE(contract_id, contract)"
 KIND_SQL = "COALESCE(kind, 'settlement')"
+NAME_SQL = "COALESCE(contract_name, contract)"
 
 
 def _append(
@@ -157,7 +166,7 @@ def _append(
     status = "forecast" if forecast else "correction" if supersedes else "original"
     content = SettlementContent(
         seq=seq,
-        contract=contract,
+        contract=key.column,
         year=year,
         version=version,
         status=status,
@@ -173,6 +182,7 @@ def _append(
         kind=key.kind,
         contract_id=key.contract_id,
         practices=key.practices,
+        contract_name=contract,
     )
     if not store.query("SELECT 1 FROM contracts WHERE contract_hash = ?", (prov.contract_hash,)):
         store.execute(
@@ -182,12 +192,12 @@ def _append(
     new_hash = chain_hash(prev_hash, content)
     store.execute(
         "INSERT INTO settlements (seq, contract, year, version, status, created_at, engine_version, contract_hash, "
-        "supersedes, reason, statement_json, total_payable_pence, line_count, prev_hash, hash, kind, contract_id, practices) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "supersedes, reason, statement_json, total_payable_pence, line_count, prev_hash, hash, kind, contract_id, practices, "
+        "contract_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            seq, contract, year, version, status, now, prov.engine_version, prov.contract_hash,
+            seq, key.column, year, version, status, now, prov.engine_version, prov.contract_hash,
             supersedes, content.reason, json_text, statement.total_payable_pence, len(lines),
-            prev_hash, new_hash, key.kind, key.contract_id, key.practices,
+            prev_hash, new_hash, key.kind, key.contract_id, key.practices, contract,
         ),
     )
     store.insert_rows("settlement_inputs", ("seq", "name", "sha256"), [(seq, i.name, i.sha256) for i in prov.inputs])
@@ -210,7 +220,7 @@ def _append(
 def _refuse_same_practices(store: Store, contract: str, year: int, key: _Key) -> None:
     """Refuse a first settlement whose practices and year another contract id has settled."""
     rows = store.query(
-        f"SELECT {ID_SQL}, contract, version FROM settlements WHERE {KIND_SQL} = 'settlement' AND year = ? "
+        f"SELECT {ID_SQL}, {NAME_SQL}, version FROM settlements WHERE {KIND_SQL} = 'settlement' AND year = ? "
         f"AND practices = ? AND {ID_SQL} <> ? ORDER BY seq DESC LIMIT 1",
         (year, key.practices, key.contract_id),
     )

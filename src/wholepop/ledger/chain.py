@@ -9,7 +9,7 @@ row. Changing any of these, or deleting or re-ordering a settlement, breaks the 
 that row or of the next one; ``verify`` recomputes the whole chain.
 
 Rows written from schema 2 on also hash their contract id, kind (``settlement`` or
-``forecast``) and practices; rows written before keep the content they were hashed with
+``forecast``), practices and contract name (``contract`` then holds the record's key); rows written before keep the content they were hashed with
 (those three keys absent), so old ledgers verify unchanged. A schema-2 row whose kind is
 blanked to look old no longer matches its hash.
 
@@ -66,6 +66,7 @@ class SettlementContent:
     kind: str | None = None
     contract_id: str | None = None
     practices: str | None = None
+    contract_name: str | None = None
 
     def canonical(self) -> bytes:
         """Canonical JSON bytes: sorted keys, no spaces, UTF-8."""
@@ -89,7 +90,7 @@ class SettlementContent:
             ],
         }
         if self.kind is not None:
-            d.update(kind=self.kind, contract_id=self.contract_id, practices=self.practices)
+            d.update(kind=self.kind, contract_id=self.contract_id, practices=self.practices, contract_name=self.contract_name)
         return json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -22,15 +22,18 @@ Tables (schema 1):
 
 Schema 2 adds to ``settlements``:
 
-- ``contract_id``: the contract's stable ``[contract] id``, which versions are keyed on
-  (``contract`` keeps the name the contract had at that version);
+- ``contract_id``: the contract's stable ``[contract] id``, which versions are keyed on;
+- ``contract_name``: the name the contract had at that version. From schema 2 on,
+  ``contract`` holds the record's key instead: the id for a settlement, ``forecast:<id>``
+  for a forecast, so that schema 1's unique (``contract``, ``year``, ``version``) keys
+  exactly what must be unique;
 - ``kind``: ``settlement`` or ``forecast`` (an in-year forecast outturn, versioned apart
   and never a current settlement);
 - ``practices``: the practice codes the statement covered, sorted, comma-separated;
 - a unique index on (``contract_id``, ``kind``, ``year``, ``version``).
 
-Rows written before schema 2 keep NULL in the three columns, which reads as "id = the
-name, a settlement, practices not recorded"; their hashes were taken without them (see
+Rows written before schema 2 keep NULL in the new columns, which reads as "``contract``
+is the name and the id, a settlement, practices not recorded"; their hashes were taken without them (see
 ``chain.py``), so migrating never rewrites a stored row.
 """
 
@@ -125,9 +128,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         version=2,
-        description="contract ids, record kinds (settlement or forecast) and practices on settlements",
+        description="contract ids and names, record kinds (settlement or forecast) and practices on settlements",
         statements=(
             "ALTER TABLE settlements ADD COLUMN contract_id VARCHAR",
+            "ALTER TABLE settlements ADD COLUMN contract_name VARCHAR",
             "ALTER TABLE settlements ADD COLUMN kind VARCHAR",
             "ALTER TABLE settlements ADD COLUMN practices VARCHAR",
             "CREATE UNIQUE INDEX settlements_id_kind_year_version ON settlements (contract_id, kind, year, version)",

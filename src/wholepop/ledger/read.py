@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from wholepop.errors import LedgerError
-from wholepop.ledger.append import ID_SQL, KIND_SQL
+from wholepop.ledger.append import ID_SQL, KIND_SQL, NAME_SQL
 from wholepop.ledger.provenance import InputHash
 from wholepop.ledger.records import DiffRow, LedgerDiff, SettlementRecord, StaleYear
 from wholepop.ledger.store import DEFAULT_BUSY_TIMEOUT, Location, Store, open_store
@@ -22,7 +22,7 @@ from wholepop.money.statement import Statement
 __all__ = ["diff", "get_statement", "list_forecasts", "list_settlements", "stale_years"]
 
 _RECORD_COLUMNS = (
-    f"seq, contract, year, version, status, created_at, engine_version, contract_hash, "
+    f"seq, {NAME_SQL}, year, version, status, created_at, engine_version, contract_hash, "
     f"supersedes, reason, total_payable_pence, line_count, hash, {ID_SQL}, {KIND_SQL}, practices"
 )
 
@@ -171,7 +171,7 @@ def _contract_id(store: Store, contract: str) -> str:
     has carried that name."""
     if store.query(f"SELECT 1 FROM settlements WHERE {ID_SQL} = ? LIMIT 1", (contract,)):
         return contract
-    ids = sorted(r[0] for r in store.query(f"SELECT DISTINCT {ID_SQL} FROM settlements WHERE contract = ?", (contract,)))
+    ids = sorted(r[0] for r in store.query(f"SELECT DISTINCT {ID_SQL} FROM settlements WHERE {NAME_SQL} = ?", (contract,)))
     if len(ids) > 1:
         raise LedgerError(
             f"{store.location}: the name {contract!r} was used by more than one contract id ({', '.join(ids)}); give the id"

@@ -101,7 +101,7 @@ def _verify(store: Store) -> tuple[int, list[str]]:
 
     rows = store.query(
         "SELECT seq, contract, year, version, status, created_at, engine_version, contract_hash, supersedes, reason, "
-        "statement_json, total_payable_pence, line_count, prev_hash, hash, kind, contract_id, practices "
+        "statement_json, total_payable_pence, line_count, prev_hash, hash, kind, contract_id, practices, contract_name "
         "FROM settlements ORDER BY seq"
     )
     prev = GENESIS
@@ -109,9 +109,10 @@ def _verify(store: Store) -> tuple[int, list[str]]:
     expected_seq = 1
     for row in rows:
         (seq, contract, year, version, status, created_at, engine, contract_hash, supersedes, reason,
-         json_text, total, line_count, prev_hash, stored_hash, kind, contract_id, practices) = row
+         json_text, total, line_count, prev_hash, stored_hash, kind, contract_id, practices, contract_name) = row
         where = f"settlements row {seq}"
-        label = f"{contract} {year} {'forecast' if kind == 'forecast' else 'version'} {version}"
+        name = contract_name if contract_name is not None else contract
+        label = f"{name} {year} {'forecast' if kind == 'forecast' else 'version'} {version}"
         if seq != expected_seq:
             problems.append(f"{where} column seq: expected {expected_seq}; a settlement is missing before {label}")
         expected_seq = seq + 1
@@ -122,6 +123,7 @@ def _verify(store: Store) -> tuple[int, list[str]]:
             engine_version=engine, contract_hash=contract_hash, supersedes=supersedes, reason=reason,
             statement_json=json_text, total_payable_pence=int(total), inputs=tuple(inputs.get(seq, ())),
             lines=tuple(lines.get(seq, ())), kind=kind, contract_id=contract_id, practices=practices,
+            contract_name=contract_name,
         )
         if chain_hash(prev_hash, content) != stored_hash:
             problems.append(f"{where} column hash: the stored rows of {label} no longer match its hash")
@@ -131,7 +133,7 @@ def _verify(store: Store) -> tuple[int, list[str]]:
         if kind not in (None, "settlement", "forecast"):
             problems.append(f"{where} column kind: {label} has kind {kind!r} (expected settlement or forecast)")
         versions[(contract_id or contract, kind or "settlement", year)].append((seq, version, status, supersedes, reason))
-        problems += _check_statement(seq, label, contract, year, json_text, int(total), line_count, lines.get(seq, []))
+        problems += _check_statement(seq, label, name, year, json_text, int(total), line_count, lines.get(seq, []))
 
     for (contract, kind, year), vs in sorted(versions.items()):
         for n, (seq, version, status, supersedes, reason) in enumerate(sorted(vs), start=1):
