@@ -73,7 +73,7 @@ def list_(ledger: str = ledger_option()) -> None:
                     soft_wrap=True,
                 )
     if forecasts:
-        console.print("In-year forecasts (forecast outturns: never settlements, not in the settled versions above):")
+        console.print("In-year forecasts (forecast outturns: never settlements, not in the settled versions above):", soft_wrap=True)
         _list_table(forecasts, f"{name}: forecasts", "forecast")
 
 
@@ -202,7 +202,8 @@ def verify(
         raise LedgerError(f"{ledger_.describe(where)}: {len(problems)} problem(s) found\n" + "\n".join(problems))
     console.print(f"ledger ok: {count} settlements verified", highlight=False)
     if head is not None:
-        console.print(f"the chain still holds head {head.strip().lower()} and every settlement before it", highlight=False)
+        console.print(f"the chain still holds head {head.strip().lower()} and every settlement before it", highlight=False,
+                      soft_wrap=True)
 
 
 @ledger_app.command("head")
@@ -210,4 +211,4 @@ def head_(ledger: str = ledger_option()) -> None:
     """Print the chain's head: keep it, and `ledger verify --head HASH` proves later that
     no settlement up to it was removed or rewritten."""
     h = ledger_.head(location(ledger))
-    console.print(f"chain head {h.hash} (row {h.seq})", highlight=False)
+    console.print(f"chain head {h.hash} (row {h.seq})", highlight=False, soft_wrap=True)

@@ -56,6 +56,6 @@ def report(
     for y in report_data.stale_years:
         console.print(f"stale: {y.year} version {y.version} was settled on inputs that have changed since: {y.changed}",
                       highlight=False, soft_wrap=True)
-    console.print(f"ledger chain head {report_data.ledger_head}", highlight=False)
+    console.print(f"ledger chain head {report_data.ledger_head}", highlight=False, soft_wrap=True)
     if restricted:
         console.print("[bold red]RESTRICTED: contains unrounded small numbers[/]")
