@@ -92,7 +92,11 @@ class DuckDBStore:
             raise LedgerError(f"{path}: cannot create the ledger: folder {path.parent} does not exist")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
         try:
-            store = cls(_connect(tmp, read_only=False, deadline=deadline), str(path))
+            try:
+                con = _connect(tmp, read_only=False, deadline=deadline)
+            except LedgerError as e:  # name the ledger, not its temporary file
+                raise LedgerError(str(e).replace(str(tmp), str(path)).replace("cannot open the ledger", "cannot create the ledger")) from None
+            store = cls(con, str(path))
             try:
                 migrate(store)
             finally:
