@@ -7,9 +7,10 @@ already settled is a correction, which must give a reason.
 Hashes are taken *before* the inputs are read (``provenance(input_files(folder), ...)``)
 and taken again after the last read (``recheck``): a file replaced in between refuses the
 settlement, so a ledger can never store a new file's hash beside the old file's figures.
-The files hashed are exactly the files read: ``input_files`` finds each table with the
-reader's own ``find_file``, and a folder of parts is listed by ``parquet_parts``, the
-reader's lister.
+The files hashed are exactly the files read: ``input_files`` asks the reader's own lister
+(``wholepop.inputs.files.list_inputs``) which files each table is read from, and a table
+is hashed over exactly those files (a folder of parts: the parts it reads, never the
+``_SUCCESS``, ``.crc`` or other files beside them).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, Union
 
 from wholepop.errors import LedgerError
 
-__all__ = ["InputHash", "Provenance", "hash_path", "input_files", "input_hashes", "provenance", "recheck"]
+__all__ = ["InputHash", "Provenance", "Source", "hash_path", "hash_source", "input_files", "input_hashes", "provenance", "recheck"]
 
 # Read files in 1 MiB pieces so hashing a multi-gigabyte activity file needs no memory.
 _CHUNK = 1 << 20
@@ -68,24 +70,39 @@ class Provenance:
         return {i.name: i.sha256 for i in self.inputs}
 
 
-def input_files(folder: str | Path) -> dict[str, Path]:
-    """Table name -> the file (or folder of parts) the reader will read it from, for every
-    declared table present in ``folder``: the same lookup the reader makes."""
-    from wholepop.inputs.load import find_file
-    from wholepop.inputs.schema import TABLES
+class TableSource(Protocol):
+    """Where a table is read from, as the inputs lister gives it (``inputs.files.TableFiles``)."""
 
-    folder = Path(folder)
-    found = {decl.name: find_file(folder, decl.name) for decl in TABLES}
-    return {name: path for name, path in found.items() if path is not None}
+    path: Path
+    files: tuple[Path, ...]
 
 
-def input_hashes(files: Mapping[str, Path]) -> dict[str, str]:
+# What the provenance functions take per table: the lister's ``TableFiles`` (exactly the
+# files read), or a bare path (a file, or a folder whose visible files are all hashed).
+Source = Union[TableSource, Path, str]
+
+
+def input_files(folder: str | Path) -> dict[str, Source]:
+    """Table name -> where the reader reads it from, for every declared table found in
+    ``folder``: the reader's own listing, so the hashes cover exactly the files read."""
+    try:
+        from wholepop.inputs.files import list_inputs
+    except ImportError:  # pragma: no cover  (before the inputs lister: the reader's own lookup)
+        from wholepop.inputs.load import find_file
+        from wholepop.inputs.schema import TABLES
+
+        found = {decl.name: find_file(Path(folder), decl.name) for decl in TABLES}
+        return {name: path for name, path in found.items() if path is not None}
+    return dict(list_inputs(folder).tables)
+
+
+def input_hashes(files: Mapping[str, Source]) -> dict[str, str]:
     """Table name -> SHA-256 of its file (or folder of parts), as the ledger records them.
 
     Raises:
         LedgerError: a file cannot be read.
     """
-    return {name: hash_path(Path(p), name) for name, p in sorted(files.items())}
+    return {name: hash_source(src, name) for name, src in sorted(files.items())}
 
 
 def recheck(before: Provenance, folder: str | Path, contract_path: str | Path) -> None:
@@ -107,12 +124,12 @@ def recheck(before: Provenance, folder: str | Path, contract_path: str | Path) -
         )
 
 
-def provenance(input_files: Mapping[str, Path], contract_path: Path, engine_version: str) -> Provenance:
+def provenance(input_files: Mapping[str, Source], contract_path: Path, engine_version: str) -> Provenance:
     """Hash every input file and the contract file.
 
     Args:
-        input_files: input table name -> file (or folder of Parquet parts) it was read
-            from, as in ``Inputs.files``.
+        input_files: input table name -> where it is read from: ``input_files(folder)``
+            (exactly the files read), or a file or folder of Parquet parts.
         contract_path: the contract TOML file.
         engine_version: ``wholepop.__version__`` of the run.
 
@@ -122,7 +139,7 @@ def provenance(input_files: Mapping[str, Path], contract_path: Path, engine_vers
     Raises:
         LedgerError: a file cannot be read.
     """
-    inputs = tuple(InputHash(name, hash_path(Path(p), name)) for name, p in sorted(input_files.items()))
+    inputs = tuple(InputHash(name, sha) for name, sha in input_hashes(input_files).items())
     contract_path = Path(contract_path)
     try:
         data = contract_path.read_bytes()
@@ -140,6 +157,20 @@ def provenance(input_files: Mapping[str, Path], contract_path: Path, engine_vers
     )
 
 
+def hash_source(source: Source, name: str | None = None) -> str:
+    """SHA-256 of one table's source: of exactly the listed files for a lister's
+    ``TableFiles``, else ``hash_path``."""
+    if isinstance(source, (str, Path)):
+        return hash_path(Path(source), name)
+    root, files = Path(source.path), tuple(source.files)
+    if not root.is_dir():
+        return hash_path(root, name)
+    try:
+        return _parts_sha256(root, files)
+    except OSError as e:
+        raise LedgerError(f"{name or root}: cannot read {root} to hash it ({e.strerror or e})") from None
+
+
 def hash_path(path: Path, name: str | None = None) -> str:
     """SHA-256 of a file's bytes, or of a folder of parts.
 
@@ -155,17 +186,19 @@ def hash_path(path: Path, name: str | None = None) -> str:
     label = name or str(path)
     try:
         if path.is_dir():
-            parts = sorted(
-                (p for p in path.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(path).parts)),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            digest = hashlib.sha256()
-            for part in parts:
-                digest.update(f"{part.relative_to(path).as_posix()}\0{_file_sha256(part)}\n".encode())
-            return digest.hexdigest()
+            parts = [p for p in path.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(path).parts)]
+            return _parts_sha256(path, parts)
         return _file_sha256(path)
     except OSError as e:
         raise LedgerError(f"{label}: cannot read {path} to hash it ({e.strerror or e})") from None
+
+
+def _parts_sha256(root: Path, parts) -> str:
+    """The folder hash: ``"<relative posix path>\\0<part sha256>\\n"`` per part, sorted by path."""
+    digest = hashlib.sha256()
+    for part in sorted(parts, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(f"{part.relative_to(root).as_posix()}\0{_file_sha256(part)}\n".encode())
+    return digest.hexdigest()
 
 
 def _file_sha256(path: Path) -> str:
