@@ -92,6 +92,7 @@ def append(
         raise LedgerError('--correct needs a reason, e.g. --correct "activity for March was incomplete"')
     key = _Key(contract_id or statement.contract, kind, ",".join(sorted(set(practices))) or None)
     json_text = statement.to_json()
+    _refuse_nul(statement, key)
     with open_store(ledger_path, write=True, busy_timeout=busy_timeout) as store, store.transaction(exclusive=True):
         return _append(store, statement, json_text, provenance, correct, key, new_contract)
 
@@ -215,6 +216,17 @@ def _append(
         if correct:
             message += " (nothing to correct: the year was not settled before, so the reason is not stored)"
     return AppendResult("written", contract, year, version, supersedes, message, new_hash, key.kind)
+
+
+def _refuse_nul(statement: Statement, key: _Key) -> None:
+    """PostgreSQL text cannot hold a NUL character; refuse it in either store, so a
+    statement either store accepts, the other accepts too."""
+    texts = [("the contract name", statement.contract), ("the contract id", key.contract_id), ("the practices", key.practices or "")]
+    for n, line in enumerate(statement.lines, start=1):
+        texts += [(f"line {n} section", line.section), (f"line {n} item", line.item), (f"line {n} basis", line.basis)]
+    for where, text in texts:
+        if "\0" in text:
+            raise LedgerError(f"{statement.contract.replace(chr(0), '')} {statement.year}: {where} holds a NUL character, which a ledger cannot store")
 
 
 def _refuse_same_practices(store: Store, contract: str, year: int, key: _Key) -> None:

@@ -158,6 +158,8 @@ class PostgresStore:
             raise LedgerError(f"{self.location}: disk full: the ledger could not be written ({_first_line(e)}); nothing was recorded") from None
         except pg_errors.InsufficientPrivilege as e:
             raise LedgerError(f"{self.location}: the database refused: {_first_line(e)}") from None
+        except psycopg.DataError as e:
+            raise LedgerError(f"{self.location}: the database refused a value: {_first_line(e)}") from None
         except psycopg.OperationalError as e:
             raise LedgerError(f"{self.location}: lost the connection to the ledger database: {_first_line(e)}") from None
 
