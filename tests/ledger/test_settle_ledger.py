@@ -159,3 +159,38 @@ def test_changed_inputs_mark_the_settled_year_stale_naming_the_tables(data, ledg
     out = " ".join(capsys.readouterr().out.split())
     assert code == 0
     assert "stale: 2027 version 1 was settled on inputs that have changed since: measures, unregistered" in out
+
+
+def _resubmit_measures(data) -> None:
+    """The measures file resubmitted: 2028's patient experience score one point higher."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(data / "measures.parquet")
+    bump = pc.and_(pc.equal(t["year"], 2028), pc.equal(t["measure"], "patient_experience"))
+    assert pc.sum(bump.cast(pa.int64())).as_py() == 1
+    value = pc.if_else(bump, pc.add(t["value"], 1.0), t["value"])
+    pq.write_table(t.set_column(t.schema.get_field_index("value"), "value", value), data / "measures.parquet")
+
+
+def test_the_report_marks_stale_years_and_carries_the_head(data, ledger_at, template, tmp_path, capsys):
+    """After a correction of one year on new inputs, the other year (settled on the old
+    inputs) is marked stale on the report's page and terminal (``ReportData.stale_years``)."""
+    where = ledger_at()
+    assert run_cli(["settle", "--data", str(data), "--contract", str(data / "contract.toml"), "--ledger", str(where),
+                    "--quiet"]) == 0  # 2027 and 2028
+    _resubmit_measures(data)
+    assert settle(data, where, "--correct", "measures resubmitted")[0] == 0  # 2027 corrected on the new inputs
+    assert [(y.year, y.version, y.changed) for y in ledger.stale_years(where, "example-mcp", ledger.input_hashes(ledger.input_files(data)))] == [
+        (2028, 1, ("measures",))
+    ]
+    out = tmp_path / "r.html"
+    capsys.readouterr()
+    assert run_cli(["report", "--data", str(data), "--contract", str(data / "contract.toml"), "--ledger", str(where),
+                    "--out", str(out)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "stale: 2027" not in printed
+    assert "stale: 2028 version 1 was settled on inputs that have changed since: measures" in printed
+    assert f"ledger chain head {ledger.head(where).hash}" in printed
+    assert "<strong>Stale:</strong> 2028 (version 1) was settled on inputs that have changed since: measures." in out.read_text()
