@@ -207,29 +207,36 @@ def _records(store: Store, kind: str, where: str, params: tuple) -> tuple[Settle
     for seq, name, sha in store.query("SELECT seq, name, sha256 FROM settlement_inputs ORDER BY seq, name"):
         inputs.setdefault(seq, []).append(InputHash(name, sha))
     latest: dict[tuple[str, int], int] = {}
-    for r in rows:
-        latest[(r[13], r[2])] = max(latest.get((r[13], r[2]), 0), r[3])
-    return tuple(
-        SettlementRecord(
-            seq=seq,
-            contract=contract,
-            year=year,
-            version=version,
-            status=status,
-            current=latest[(contract_id, year)] == version,
-            created_at=created_at,
-            engine_version=engine_version,
-            contract_hash=contract_hash,
-            inputs=tuple(inputs.get(seq, ())),
-            supersedes=supersedes,
-            reason=reason,
-            total_payable_pence=int(total),
-            line_count=line_count,
-            hash=hash_,
-            contract_id=contract_id,
-            kind=kind_,
-            practices=tuple(practices.split(",")) if practices else (),
+    try:
+        for r in rows:
+            latest[(r[13], r[2])] = max(latest.get((r[13], r[2]), 0), r[3])
+        return tuple(
+            SettlementRecord(
+                seq=seq,
+                contract=contract,
+                year=year,
+                version=version,
+                status=status,
+                current=latest[(contract_id, year)] == version,
+                created_at=created_at,
+                engine_version=engine_version,
+                contract_hash=contract_hash,
+                inputs=tuple(inputs.get(seq, ())),
+                supersedes=supersedes,
+                reason=reason,
+                total_payable_pence=int(total),
+                line_count=line_count,
+                hash=hash_,
+                contract_id=contract_id,
+                kind=kind_,
+                practices=tuple(practices.split(",")) if practices else (),
+            )
+            for (seq, contract, year, version, status, created_at, engine_version, contract_hash, supersedes, reason, total,
+                 line_count, hash_, contract_id, kind_, practices) in rows
         )
-        for (seq, contract, year, version, status, created_at, engine_version, contract_hash, supersedes, reason, total,
-             line_count, hash_, contract_id, kind_, practices) in rows
-    )
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # A column emptied or retyped by hand (an int that is NULL...): say so, never a traceback.
+        raise LedgerError(
+            f"{store.location}: a stored settlement has been tampered with (a column holds an impossible value); "
+            f"run `wholepop ledger verify --ledger {store.location}` to locate it"
+        ) from None
