@@ -1,8 +1,9 @@
 """The ledger tests run against both stores: a DuckDB file and a real PostgreSQL server.
 
-Test modules import these fixtures (``from ledger_stores import ledger_at, path, pg, store``):
-a ``conftest.py`` here would shadow the suite's own ``conftest`` module, which tests
-import helpers from. The server is started once per process and stopped at exit.
+The suite's ``tests/conftest.py`` loads this module as a plugin (a ``conftest.py`` here
+would shadow the suite's own ``conftest`` module, which tests import helpers from), so
+every test can ask for these fixtures. The server is started once per process, on
+first use, and stopped at exit.
 
 ``ledger_at`` (parametrised ``duckdb`` / ``postgresql``) gives a function returning the
 location of a new, empty ledger: a path in the test's temporary folder, or a fresh
@@ -14,15 +15,15 @@ access could.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import atexit
 import shutil
 import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
-import pg_server
 import pytest
+
+from . import pg_server
 
 STORES = ("duckdb", "postgresql")
 

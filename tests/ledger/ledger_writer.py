@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledger_factory import provenance, statement  # noqa: E402
+from ledger_factory import provenance, statement
 
-from wholepop import ledger  # noqa: E402
-from wholepop.errors import LedgerBusy, LedgerError  # noqa: E402
-from wholepop.ledger import is_url  # noqa: E402
+from wholepop import ledger
+from wholepop.errors import LedgerBusy, LedgerError
+from wholepop.ledger import is_url
 
 
 def location(text: str):

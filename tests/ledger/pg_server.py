@@ -79,7 +79,7 @@ def _run(server_or_user, argv: list[str], check: bool = True) -> subprocess.Comp
     run_as = server_or_user.run_as if isinstance(server_or_user, Server) else server_or_user
     if run_as:
         argv = ["runuser", "-u", run_as, "--", *argv]
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     if check and p.returncode != 0:
         raise ServerError(f"{' '.join(argv)} failed ({p.returncode}): {(p.stderr or p.stdout).strip()[-2000:]}")
     return p

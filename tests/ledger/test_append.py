@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from ledger_db import exists, rows
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, path, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerError

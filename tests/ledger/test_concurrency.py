@@ -18,7 +18,6 @@ import ledger_writer
 import pytest
 from ledger_db import rows
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerBusy

@@ -14,7 +14,6 @@ import psycopg
 import pytest
 from ledger_db import rows
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, path, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerBusy, LedgerError

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, path, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerError

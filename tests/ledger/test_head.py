@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 from ledger_db import rows, sql
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerError

@@ -7,7 +7,6 @@ import pytest
 from conftest import run_cli
 from ledger_db import sql
 from ledger_factory import provenance, statement
-from ledger_stores import ledger_at, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.cli import main

@@ -7,7 +7,6 @@ import duckdb
 import pytest
 from ledger_db import rows, sql
 from ledger_factory import CONTRACT_TEXT, provenance, statement
-from ledger_stores import ledger_at, path, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.errors import LedgerError
@@ -166,7 +165,7 @@ def test_temporary_files_of_a_killed_creation_are_removed_by_the_next_writer(tmp
     import sys
 
     path = tmp_path / "wholepop.duckdb"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     pid = int(dead.stdout)  # a process that has exited
     left = [tmp_path / f".wholepop.duckdb.{pid}.0123abcd.new", tmp_path / f".wholepop.duckdb.{pid}.0123abcd.new.wal"]
     for f in left:

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger_db import rows as rows_of
 from ledger_factory import provenance
-from ledger_stores import ledger_at, pg, store  # noqa: F401 (fixtures)
 
 from wholepop import ledger
 from wholepop.money.statement import PerformancePart, Statement, StatementLine

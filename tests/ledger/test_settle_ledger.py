@@ -13,8 +13,7 @@ import shutil
 
 import pytest
 from conftest import run_cli
-from ledger_db import exists, rows
-from ledger_stores import ledger_at, pg, store  # noqa: F401 (fixtures)
+from ledger_db import exists
 
 from wholepop import ledger
 
@@ -110,7 +109,7 @@ def test_a_contract_without_id_is_keyed_on_its_name_with_a_warning(data, ledger_
 def test_an_input_swapped_during_the_settlement_is_refused(data, ledger_at, capsys, monkeypatch, tmp_path):
     """The activity file is replaced after it was read: its hash then differs from the one
     taken before reading, so the settlement is refused and nothing is recorded."""
-    import wholepop.pipeline as pipeline
+    from wholepop import pipeline
 
     where = ledger_at()
     json_out = tmp_path / "statement.json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ledger_db import exists, rows
-from ledger_stores import ledger_at, path, pg, store  # noqa: F401 (fixtures)
 from ledger_factory import provenance, statement
 
 from wholepop import ledger

@@ -35,9 +35,8 @@ def location(text: str) -> ledger_.Location:
     return text if ledger_.is_url(text) else Path(text)
 
 
-def ledger_option(default: str | None = ledger_.LEDGER_FILE, help: str = _LEDGER_HELP):
-    """The ``--ledger`` option every command taking a ledger shares."""
-    return typer.Option(default, "--ledger", help=help)
+# The ``--ledger`` option of every ``ledger`` command.
+LEDGER = typer.Option(ledger_.LEDGER_FILE, "--ledger", help=_LEDGER_HELP)
 
 
 def _money(pence: int | None, *, sign: bool = False) -> str:
@@ -55,7 +54,7 @@ def _state(r: SettlementRecord) -> str:
 
 
 @ledger_app.command("list")
-def list_(ledger: str = ledger_option()) -> None:
+def list_(ledger: str = LEDGER) -> None:
     """List every settled contract year and version, then the in-year forecasts apart."""
     where = location(ledger)
     records = ledger_.list_settlements(where)
@@ -109,7 +108,7 @@ def show(
     data: Path | None = typer.Option(
         None, "--data", help="the input folder as it is now: mark each settled year whose recorded input hashes differ from it"
     ),
-    ledger: str = ledger_option(),
+    ledger: str = LEDGER,
 ) -> None:
     """Show a stored statement (the current version unless --version N)."""
     where = location(ledger)
@@ -160,7 +159,7 @@ def diff(
     year: int = typer.Argument(..., help="the contract year"),
     v1: int = typer.Argument(..., help="the earlier version"),
     v2: int = typer.Argument(..., help="the later version"),
-    ledger: str = ledger_option(),
+    ledger: str = LEDGER,
 ) -> None:
     """Compare two versions of a contract year, line by line, in pounds."""
     d = ledger_.diff(location(ledger), contract, year, v1, v2)
@@ -190,7 +189,7 @@ def verify(
     head: str | None = typer.Option(
         None, "--head", help="a chain head printed earlier (settle, report, ledger head): prove the chain still holds it"
     ),
-    ledger: str = ledger_option(),
+    ledger: str = LEDGER,
 ) -> None:
     """Recompute every stored statement's totals and check every hash (exit 3 on any mismatch).
 
@@ -207,7 +206,7 @@ def verify(
 
 
 @ledger_app.command("head")
-def head_(ledger: str = ledger_option()) -> None:
+def head_(ledger: str = LEDGER) -> None:
     """Print the chain's head: keep it, and `ledger verify --head HASH` proves later that
     no settlement up to it was removed or rewritten."""
     h = ledger_.head(location(ledger))

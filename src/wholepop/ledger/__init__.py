@@ -18,9 +18,29 @@ Modules: ``store`` (the small storage interface), ``duckdb_store`` and
 """
 
 from wholepop.ledger.append import KINDS, LEDGER_FILE, append, default_path, head
-from wholepop.ledger.provenance import InputHash, Provenance, input_files, input_hashes, provenance, recheck
-from wholepop.ledger.read import diff, get_statement, list_forecasts, list_settlements, stale_years
-from wholepop.ledger.records import AppendResult, DiffRow, Head, LedgerDiff, SettlementRecord, StaleYear
+from wholepop.ledger.provenance import (
+    InputHash,
+    Provenance,
+    input_files,
+    input_hashes,
+    provenance,
+    recheck,
+)
+from wholepop.ledger.read import (
+    diff,
+    get_statement,
+    list_forecasts,
+    list_settlements,
+    stale_years,
+)
+from wholepop.ledger.records import (
+    AppendResult,
+    DiffRow,
+    Head,
+    LedgerDiff,
+    SettlementRecord,
+    StaleYear,
+)
 from wholepop.ledger.store import Location, describe, is_url
 from wholepop.ledger.verify import verify, verify_count
 

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Union
+from typing import Protocol
 
 from wholepop.errors import LedgerError
 
@@ -79,7 +79,7 @@ class TableSource(Protocol):
 
 # What the provenance functions take per table: the lister's ``TableFiles`` (exactly the
 # files read), or a bare path (a file, or a folder whose visible files are all hashed).
-Source = Union[TableSource, Path, str]
+Source = TableSource | Path | str
 
 
 def input_files(folder: str | Path) -> dict[str, Source]:

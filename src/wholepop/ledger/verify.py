@@ -77,10 +77,11 @@ def _check_head(store: Store, head: str) -> list[str]:
         return []  # and every row up to it was checked by the chain above
     newest = store.query("SELECT seq, hash FROM settlements ORDER BY seq DESC LIMIT 1")
     now = f"the newest row now is {newest[0][0]} with hash {newest[0][1]}" if newest else "the ledger is now empty"
-    return [
+    problem = (
         f"settlements column hash: the chain no longer contains the head {head}; a settlement up to it was removed "
         f"or rewritten ({now})"
-    ]
+    )
+    return [problem]
 
 
 def _verify(store: Store) -> tuple[int, list[str]]:
