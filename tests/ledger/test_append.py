@@ -170,3 +170,15 @@ def test_default_path_is_next_to_the_contract(tmp_path):
 def test_a_missing_folder_is_a_clear_error(tmp_path):  # DuckDB files only
     with pytest.raises(LedgerError, match="folder .*nowhere does not exist"):
         ledger.append(tmp_path / "nowhere" / "l.duckdb", statement(2027), provenance("a"))
+
+
+def test_without_an_id_append_keys_on_the_id_in_the_hashed_contract(path):
+    from dataclasses import replace
+
+    prov = replace(provenance("a"), contract_id="nf-2027")
+    result = ledger.append(path, statement(2027), prov)
+    (record,) = ledger.list_settlements(path)
+    assert (record.contract, record.contract_id, result.version) == ("northfield", "nf-2027", 1)
+    # An explicit id wins.
+    ledger.append(path, statement(2028), prov, contract_id="other")
+    assert [r.contract_id for r in ledger.list_settlements(path)] == ["nf-2027", "other"]

@@ -112,3 +112,14 @@ def test_input_files_are_the_readers_listing(tmp_path):
     before = input_hashes(listed)
     (tmp_path / "activity" / "_SUCCESS").write_bytes(b"x")
     assert input_hashes(input_files(tmp_path)) == before
+
+
+def test_the_contract_id_is_read_from_the_contract_file(tmp_path):
+    """``append`` keys on it when not told an id, so every caller keys a contract alike."""
+    c = tmp_path / "contract.toml"
+    c.write_text('[contract]\nname = "Northfield MCP"\nid = "northfield"\n', encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id == "northfield"
+    c.write_text('[contract]\nname = "Northfield MCP"\n', encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id == "Northfield MCP"  # no id: the name, as Contract.id
+    c.write_text("not toml [", encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id is None

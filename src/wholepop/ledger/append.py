@@ -69,8 +69,8 @@ def append(
         statement: the settled statement; its JSON text is stored exactly.
         provenance: hashes of the inputs and contract the statement was computed from.
         correct: the reason for a correction (``settle --correct "reason"``).
-        contract_id: the contract's stable id (``Contract.id``); default the statement's
-            contract name.
+        contract_id: the contract's stable id (``Contract.id``); default the id the
+            provenance read from the contract file, else the statement's contract name.
         kind: ``settlement`` or ``forecast``.
         practices: the practice codes the statement covers (recorded, and compared with
             other contract ids' settlements of the year).
@@ -90,7 +90,7 @@ def append(
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if correct is not None and not correct.strip():
         raise LedgerError('--correct needs a reason, e.g. --correct "activity for March was incomplete"')
-    key = _Key(contract_id or statement.contract, kind, ",".join(sorted(set(practices))) or None)
+    key = _Key(contract_id or provenance.contract_id or statement.contract, kind, ",".join(sorted(set(practices))) or None)
     json_text = statement.to_json()
     _refuse_nul(statement, key)
     with open_store(ledger_path, write=True, busy_timeout=busy_timeout) as store, store.transaction(exclusive=True):

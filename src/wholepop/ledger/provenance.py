@@ -16,6 +16,7 @@ is hashed over exactly those files (a folder of parts: the parts it reads, never
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +54,16 @@ class Provenance:
         contract_text: the contract file's text (kept in the ledger so a settlement can be
             audited against the exact contract); None if it is not UTF-8.
         engine_version: the wholepop version that computed the statement.
+        contract_id: the contract file's ``[contract] id`` (its name if it has none; None
+            if the file is not readable TOML): the ledger's key when ``append`` is not
+            given one, so every caller that hashes the contract keys it alike.
     """
 
     inputs: tuple[InputHash, ...]
     contract_hash: str
     contract_text: str | None
     engine_version: str
+    contract_id: str | None = None
 
     def __post_init__(self) -> None:
         names = [i.name for i in self.inputs]
@@ -154,7 +159,20 @@ def provenance(input_files: Mapping[str, Source], contract_path: Path, engine_ve
         contract_hash=hashlib.sha256(data).hexdigest(),
         contract_text=text,
         engine_version=engine_version,
+        contract_id=_contract_id(text),
     )
+
+
+def _contract_id(text: str | None) -> str | None:
+    """``[contract] id`` (else ``name``) of a contract file's text, as ``Contract.id`` gives it."""
+    if text is None:
+        return None
+    try:
+        terms = tomllib.loads(text).get("contract", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    value = terms.get("id") or terms.get("name") if isinstance(terms, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def hash_source(source: Source, name: str | None = None) -> str:
