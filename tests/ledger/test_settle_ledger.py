@@ -135,7 +135,8 @@ def test_an_input_swapped_during_the_settlement_is_refused(data, ledger_at, caps
 def test_a_ledger_refusal_writes_no_json_file(data, ledger_at, capsys, tmp_path):
     where = ledger_at()
     assert settle(data, where)[0] == 0
-    edit_contract(data, "uplift = 0.032", "uplift = 0.05")
+    text = (data / "contract.toml").read_text()
+    (data / "contract.toml").write_text(re.sub(r"(?m)^uplift = [0-9.]+", "uplift = 0.05", text, count=1))
     json_out = tmp_path / "statement.json"
     code, out = settle(data, where, "--json", str(json_out), capsys=capsys)
     assert code == 3 and "already settled as version 1 with different inputs" in out
