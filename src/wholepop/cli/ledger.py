@@ -77,24 +77,24 @@ def list_(ledger: str = LEDGER) -> None:
 
 
 def _list_table(records, title: str, noun: str) -> None:
-    # The id column appears only where some contract's id differs from its name.
-    show_id = any(r.contract_id != r.contract for r in records)
     table = Table(title=title)
-    columns = [("contract", "left")] + ([("id", "left")] if show_id else []) + [
-        ("year", "right"), (noun, "right"), ("state", "left"), ("written (UTC)", "left"), ("total payable", "right")]
+    columns = [("contract", "left"), ("year", "right"), (noun, "right"), ("state", "left"), ("written (UTC)", "left"),
+               ("total payable", "right")]
     for col, justify in columns:
-        # Amounts, years and times are never cut short; a long contract name wraps instead.
+        # Amounts, years and versions are never cut short; in a narrow terminal the contract
+        # name (and its id, under it where the two differ) wraps, and the time folds under its date.
         table.add_column(
             col,
             justify=justify,
-            no_wrap=col != "contract",
-            min_width=min(24, max(len(r.contract) for r in records)) if col == "contract" else None,
+            no_wrap=col not in ("contract", "written (UTC)"),
+            overflow="fold",
+            min_width={"contract": min(12, max(len(r.contract) for r in records)), "written (UTC)": 10}.get(col),
         )
     for r in records:
         state = ("latest" if r.current else "earlier") if r.kind == "forecast" else _state(r)
+        name = escape(r.contract) + (f"\n(id {escape(r.contract_id)})" if r.contract_id != r.contract else "")
         table.add_row(
-            escape(r.contract), *([escape(r.contract_id)] if show_id else []), str(r.year), str(r.version), state,
-            r.created_at[:16].replace("T", " "), _money(r.total_payable_pence),
+            name, str(r.year), str(r.version), state, r.created_at[:16].replace("T", " "), _money(r.total_payable_pence),
         )
     console.print(table)
 
