@@ -16,7 +16,7 @@ from rich.table import Table
 
 from wholepop import ledger as ledger_
 from wholepop.cli.app import app, console
-from wholepop.errors import LedgerError
+from wholepop.errors import LedgerError, UserError
 from wholepop.ledger.records import SettlementRecord
 from wholepop.money.pence import pounds
 
@@ -111,6 +111,8 @@ def show(
     ledger: str = LEDGER,
 ) -> None:
     """Show a stored statement (the current version unless --version N)."""
+    if data is not None and not data.is_dir():
+        raise UserError(f"--data: {data} is not a folder")
     where = location(ledger)
     record, statement, json_text = ledger_.get_statement(where, contract, year, version)
     stale = ledger_.stale_years(where, record.contract_id, ledger_.input_hashes(ledger_.input_files(data))) if data else ()
