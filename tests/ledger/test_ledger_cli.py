@@ -137,5 +137,19 @@ def test_show_on_an_edited_record_reports_tampering_not_a_traceback(path, capsys
 def test_a_missing_ledger_folder_is_refused_before_any_work(tmp_path, capsys):
     code, _, err = run(["settle", "--data", str(tmp_path / "no-data"), "--contract", str(tmp_path / "c.toml"),
                         "--ledger", str(tmp_path / "nowhere" / "l.duckdb")], capsys)
-    assert code == 3
-    assert "cannot create the ledger: folder" in err and "nowhere does not exist" in " ".join(err.split())
+    assert code == 2
+    assert f"--ledger {tmp_path / 'nowhere' / 'l.duckdb'}: the folder {tmp_path / 'nowhere'} does not exist (create it first)" in " ".join(err.split())
+
+
+def test_a_ledger_url_is_not_taken_for_a_file_in_a_missing_folder(pg, capsys):
+    """A URL whose database name has a dot is still a URL, not a file path."""
+    from ledger_db import sql
+
+    url = pg.create_db()
+    ledger.append(url, statement(2027), provenance("a"))
+    dotted = url.rsplit("/", 1)[0] + "/ledger.prod"
+    sql(pg.url(), 'CREATE DATABASE "ledger.prod"')
+    ledger.append(dotted, statement(2027), provenance("a"))
+    code, out, err = run(["ledger", "list", "--ledger", dotted], capsys)
+    assert code == 0, err
+    assert "northfield" in out
