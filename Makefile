@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: demo test clean bench chromium
+.PHONY: demo test clean bench chromium postgresql
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@echo "open the demo provider in the browser (wholepop serve, http://127.0.0.1:8050/):"
 	@echo "  $(BIN)/wholepop serve --data $(DEMO)/data --ledger $(DEMO)/wholepop.duckdb"
 
-test: $(STAMP) $(SPARK_STAMP) chromium
+test: $(STAMP) $(SPARK_STAMP) chromium postgresql
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
@@ -47,3 +47,13 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  ( $(APT_CHROMIUM) || ( $$SUDO apt-get update -qq && $(APT_CHROMIUM) ) ) \
 	  || echo "warning: could not install chromium; the browser test will be skipped"; }
+
+# A real PostgreSQL server for the shared-ledger tests: Debian's package, installed when
+# missing (the tests run its initdb/pg_ctl in a temporary folder, as the postgres user when
+# run as root). Unlike the browser, it is not optional: without it the ledger tests fail.
+APT_POSTGRESQL = DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql
+postgresql:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  ( $(APT_POSTGRESQL) || ( $$SUDO apt-get update -qq && $(APT_POSTGRESQL) ) ) \
+	  || { echo "error: could not install postgresql; the ledger tests need it" >&2; exit 1; }; }

@@ -27,6 +27,10 @@ settings.register_profile(
 )
 settings.load_profile("default")
 
+# The ledger's store fixtures (``store``, ``ledger_at``, ``path``, ``pg``: a real PostgreSQL
+# server started in a temporary folder), for the ledger tests and any test needing a server.
+pytest_plugins = ("ledger.ledger_stores",)
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
 

@@ -18,10 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledger_factory import provenance, statement  # noqa: E402
+from ledger_factory import provenance, statement
 
-from wholepop import ledger  # noqa: E402
-from wholepop.errors import LedgerBusy, LedgerError  # noqa: E402
+from wholepop import ledger
+from wholepop.errors import LedgerBusy, LedgerError
+from wholepop.ledger import is_url
+
+
+def location(text: str):
+    """A ledger location as given on the command line: a URL stays text, a file is a Path."""
+    return text if is_url(text) else Path(text)
 
 
 def amounts(year: int, activity: str, n_lines: int) -> tuple[int, ...]:
@@ -49,7 +55,7 @@ def append_one(
     if go is not None:
         go.wait(30)
     try:
-        result = ledger.append(Path(ledger_path), s, prov, correct=correct)
+        result = ledger.append(location(ledger_path), s, prov, correct=correct)
         outcome = f"{result.status} {result.version}"
     except LedgerBusy:
         outcome = "busy"
@@ -60,7 +66,16 @@ def append_one(
 
 
 def hold(ledger_path: str, ready, release, seconds: float) -> None:
-    """Hold the ledger open for writing until ``release`` is set or ``seconds`` pass, as a slow settle would."""
+    """Hold the ledger for writing until ``release`` is set or ``seconds`` pass, as a slow
+    settle would: a DuckDB file open for writing, or PostgreSQL's writer lock taken."""
+    if is_url(ledger_path):
+        import psycopg
+
+        with psycopg.connect(ledger_path) as con:
+            con.execute("LOCK TABLE settlements IN EXCLUSIVE MODE")
+            ready.set()
+            release.wait(seconds)
+        return
     import duckdb
 
     con = duckdb.connect(ledger_path)
@@ -84,7 +99,7 @@ def main() -> int:
     if args.wait:
         sys.stdin.readline()
     try:
-        result = ledger.append(Path(args.ledger), s, prov, correct=args.correct)
+        result = ledger.append(location(args.ledger), s, prov, correct=args.correct)
     except LedgerBusy:
         print("busy", flush=True)
         return 4

@@ -1,31 +1,25 @@
-"""Appending settlements: first write, idempotent re-run, refusal, correction with a reason."""
+"""Appending settlements: first write, idempotent re-run, refusal, correction with a reason.
+
+Every test runs on both stores (a DuckDB file, a PostgreSQL database).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+from ledger_db import exists, rows
 from ledger_factory import provenance, statement
 
 from wholepop import ledger
 from wholepop.errors import LedgerError
 
 
-@pytest.fixture
-def path(tmp_path) -> Path:
-    return tmp_path / "wholepop.duckdb"
-
-
-def _row_counts(path: Path) -> tuple[int, int, int, int]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return tuple(
-            con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("contracts", "settlements", "settlement_inputs", "statement_lines")
-        )
-    finally:
-        con.close()
+def _row_counts(path) -> tuple[int, int, int, int]:
+    return tuple(
+        rows(path, f"SELECT COUNT(*) FROM {t}")[0][0]
+        for t in ("contracts", "settlements", "settlement_inputs", "statement_lines")
+    )
 
 
 def test_first_settlement_is_version_1_with_its_provenance(path):
@@ -128,7 +122,7 @@ def test_correction_of_an_unsettled_year_is_written_as_version_1(path):
 def test_blank_reason_is_refused_before_anything_is_written(path):
     with pytest.raises(LedgerError, match="--correct needs a reason"):
         ledger.append(path, statement(2027), provenance("a"), correct="   ")
-    assert not path.exists()
+    assert not exists(path)
 
 
 def test_years_and_contracts_are_versioned_apart(path):
@@ -165,7 +159,7 @@ def test_missing_year_and_version_are_named(path):
 def test_reading_a_missing_ledger_is_an_error_and_creates_nothing(path):
     with pytest.raises(LedgerError, match="no ledger here"):
         ledger.list_settlements(path)
-    assert not path.exists()
+    assert not exists(path)
 
 
 def test_default_path_is_next_to_the_contract(tmp_path):
@@ -173,6 +167,18 @@ def test_default_path_is_next_to_the_contract(tmp_path):
     assert ledger.default_path("contract.toml") == Path("wholepop.duckdb")
 
 
-def test_a_missing_folder_is_a_clear_error(tmp_path):
+def test_a_missing_folder_is_a_clear_error(tmp_path):  # DuckDB files only
     with pytest.raises(LedgerError, match="folder .*nowhere does not exist"):
         ledger.append(tmp_path / "nowhere" / "l.duckdb", statement(2027), provenance("a"))
+
+
+def test_without_an_id_append_keys_on_the_id_in_the_hashed_contract(path):
+    from dataclasses import replace
+
+    prov = replace(provenance("a"), contract_id="nf-2027")
+    result = ledger.append(path, statement(2027), prov)
+    (record,) = ledger.list_settlements(path)
+    assert (record.contract, record.contract_id, result.version) == ("northfield", "nf-2027", 1)
+    # An explicit id wins.
+    ledger.append(path, statement(2028), prov, contract_id="other")
+    assert [r.contract_id for r in ledger.list_settlements(path)] == ["nf-2027", "other"]

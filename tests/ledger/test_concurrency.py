@@ -1,7 +1,9 @@
 """Two writers on one ledger: both succeed in order, or one is told "ledger busy, retry".
 
 Never a half-written or a duplicated version. Writers are separate processes (forked
-from a forkserver that has wholepop imported) released together by one Event.
+from a forkserver that has wholepop imported) released together by one Event. Every
+test runs on both stores: a DuckDB file (one writer holds the file) and a PostgreSQL
+database (a writer holds the settlements table's writer lock).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import ledger_writer
 import pytest
+from ledger_db import rows
 from ledger_factory import provenance, statement
 
 from wholepop import ledger
@@ -26,7 +28,9 @@ N_LINES = 30
 @pytest.fixture(scope="module")
 def ctx():
     c = multiprocessing.get_context("forkserver")
-    c.set_forkserver_preload(["duckdb", "wholepop.ledger", "wholepop.ledger.duckdb_store", "wholepop.money.statement"])
+    c.set_forkserver_preload(
+        ["duckdb", "psycopg", "wholepop.ledger", "wholepop.ledger.duckdb_store", "wholepop.ledger.postgres_store", "wholepop.money.statement"]
+    )
     return c
 
 
@@ -50,18 +54,12 @@ def _race(ctx, path: Path, writers: list[tuple[int, str, str | None]]) -> list[t
     return sorted(out)
 
 
-def _versions(path: Path, year: int) -> list[tuple[int, int | None, str]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(
-            "SELECT version, supersedes, statement_json FROM settlements WHERE year = ? ORDER BY version", (year,)
-        ).fetchall()
-    finally:
-        con.close()
+def _versions(path, year: int) -> list[tuple[int, int | None, str]]:
+    return rows(path, "SELECT version, supersedes, statement_json FROM settlements WHERE year = ? ORDER BY version", (year,))
 
 
-def test_two_writers_on_different_years_both_land_once(ctx, tmp_path):
-    path = tmp_path / "wholepop.duckdb"
+def test_two_writers_on_different_years_both_land_once(ctx, ledger_at):
+    path = ledger_at()
     ledger.append(path, statement(2026), provenance("a"))  # the ledger exists; the race is on writing
     written = 0
     for round_ in range(4):
@@ -80,20 +78,21 @@ def test_two_writers_on_different_years_both_land_once(ctx, tmp_path):
     assert written >= 6
 
 
-def test_two_writers_on_the_same_year_settle_it_once(ctx, tmp_path):
-    """Different inputs, no --correct: one writes version 1, the other is refused (or busy)."""
-    path = tmp_path / "wholepop.duckdb"
+def test_two_writers_on_the_same_year_settle_it_once(ctx, ledger_at, store):
+    """Different inputs, no --correct: one writes version 1, the other is refused as
+    already settled (or, on DuckDB only, busy)."""
+    path = ledger_at()
     ledger.append(path, statement(2026), provenance("a"))
     outcomes = _race(ctx, path, [(2027, "a", None), (2027, "b", None)])
     kinds = sorted(o for _, _, o in outcomes)
-    assert kinds in (["refused", "written 1"], ["busy", "written 1"]), kinds
+    assert kinds in (["refused", "written 1"], ["busy", "written 1"] if store == "duckdb" else None), kinds
     (winner,) = [a for _, a, o in outcomes if o == "written 1"]
     assert _versions(path, 2027) == [(1, None, ledger_writer.expected_statement(2027, winner, N_LINES).to_json())]
     assert ledger.verify(path) == []
 
 
-def test_two_corrections_at_once_take_consecutive_versions(ctx, tmp_path):
-    path = tmp_path / "wholepop.duckdb"
+def test_two_corrections_at_once_take_consecutive_versions(ctx, ledger_at):
+    path = ledger_at()
     ledger.append(path, ledger_writer.expected_statement(2027, "a", N_LINES), provenance("a"))
     outcomes = _race(ctx, path, [(2027, "b", "fix b"), (2027, "c", "fix c")])
     written = [o for _, _, o in outcomes if o != "busy"]
@@ -103,8 +102,8 @@ def test_two_corrections_at_once_take_consecutive_versions(ctx, tmp_path):
     assert ledger.verify(path) == []
 
 
-def test_a_held_ledger_makes_a_writer_give_up_with_ledger_busy(ctx, tmp_path):
-    path = tmp_path / "wholepop.duckdb"
+def test_a_held_ledger_makes_a_writer_give_up_with_ledger_busy(ctx, ledger_at, store):
+    path = ledger_at()
     ledger.append(path, statement(2027), provenance("a"))
     ready, release = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=ledger_writer.hold, args=(str(path), ready, release, 30.0))
@@ -115,16 +114,19 @@ def test_a_held_ledger_makes_a_writer_give_up_with_ledger_busy(ctx, tmp_path):
         with pytest.raises(LedgerBusy, match=r"ledger busy, retry"):
             ledger.append(path, statement(2028), provenance("b"), busy_timeout=0.3)
         assert time.monotonic() - start >= 0.3  # it retried for the whole timeout first
-        with pytest.raises(LedgerBusy, match=r"ledger busy, retry"):
-            ledger.list_settlements(path, busy_timeout=0.1)
+        if store == "duckdb":  # a held DuckDB file cannot even be read; PostgreSQL readers read on
+            with pytest.raises(LedgerBusy, match=r"ledger busy, retry"):
+                ledger.list_settlements(path, busy_timeout=0.1)
+        else:
+            assert [r.year for r in ledger.list_settlements(path, busy_timeout=0.1)] == [2027]
     finally:
         release.set()
         holder.join(30)
     assert [r.year for r in ledger.list_settlements(path)] == [2027]
 
 
-def test_a_writer_waits_for_a_short_hold_and_then_writes(ctx, tmp_path):
-    path = tmp_path / "wholepop.duckdb"
+def test_a_writer_waits_for_a_short_hold_and_then_writes(ctx, ledger_at):
+    path = ledger_at()
     ledger.append(path, statement(2027), provenance("a"))
     ready, release = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=ledger_writer.hold, args=(str(path), ready, release, 0.5))
@@ -139,9 +141,9 @@ def test_a_writer_waits_for_a_short_hold_and_then_writes(ctx, tmp_path):
     assert [r.year for r in ledger.list_settlements(path)] == [2027, 2028]
 
 
-def test_two_independent_interpreters_both_settle_their_years(tmp_path):
+def test_two_independent_interpreters_both_settle_their_years(ledger_at):
     """The same race with two fresh Python processes (no fork), through the writer script."""
-    path = tmp_path / "wholepop.duckdb"
+    path = ledger_at()
     ledger.append(path, statement(2026), provenance("a"))
     script = Path(ledger_writer.__file__)
     procs = [
@@ -161,4 +163,18 @@ def test_two_independent_interpreters_both_settle_their_years(tmp_path):
         assert (out, code) in (("written 1", 0), ("busy", 4))
         expected = [(1, None, ledger_writer.expected_statement(year, activity, N_LINES).to_json())] if code == 0 else []
         assert _versions(path, year) == expected
+    assert ledger.verify(path) == []
+
+
+def test_two_analysts_settling_the_same_year_at_once_give_one_version_and_one_clear_answer(ctx, ledger_at, store):
+    """The same contract-year, the same inputs, released together, three times: one writes
+    version 1, the other is told it is already settled (DuckDB may also say busy). On
+    PostgreSQL the second waits for the first's lock, so it is always "already settled"."""
+    path = ledger_at()
+    ledger.append(path, statement(2026), provenance("a"))
+    for year in (2030, 2031, 2032):
+        outcomes = sorted(o for _, _, o in _race(ctx, path, [(year, "a", None), (year, "a", None)]))
+        allowed = [["unchanged 1", "written 1"]] + ([["busy", "written 1"]] if store == "duckdb" else [])
+        assert outcomes in allowed, outcomes
+        assert _versions(path, year) == [(1, None, ledger_writer.expected_statement(year, "a", N_LINES).to_json())]
     assert ledger.verify(path) == []

@@ -1,4 +1,5 @@
-"""A writer killed with SIGKILL at any moment leaves the whole settlement or no trace of it.
+"""A writer killed with SIGKILL at any moment leaves the whole settlement or no trace of it
+(DuckDB: the trials below; PostgreSQL: the last test).
 
 Each trial forks a writer process, waits until it is about to open the ledger, sleeps a
 random time spread over the length of a write (opening, the transaction, commit and the
@@ -30,7 +31,9 @@ def _context():
     ctx = multiprocessing.get_context("forkserver")
     # Preload what the writer needs (Python 3.11's forkserver ignores our sys.path, so
     # name installed modules, not ledger_writer itself, which each child imports cheaply).
-    ctx.set_forkserver_preload(["duckdb", "wholepop.ledger", "wholepop.ledger.duckdb_store", "wholepop.money.statement"])
+    ctx.set_forkserver_preload(
+        ["duckdb", "psycopg", "wholepop.ledger", "wholepop.ledger.duckdb_store", "wholepop.ledger.postgres_store", "wholepop.money.statement"]
+    )
     return ctx
 
 
@@ -136,3 +139,37 @@ def test_killed_creations_leave_no_ledger_that_fails_to_open(tmp_path):
                 ledger.list_settlements(path)
             except LedgerError as e:
                 assert "no ledger here" in str(e)
+
+
+def test_sigkill_of_a_postgresql_writer_leaves_all_or_nothing(pg):
+    """The same on PostgreSQL: a writer killed at a random point of its transaction leaves
+    the whole settlement or none of it (the server rolls back what was not committed)."""
+    from ledger_db import rows
+
+    ctx = _context()
+    rng = random.Random(20270402)
+    url = pg.create_db()
+    code, _ = _run(ctx, url, 2027, "a", None, None)
+    assert code == 0
+    runs = []
+    for year in (2028, 2029):
+        code, t = _run(ctx, url, year, "a", None, None)
+        assert code == 0
+        runs.append(t)
+    window = min(1.5, max(0.05, max(runs)))
+    outcomes = {"none": 0, "complete": 0}
+    for trial in range(16):
+        year, activity = 2100 + trial, f"k{trial}"
+        code, _ = _run(ctx, url, year, activity, None, rng.uniform(0, window))
+        assert code in (0, -9), f"trial {trial}: writer failed with exit code {code}"
+        after = rows(url, "SELECT version, statement_json FROM settlements WHERE year = ? ORDER BY version", (year,))
+        lines = rows(url, "SELECT COUNT(*) FROM statement_lines l JOIN settlements s ON s.seq = l.seq WHERE s.year = ?", (year,))
+        if after:
+            assert after == [(1, ledger_writer.expected_statement(year, activity, N_LINES).to_json())]
+            assert lines == [(len(ledger_writer.expected_statement(year, activity, N_LINES).lines),)]
+            outcomes["complete"] += 1
+        else:
+            assert code == -9 and lines == [(0,)]
+            outcomes["none"] += 1
+        assert ledger.verify(url) == [], f"trial {trial}"
+    assert outcomes["complete"] >= 1 and outcomes["none"] >= 1, outcomes  # kills landed on both sides of the commit

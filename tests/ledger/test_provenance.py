@@ -78,3 +78,48 @@ def test_a_non_utf8_contract_is_hashed_but_its_text_is_not_kept(tmp_path):
     (tmp_path / "contract.toml").write_bytes(b"\xff\xfe")
     p = provenance({}, tmp_path / "contract.toml", "0.1.0")
     assert (p.contract_hash, p.contract_text) == (hashlib.sha256(b"\xff\xfe").hexdigest(), None)
+
+
+def test_a_listed_table_is_hashed_over_exactly_the_files_read(tmp_path):
+    """Given the lister's answer (the folder and the parts it reads), files beside the
+    parts (Spark's _SUCCESS, .crc) are not hashed: changing them changes nothing."""
+    from types import SimpleNamespace
+
+    from wholepop.ledger.provenance import hash_source
+
+    folder = _parts(tmp_path / "activity", {"year=2027/part-0.parquet": b"one", "_SUCCESS": b"", "year=2027/.part-0.crc": b"c"})
+    listed = SimpleNamespace(path=folder, files=(folder / "year=2027/part-0.parquet",))
+    expected = hashlib.sha256(f"year=2027/part-0.parquet\0{hashlib.sha256(b'one').hexdigest()}\n".encode()).hexdigest()
+    assert hash_source(listed, "activity") == expected
+    (folder / "_SUCCESS").write_bytes(b"rewritten by the next job")
+    assert hash_source(listed, "activity") == expected
+    # A single file is its own bytes.
+    single = tmp_path / "patients.csv"
+    single.write_bytes(b"patient_id\n1\n")
+    assert hash_source(SimpleNamespace(path=single, files=(single,)), "patients") == hashlib.sha256(b"patient_id\n1\n").hexdigest()
+
+
+def test_input_files_are_the_readers_listing(tmp_path):
+    """``input_files`` is the reader's own lister (``inputs.files.list_inputs``): a part
+    folder's bookkeeping files are not in the hash."""
+    files = pytest.importorskip("wholepop.inputs.files", reason="the inputs lister (inputs/files.py) has not landed yet")
+    from wholepop.ledger import input_files, input_hashes
+
+    _parts(tmp_path / "activity", {"part-0.parquet": b"one", "_SUCCESS": b""})
+    (tmp_path / "patients.csv").write_bytes(b"patient_id\n1\n")
+    listed = input_files(tmp_path)
+    assert listed == dict(files.list_inputs(tmp_path).tables)
+    before = input_hashes(listed)
+    (tmp_path / "activity" / "_SUCCESS").write_bytes(b"x")
+    assert input_hashes(input_files(tmp_path)) == before
+
+
+def test_the_contract_id_is_read_from_the_contract_file(tmp_path):
+    """``append`` keys on it when not told an id, so every caller keys a contract alike."""
+    c = tmp_path / "contract.toml"
+    c.write_text('[contract]\nname = "Northfield MCP"\nid = "northfield"\n', encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id == "northfield"
+    c.write_text('[contract]\nname = "Northfield MCP"\n', encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id == "Northfield MCP"  # no id: the name, as Contract.id
+    c.write_text("not toml [", encoding="utf-8")
+    assert provenance({}, c, "0.1.0").contract_id is None

@@ -1,41 +1,30 @@
-"""``verify``: a clean ledger passes; any edit to a stored settlement is caught and located."""
+"""``verify``: a clean ledger passes; any edit to a stored settlement is caught and located.
+
+Every test runs on both stores; the edits are made with plain SQL, as anyone with write
+access to the file or the database could.
+"""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import duckdb
 import pytest
+from ledger_db import sql
 from ledger_factory import provenance, statement
 
 from wholepop import ledger
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+@pytest.fixture
+def path(ledger_at):
     """A ledger with northfield 2027 v1, 2027 v2 (a correction) and 2028 v1 (seq 1, 2, 3)."""
-    p = tmp_path_factory.mktemp("template") / "wholepop.duckdb"
+    p = ledger_at()
     ledger.append(p, statement(2027), provenance("a"))
     ledger.append(p, statement(2027, (1_000_000, 260_000)), provenance("b"), correct="late activity")
     ledger.append(p, statement(2028), provenance("c"))
     return p
 
 
-@pytest.fixture
-def path(template, tmp_path) -> Path:
-    """A fresh copy of the template ledger for each test to tamper with."""
-    p = tmp_path / "wholepop.duckdb"
-    shutil.copyfile(template, p)
-    return p
-
-
-def _tamper(path: Path, sql: str) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(sql)
-    finally:
-        con.close()
+def _tamper(path, statements: str) -> None:
+    sql(path, statements)
 
 
 def test_an_intact_ledger_verifies(path):
@@ -63,12 +52,8 @@ def test_an_edited_line_basis_is_caught_even_though_totals_still_add_up(path):
 def test_an_edited_statement_json_and_total_together_are_caught_by_the_chain(path):
     """Rewriting the JSON, the total and the lines consistently still breaks the hash chain."""
     fake = statement(2028, (1_000_000, 999_999))
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("UPDATE settlements SET statement_json = ?, total_payable_pence = ? WHERE seq = 3", (fake.to_json(), fake.total_payable_pence))
-        con.execute("UPDATE statement_lines SET amount_pence = 999999 WHERE seq = 3 AND line_no = 2")
-    finally:
-        con.close()
+    sql(path, "UPDATE settlements SET statement_json = ?, total_payable_pence = ? WHERE seq = 3", (fake.to_json(), fake.total_payable_pence))
+    sql(path, "UPDATE statement_lines SET amount_pence = 999999 WHERE seq = 3 AND line_no = 2")
     assert ledger.verify(path) == [
         "settlements row 3 column hash: the stored rows of northfield 2028 version 1 no longer match its hash",
     ]

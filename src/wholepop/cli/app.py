@@ -84,7 +84,7 @@ def check_output_folders(argv: list[str]) -> None:
                 continue
             value = argv[i + 1]
         path = Path(value)
-        if value == "-" or not path.suffix:  # stdout, or a folder the command makes
+        if value == "-" or not path.suffix or "://" in value:  # stdout, a folder the command makes, a database URL
             continue
         parent = path.parent
         if not parent.is_dir():

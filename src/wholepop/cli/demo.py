@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         console.print(Rule(f"4. settle the {YEARS} contract years with data, {c.start_year}-{c.start_year + YEARS - 1}, "
                            f"of the {c.term_years}-year term (ledger: demo/wholepop.duckdb)"))
         _exits(run)
-        from wholepop.cli.settle import headline, rules_changed, statement_table
+        from wholepop.cli.settle import _practices, headline, rules_changed, statement_table
         from wholepop.ledger import append, provenance
 
         prov = provenance(dict(run.inputs.files), contract, __version__)
@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
                 console.print(f"  {why.split(';')[0] if why else f'{s.contract} {s.year} was settled by wholepop {older}'}: correcting",
                               highlight=False)
                 correct = f"the demo re-settled by wholepop {__version__} (stored by wholepop {older})"
-            console.print(f"  ledger: {append(ledger, s, prov, correct=correct).message}", highlight=False)
+            result = append(ledger, s, prov, correct=correct, contract_id=run.contract.id, practices=_practices(run, year))
+            console.print(f"  ledger: {result.message}", highlight=False)
 
         from wholepop.report import write_excel, write_html
         from wholepop.report.gather import gather_run, with_projection

@@ -15,7 +15,7 @@ __all__ = ["report"]
 def report(
     data: Path = typer.Option(..., "--data", help="input folder (one file per table)"),
     contract: Path = typer.Option(..., "--contract", help="contract TOML file"),
-    ledger: Path = typer.Option(..., "--ledger", help="ledger file holding the settled years"),
+    ledger: str = typer.Option(..., "--ledger", help="the ledger holding the settled years: a DuckDB file or a postgresql:// URL"),
     out: Path = typer.Option(..., "--out", help="HTML report to write"),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="also write the statement workbook here"),
     year: int | None = typer.Option(None, "--year", help="contract year of the population sections (default: latest settled)"),
@@ -34,6 +34,7 @@ def report(
     nearest 5) unless --restricted is given. Nothing is written if gathering fails.
     """
     from wholepop.cli.app import building, console
+    from wholepop.cli.ledger import location
     from wholepop.report.excel import write_excel
     from wholepop.report.gather import gather, with_projection
     from wholepop.report.html import write_html
@@ -41,7 +42,7 @@ def report(
     from wholepop.pipeline import Scale
 
     with building("gathering the report") as stage:
-        report_data = gather(data=data, contract=contract, ledger=ledger, year=year, restricted=restricted,
+        report_data = gather(data=data, contract=contract, ledger=location(ledger), year=year, restricted=restricted,
                              engine=engine, scale=Scale(memory_limit, work_dir, parts), stage=stage)
     if projection is not None:
         report_data = with_projection(report_data, projection)
@@ -52,5 +53,9 @@ def report(
     for path in written:
         console.print(f"wrote {path}", highlight=False)
     console.print(f"settled years: {years}; population year {report_data.year}", highlight=False)
+    for y in report_data.stale_years:
+        console.print(f"stale: {y.year} version {y.version} was settled on inputs that have changed since: {y.changed}",
+                      highlight=False, soft_wrap=True)
+    console.print(f"ledger chain head {report_data.ledger_head}", highlight=False, soft_wrap=True)
     if restricted:
         console.print("[bold red]RESTRICTED: contains unrounded small numbers[/]")

@@ -54,7 +54,7 @@ def headline(s: Statement) -> str:
     return f"{s.year}{' FORECAST' if is_forecast(s) else ''}: " + ", ".join(parts)
 
 
-def rules_changed(ledger: Path, statement: Statement, prov) -> str | None:
+def rules_changed(ledger, statement: Statement, prov) -> str | None:
     """A plain reason to refuse when ``ledger`` holds ``statement``'s year from the same inputs
     and contract, settled by another wholepop whose rules gave a different statement.
 
@@ -63,12 +63,12 @@ def rules_changed(ledger: Path, statement: Statement, prov) -> str | None:
     decides as always).
     """
     from wholepop.errors import LedgerError
-    from wholepop.ledger import get_statement
+    from wholepop.ledger import get_statement, is_url
 
-    if not ledger.exists():
+    if not is_url(ledger) and not Path(ledger).exists():
         return None
     try:
-        record, _, stored = get_statement(ledger, statement.contract, statement.year)
+        record, _, stored = get_statement(ledger, prov.contract_id or statement.contract, statement.year)
     except LedgerError:
         return None
     same_inputs = {h.name: h.sha256 for h in record.inputs} == prov.input_map() and record.contract_hash == prov.contract_hash
@@ -89,8 +89,12 @@ def settle(
     year: list[int] = typer.Option(None, "--year", help="contract year to settle (repeatable; default every year the data covers whole)"),
     in_year: bool = typer.Option(False, "--in-year", metavar="", help="a part-year: forecast the outturn from the months in hand (never recorded as a settlement)"),
     json_out: Path = typer.Option(None, "--json", help="write the statement JSON here (one year) or to FILE-<year>.json"),
-    ledger: Path = typer.Option(None, "--ledger", help="record the settlement in this ledger file"),
+    ledger: str = typer.Option(None, "--ledger", help="record the settlement in this ledger: a DuckDB file or a postgresql:// URL"),
     correct: str = typer.Option(None, "--correct", help="reason for superseding a settled year with different inputs"),
+    new_contract: bool = typer.Option(
+        False, "--new-contract",
+        help="record under a new contract id even though another id already settled these practices and year",
+    ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb, polars or spark (needs Java and pyspark)"),
     quiet: bool = typer.Option(False, "--quiet", metavar="", help="print only the headline of each year"),
     memory_limit: str = MEMORY_LIMIT,
@@ -111,10 +115,36 @@ def settle(
         raise UserError("--in-year: a forecast is never recorded as a settlement; drop --ledger (use --json to keep it)")
     # Only the years being settled (and the baseline) are built.
     years = tuple(year) if year else None
+    where, prov = _before_reading(data, contract, ledger, json_out)
     with ExitStack() as stack:
         with building() as stage:
             run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts), stage))
-        _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_year)
+        _settle_and_print(run, year, json_out, where, correct, contract, quiet, in_year, prov=prov, data=data,
+                          new_contract=new_contract)
+
+
+def _before_reading(data: Path, contract: Path, ledger: str | None, json_out: Path | None):
+    """Fail on unwritable outputs before any work; hash the inputs (for the ledger) before
+    they are read, so ``recheck`` can prove they did not change while being read.
+
+    Returns:
+        The ledger location (None without --ledger) and the ``Provenance`` (or None).
+    """
+    from wholepop.errors import LedgerError, UserError
+
+    if json_out is not None and str(json_out) != "-" and not json_out.resolve().parent.is_dir():
+        raise UserError(f"--json: folder {json_out.parent} does not exist")
+    if ledger is None:
+        return None, None
+    from wholepop.cli.ledger import location
+    from wholepop.contract import load_contract
+    from wholepop.ledger import input_files, provenance
+
+    where = location(ledger)
+    if isinstance(where, Path) and not where.resolve().parent.is_dir():
+        raise LedgerError(f"{where}: cannot create the ledger: folder {where.parent} does not exist")
+    load_contract(contract)  # a bad contract file is a contract error (exit 2), not a hashing one
+    return where, provenance(input_files(data), contract, __version__)
 
 
 def default_years(run) -> list[int]:
@@ -137,7 +167,16 @@ def default_years(run) -> list[int]:
     return out
 
 
-def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_year=False) -> None:
+def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_year=False, *, prov=None, data=None,
+                      new_contract=False) -> None:
+    """Settle (or, ``in_year``, forecast) and print each year; with a ledger, record each
+    settlement and print the chain's head.
+
+    With a ledger, ``prov`` is the provenance taken before reading (``_before_reading``):
+    the inputs are hashed again after the last read, and a change refuses the whole run
+    before anything is recorded. A --json file is written only once the ledger has
+    accepted its statement, so a refusal leaves no JSON behind either.
+    """
     from wholepop.pipeline import forecast
     from wholepop.pipeline import settle as settle_one
 
@@ -147,21 +186,52 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_
         with console.status(f"{'forecasting' if in_year else 'settling'} {y}..."):
             statements.append(forecast(run, y) if in_year else settle_one(run, y))
     if ledger is not None:
-        from wholepop.ledger import append, provenance
+        from wholepop.ledger import append, provenance, recheck
 
-        prov = provenance(dict(run.inputs.files), contract, __version__)
+        if prov is None:  # a caller that did not hash before reading: hash now (weaker, said in the docs)
+            prov = provenance(dict(run.inputs.files), contract, __version__)
+        else:
+            recheck(prov, data if data is not None else run.inputs.folder, contract)
+        if run.contract.contract.id is None:
+            from rich.markup import escape
+
+            console.print(
+                "[yellow]warning:[/] " + escape(
+                    f"{contract} has no [contract] id; the ledger keys this contract on its name {run.contract.name!r}, "
+                    f'so renaming it would start a new contract: add id = "{_suggest_id(run.contract.name)}" under [contract]'
+                ),
+                highlight=False, soft_wrap=True,
+            )
+    result = None
     for s in statements:
         if not quiet:
             console.print(statement_table(s))
         console.print(headline(s), highlight=False)
-        if json_out is not None:
-            path = json_out if len(statements) == 1 else json_out.with_name(f"{json_out.stem}-{s.year}{json_out.suffix}")
-            path.write_text(s.to_json(), encoding="utf-8")
-            console.print(f"  wrote {path}")
         if ledger is not None:
             if correct is None and (why := rules_changed(ledger, s, prov)) is not None:
                 from wholepop.errors import LedgerError
 
                 raise LedgerError(why)
-            result = append(ledger, s, prov, correct=correct)
+            result = append(ledger, s, prov, correct=correct, contract_id=run.contract.id,
+                            kind="forecast" if in_year else "settlement",
+                            practices=_practices(run, s.year), new_contract=new_contract)
             console.print(f"  ledger: {result.message}", highlight=False)
+        if json_out is not None:
+            path = json_out if len(statements) == 1 else json_out.with_name(f"{json_out.stem}-{s.year}{json_out.suffix}")
+            path.write_text(s.to_json(), encoding="utf-8")
+            console.print(f"  wrote {path}")
+    if result is not None:
+        console.print(f"ledger chain head {result.head} (keep it: `wholepop ledger verify --head HASH` proves it later)",
+                      highlight=False, soft_wrap=True)
+
+
+def _practices(run, year: int) -> list[str]:
+    """The practice codes with a registered population in ``year`` (what the statement covers)."""
+    p = run.population
+    return sorted(r["practice_code"] for r in p.filter(p.year == year).select("practice_code").distinct().to_pyarrow().to_pylist())
+
+
+def _suggest_id(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "contract"

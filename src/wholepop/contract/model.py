@@ -56,6 +56,9 @@ class ContractTerms(_Frozen):
     """``[contract]``: who, which form, and when."""
 
     name: str
+    # A stable id the ledger keys settlements on, so renaming the contract keeps its
+    # history; without one the name serves as the id (settle warns). Letters, digits, . _ -
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = None
     form: Form
     start_year: Annotated[int, Field(ge=2000, le=2100)]
     term_years: Annotated[int, Field(ge=1, le=30)] = 15
@@ -358,6 +361,11 @@ class Contract(_Frozen):
     @property
     def name(self) -> str:
         return self.contract.name
+
+    @property
+    def id(self) -> str:
+        """The ledger's key for this contract: ``[contract] id``, or the name if it has none."""
+        return self.contract.id or self.contract.name
 
     @property
     def budget_services(self) -> tuple[Service, ...]:

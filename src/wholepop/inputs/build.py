@@ -376,8 +376,11 @@ def _generate(
 def contract_text(name: str, start_year: int, years: int, need_weighting: NeedWeighting) -> str:
     """The ``full`` preset with the calendar fitted and the need weighting chosen."""
     text = preset_text(Form.FULL)
+    # A stable id for the ledger, from the name as built (the name may be edited later; the id stays).
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:50] or "contract"
     subs = {
         "name": '"' + name.replace('"', "'") + '"',
+        "id": f'"{slug}-{start_year}"',
         "start_year": str(start_year),
         "baseline_year": str(start_year - 1),
         "term_years": str(years),

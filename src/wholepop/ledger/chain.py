@@ -8,8 +8,16 @@ input hashes, supersession and reason, the statement's JSON text and each statem
 row. Changing any of these, or deleting or re-ordering a settlement, breaks the hash of
 that row or of the next one; ``verify`` recomputes the whole chain.
 
-A chain cannot show that the *newest* rows were cut off (nothing comes after them to
-break); the ledger is a file the user keeps, so back it up as any other record.
+Rows written from schema 2 on also hash their contract id, kind (``settlement`` or
+``forecast``), practices and contract name (``contract`` then holds the record's key); rows written before keep the content they were hashed with
+(those three keys absent), so old ledgers verify unchanged. A schema-2 row whose kind is
+blanked to look old no longer matches its hash.
+
+A chain alone cannot show that the *newest* rows were cut off, or that the newest row
+was rewritten with its own hash recomputed (nothing comes after them to break). The
+*head* (the newest row's hash, printed by ``settle``, ``report`` and ``ledger head``)
+closes that gap for whoever keeps it: ``verify --head`` proves the chain still holds that
+hash and everything before it.
 """
 
 from __future__ import annotations
@@ -54,6 +62,11 @@ class SettlementContent:
     total_payable_pence: int
     inputs: tuple[tuple[str, str], ...]  # (name, sha256), sorted by name
     lines: tuple[LineRow, ...]  # sorted by line_no
+    # Schema 2 (None on rows written before it, which were hashed without these keys).
+    kind: str | None = None
+    contract_id: str | None = None
+    practices: str | None = None
+    contract_name: str | None = None
 
     def canonical(self) -> bytes:
         """Canonical JSON bytes: sorted keys, no spaces, UTF-8."""
@@ -76,6 +89,8 @@ class SettlementContent:
                 for r in sorted(self.lines, key=lambda r: r.line_no)
             ],
         }
+        if self.kind is not None:
+            d.update(kind=self.kind, contract_id=self.contract_id, practices=self.practices, contract_name=self.contract_name)
         return json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -19,6 +19,22 @@ Tables (schema 1):
 - ``settlement_inputs``: one row per (settlement, input file): ``name``, ``sha256``.
 - ``statement_lines``: one row per (settlement, line): ``line_no`` (1-based, the order of
   ``Statement.lines``), ``section``, ``item``, ``amount_pence``, ``basis``, ``payable``.
+
+Schema 2 adds to ``settlements``:
+
+- ``contract_id``: the contract's stable ``[contract] id``, which versions are keyed on;
+- ``contract_name``: the name the contract had at that version. From schema 2 on,
+  ``contract`` holds the record's key instead: the id for a settlement, ``forecast:<id>``
+  for a forecast, so that schema 1's unique (``contract``, ``year``, ``version``) keys
+  exactly what must be unique;
+- ``kind``: ``settlement`` or ``forecast`` (an in-year forecast outturn, versioned apart
+  and never a current settlement);
+- ``practices``: the practice codes the statement covered, sorted, comma-separated;
+- a unique index on (``contract_id``, ``kind``, ``year``, ``version``).
+
+Rows written before schema 2 keep NULL in the new columns, which reads as "``contract``
+is the name and the id, a settlement, practices not recorded"; their hashes were taken without them (see
+``chain.py``), so migrating never rewrites a stored row.
 """
 
 from __future__ import annotations
@@ -110,6 +126,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=2,
+        description="contract ids and names, record kinds (settlement or forecast) and practices on settlements",
+        statements=(
+            "ALTER TABLE settlements ADD COLUMN contract_id VARCHAR",
+            "ALTER TABLE settlements ADD COLUMN contract_name VARCHAR",
+            "ALTER TABLE settlements ADD COLUMN kind VARCHAR",
+            "ALTER TABLE settlements ADD COLUMN practices VARCHAR",
+            "CREATE UNIQUE INDEX settlements_id_kind_year_version ON settlements (contract_id, kind, year, version)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -124,7 +151,7 @@ def current_version(store) -> int | None:
     tables = {
         r[0]
         for r in store.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog')"
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         )
     }
     if "schema_version" not in tables:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from wholepop.ledger.provenance import InputHash
 
-__all__ = ["AppendResult", "DiffRow", "LedgerDiff", "SettlementRecord"]
+__all__ = ["AppendResult", "DiffRow", "Head", "LedgerDiff", "SettlementRecord", "StaleYear"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class SettlementRecord:
         total_payable_pence: the statement's total payable, whole pence.
         line_count: how many statement lines are stored.
         hash: this row's link in the hash chain.
+        contract_id: the contract's stable id (``[contract] id``; for rows written before
+            ids existed, and contracts without one, the name).
+        kind: ``settlement``, or ``forecast`` for an in-year forecast outturn (versioned
+            apart; never a current settlement).
+        practices: the practice codes the statement covered, sorted (empty if not recorded).
     """
 
     seq: int
@@ -48,6 +53,24 @@ class SettlementRecord:
     total_payable_pence: int
     line_count: int
     hash: str
+    contract_id: str = ""
+    kind: str = "settlement"
+    practices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaleYear:
+    """A settled year whose recorded input hashes differ from the input folder as it is now.
+
+    Attributes:
+        year: the contract year.
+        version: its current version (the one whose hashes were compared).
+        changed: the input tables whose hash differs, or that were added or removed, sorted.
+    """
+
+    year: int
+    version: int
+    changed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,9 @@ class AppendResult:
         version: the version written, or the existing version that matched.
         supersedes: the version a correction replaced (None otherwise).
         message: one line for the user.
+        head: the chain's head after the append (the newest row's hash): keep it, and
+            ``verify --head`` proves later that nothing up to it was removed or rewritten.
+        kind: ``settlement`` or ``forecast``.
     """
 
     status: Literal["written", "unchanged"]
@@ -70,6 +96,8 @@ class AppendResult:
     version: int
     supersedes: int | None
     message: str
+    head: str = ""
+    kind: str = "settlement"
 
 
 @dataclass(frozen=True)
@@ -118,3 +146,16 @@ class LedgerDiff:
     def total_change_pence(self) -> int:
         """Change in the total payable, whole pence."""
         return self.v2.total_payable_pence - self.v1.total_payable_pence
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of the hash chain: the newest row.
+
+    Attributes:
+        seq: the newest row's ``seq`` (0 for an empty ledger).
+        hash: its hash (64 zeros for an empty ledger).
+    """
+
+    seq: int
+    hash: str

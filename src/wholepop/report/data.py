@@ -147,6 +147,15 @@ class LedgerVersion:
 
 
 @dataclass(frozen=True)
+class StaleYearRow:
+    """A settled year whose recorded input hashes differ from the inputs read for the report."""
+
+    year: int
+    version: int
+    changed: str  # the input tables that changed, comma-separated
+
+
+@dataclass(frozen=True)
 class InputFile:
     """One input file the settlement read, with its SHA-256."""
 
@@ -330,6 +339,8 @@ class ReportData:
         quality: data quality of ``year``.
         restricted: unrounded counts (internal use; every page/sheet stamped).
         projection: the projection of the contract term, if one was given.
+        stale_years: settled years whose recorded input hashes differ from the inputs now.
+        ledger_head: the ledger chain's head when the report was gathered.
     """
 
     contract: ContractSummary
@@ -347,6 +358,8 @@ class ReportData:
     quality: DataQuality = field(default_factory=lambda: DataQuality(0, 0))
     restricted: bool = False
     projection: ProjectionSummary | None = None
+    stale_years: tuple[StaleYearRow, ...] = ()
+    ledger_head: str = ""
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -361,6 +374,7 @@ class ReportData:
             ("services", ServiceRow),
             ("ledger", LedgerVersion),
             ("inputs", InputFile),
+            ("stale_years", StaleYearRow),
         ):
             set_(name, _rows(name, cls, getattr(self, name)))
         statements = tuple(self.statements)

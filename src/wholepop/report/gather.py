@@ -11,7 +11,7 @@ from wholepop.costing import concentration, lorenz
 from wholepop.errors import UserError
 from wholepop.inputs import Severity
 from wholepop.inputs.vocab import Segment, Service
-from wholepop.ledger import get_statement, list_settlements
+from wholepop.ledger import get_statement, head, input_hashes, is_url, list_settlements, stale_years
 from wholepop.money.pence import D, to_pence
 from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved
 from wholepop.population import unattributed
@@ -27,6 +27,7 @@ from wholepop.report.data import (
     ReportData,
     SegmentRow,
     ServiceRow,
+    StaleYearRow,
 )
 
 __all__ = ["gather", "gather_run", "with_projection"]
@@ -42,23 +43,23 @@ def gather(data: Path, contract: Path, ledger: Path, year: int | None = None, re
     """
     from wholepop.contract import load_contract
 
-    _, current = _settled(load_contract(contract).name, ledger)
+    _, current = _settled(load_contract(contract).id, ledger)
     year = year or current[-1].year
     with prepared(data, contract, engine, (year,), scale, stage) as run, stage("report tables"):
         return gather_run(run, ledger, year, restricted)
 
 
-def _settled(name: str, ledger: Path) -> tuple[list, list]:
-    """Every ledger record of contract ``name``, and the current ones by year.
+def _settled(contract_id: str, ledger: Path | str) -> tuple[list, list]:
+    """Every ledger record of the contract with id ``contract_id``, and the current ones by year.
 
     Raises:
         UserError: no ledger file, or no settled year of the contract in it.
     """
-    if not Path(ledger).exists():
+    if not is_url(ledger) and not Path(ledger).exists():
         raise UserError(f"--ledger: {ledger} does not exist; run `wholepop settle ... --ledger {ledger}` first")
-    records = [r for r in list_settlements(ledger) if r.contract == name]
+    records = [r for r in list_settlements(ledger) if r.contract_id == contract_id]
     if not records:
-        raise UserError(f"{ledger}: no settled year of contract {name!r}; run `wholepop settle` with --ledger first")
+        raise UserError(f"{ledger}: no settled year of contract {contract_id!r}; run `wholepop settle` with --ledger first")
     return records, sorted((r for r in records if r.current), key=lambda r: r.year)
 
 
@@ -73,8 +74,10 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         year: the contract year of the population sections; default the latest settled.
     """
     c = run.contract
-    records, current = _settled(c.name, ledger)
-    statements = tuple(get_statement(ledger, c.name, r.year)[1] for r in current)
+    records, current = _settled(c.id, ledger)
+    statements = tuple(get_statement(ledger, c.id, r.year)[1] for r in current)
+    # Settled years whose recorded input hashes differ from the files read now.
+    stale = stale_years(ledger, c.id, input_hashes(run.inputs.files))
     year = year or current[-1].year
     pop, costs, segs = run.population, run.costs, run.segments
     p = pop.filter(pop.year == year)
@@ -127,6 +130,8 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         statements=statements,
         ledger=tuple(LedgerVersion(contract=r.contract, year=r.year, version=r.version, status=r.status,
                                    created_at=r.created_at, reason=r.reason or "") for r in records),
+        stale_years=tuple(StaleYearRow(year=y.year, version=y.version, changed=", ".join(y.changed)) for y in stale),
+        ledger_head=head(ledger).hash,
         inputs=tuple(InputFile(table=h.name, file=_file_name(run, h.name), sha256=h.sha256) for h in latest.inputs),
         quality=DataQuality(unattributed_rows=int(u["rows"] or 0), unattributed_cost_pence=int(u["cost"] or 0), warnings=warnings),
         restricted=restricted,

@@ -189,13 +189,14 @@ def _fan(doc: dict) -> Markup | None:
     return Markup(charts.fan_svg(summary.years)) if summary.years else None
 
 
-def _records(provider: Provider, name: str) -> list:
+def _records(provider: Provider, contract_id: str) -> list:
     from wholepop.ledger import list_settlements
 
     ledger = provider.ledger
     if "://" not in ledger and not Path(ledger).exists():
         return []
-    return sorted((r for r in list_settlements(ledger) if r.contract == name), key=lambda r: (r.year, r.version))
+    # Keyed on the contract's id (``Contract.id``), as the ledger is: a renamed contract keeps its versions.
+    return sorted((r for r in list_settlements(ledger) if r.contract_id == contract_id), key=lambda r: (r.year, r.version))
 
 
 # ---------------------------------------------------------------------------------------
@@ -490,14 +491,14 @@ def _settle_view(request: Request, provider: Provider, prepared: Prepared, year:
                  error: str | None = None, status: int = 200) -> Response:
     contract = provider.contract()
     statement = whatif.settle(prepared.facts, contract, year)
-    records = _records(provider, contract.name)
+    records = _records(provider, contract.id)
     diff = None
     q = request.query_params
     if q.get("v1") and q.get("v2"):
         from wholepop.ledger import diff as ledger_diff
 
         v1, v2 = _int(q["v1"], "v1", 1, 10**6), _int(q["v2"], "v2", 1, 10**6)
-        diff = ledger_diff(provider.ledger, contract.name, year, v1, v2)
+        diff = ledger_diff(provider.ledger, contract.id, year, v1, v2)
     return _render(request, "settle.html.j2", status=status, provider=provider, prepared=prepared, contract=contract, year=year,
                    statement=statement, position=_position(statement), charts=_statement_charts(statement),
                    records=records, diff=diff, message=message, error=error, page="settle")
