@@ -6,6 +6,9 @@
   the practice map (+ weighted populations, IMD) -> ``practices`` (+ ``weights``).
 - ``wholepop import synthea DIR --out DIR``: a Synthea CSV export -> the input layer and a
   fitted ``contract.toml``.
+- ``wholepop import hes --apc F --op F --ae F --out DIR``: HES / SUS+ hospital activity ->
+  ``activity`` (and, without ``--lists-from``, a population of hospital users), with a
+  report accounting for every row.
 - ``wholepop hubs --data DIR [--min 30000 --max 50000]``: propose hubs for the practices of
   a data folder and compare them with the hubs the folder already has (the PCNs).
 """
@@ -24,11 +27,12 @@ from wholepop import hubs as hub_planner
 from wholepop.cli.app import app, console, err_console
 from wholepop.engine import connect
 from wholepop.errors import UserError
+from wholepop.importers.hes import REASON_TEXT, HesReport, Reason, import_hes, parse_years
 from wholepop.inputs.load import open_inputs, read_raw
 from wholepop.inputs.nhs import ImportReport, import_nhs_lists, import_nhs_map
 from wholepop.inputs.synthea import import_synthea
 
-import_app = typer.Typer(name="import", help="Import public formats (NHS Digital files, Synthea CSV) into an input folder.", no_args_is_help=True)
+import_app = typer.Typer(name="import", help="Import outside formats (HES/SUS+ activity, NHS Digital files, Synthea CSV) into an input folder.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 
@@ -71,6 +75,60 @@ def synthea(
 ) -> None:
     """Import a Synthea CSV export as an input folder with a fitted contract.toml."""
     _report(import_synthea(folder, out))
+
+
+@import_app.command("hes")
+def hes(
+    apc: Path | None = typer.Option(None, "--apc", help="admitted patient care extract (HES APC or SUS+ APCE): CSV or Parquet, zipped or not"),
+    op: Path | None = typer.Option(None, "--op", help="outpatient extract (HES OP or SUS+ OPA)"),
+    ae: Path | None = typer.Option(None, "--ae", help="A&E extract (HES A&E or SUS+ AE)"),
+    out: Path = typer.Option(..., "--out", help="data folder to write activity (and a population) and the import report to"),
+    prices: Path | None = typer.Option(None, "--prices", help="CSV of unit costs: pod, unit_cost_pence or unit_cost (pounds), optional hrg / treatment_function, mff"),
+    years: str | None = typer.Option(None, "--years", help="contract years to keep, e.g. 2027-2029 (April-March); default: all"),
+    lists_from: Path | None = typer.Option(None, "--lists-from", help="folder holding registered patients and registrations to link the activity to"),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML overriding the column mapping (docs/real-data.md)"),
+    patient_id: str | None = typer.Option(None, "--patient-id", help="source column of the patient id in every file (default PSEUDO_HESID)"),
+    memory_limit: str | None = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 2GB; past it DuckDB spills to disk"),
+) -> None:
+    """Import HES / SUS+ hospital activity; report every row read: written or excluded, and why."""
+    files = {ds: f for ds, f in (("apc", apc), ("op", op), ("ae", ae)) if f is not None}
+    report = import_hes(
+        files, out, prices=prices, years=parse_years(years), lists_from=lists_from,
+        mapping=mapping, patient_id=patient_id, memory_limit=memory_limit,
+    )
+    _hes_report(report)
+
+
+def _hes_report(report: HesReport) -> None:
+    table = Table(title="rows read, written and excluded (hes_import_report.json has the same)", title_justify="left")
+    table.add_column("reason")
+    for d in report.datasets:
+        table.add_column(d.dataset, justify="right")
+    for reason in Reason:
+        cells = [d.reasons.get(reason.value, 0) for d in report.datasets]
+        if any(cells) or reason is Reason.WRITTEN:
+            table.add_row(reason.value, *[f"{c:,}" for c in cells],
+                          style="bold" if reason is Reason.WRITTEN else None)
+    table.add_row("rows read", *[f"{d.rows_read:,}" for d in report.datasets], style="dim")
+    console.print(table)
+    for reason in Reason:
+        if reason is not Reason.WRITTEN and any(d.reasons.get(reason.value) for d in report.datasets):
+            console.print(f"  {reason.value}: {REASON_TEXT[reason]}", highlight=False, soft_wrap=True)
+    lines = Table(title="activity written by service line", title_justify="left")
+    lines.add_column("service")
+    for d in report.datasets:
+        lines.add_column(d.dataset, justify="right")
+    services = sorted({s for d in report.datasets for s in d.services})
+    for s in services:
+        lines.add_row(s, *[f"{d.services.get(s, 0):,}" for d in report.datasets])
+    console.print(lines)
+    if report.period:
+        console.print(f"period covered: {report.period[0]} to {report.period[1]}; population: {report.population}", highlight=False, soft_wrap=True)
+    for name, path in report.written.items():
+        rows = report.rows.get(name)
+        console.print(f"wrote {path}" + (f" ({rows:,} rows)" if rows is not None else ""), highlight=False, soft_wrap=True)
+    for w in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
 
 
 def _practice_table(data: Path) -> tuple[pa.Table, str]:
