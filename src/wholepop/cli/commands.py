@@ -3,7 +3,7 @@
 import importlib
 
 # One module per area; a module that is not there yet is simply not registered.
-_MODULES = ("init", "check", "synth", "population", "settle", "ledger", "report", "mssp", "nhs", "project", "build", "serve")
+_MODULES = ("init", "check", "synth", "population", "settle", "ledger", "report", "mssp", "nhs", "project", "build", "serve", "template")
 
 for _name in _MODULES:
     try:
