@@ -828,3 +828,22 @@ def _write(con, out: Path, tables: Mapping[str, ibis.Table], coverage: pa.Table,
     for name in tables:
         rows[name] = con.read_parquet(written[name]).count().to_pyarrow().as_py()
     return written, rows
+
+
+MAPPING_BEGIN = "<!-- hes mapping: generated from wholepop/importers/data/hes_mapping.toml; do not edit by hand -->"
+MAPPING_END = "<!-- end of hes mapping -->"
+
+
+def mapping_markdown() -> str:
+    """The shipped column mapping as a Markdown table (docs/real-data.md holds it between
+    two marker lines; ``python -m wholepop.importers.hes`` prints it)."""
+    out = [MAPPING_BEGIN, "", "| data set | field | source columns (first present wins) | required | how to map it |", "| --- | --- | --- | --- | --- |"]
+    for ds, fields in load_mapping().items():
+        for fm in fields.values():
+            out.append(f"| {ds} | `{fm.name}` | {', '.join(f'`{s}`' for s in fm.sources)} | {'yes' if fm.required else 'no'} | {fm.instructions} |")
+    out += ["", MAPPING_END]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover  (a convenience for regenerating the doc)
+    print(mapping_markdown())
