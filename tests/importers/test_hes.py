@@ -314,3 +314,14 @@ def test_a_mapping_file_renames_a_source_column(tmp_path):
     out = tmp_path / "out"
     assert run_cli(["import", "hes", "--ae", str(ae), "--mapping", str(mapping), "--out", str(out)]) == 0
     assert pq.read_table(out / "activity.parquet")["patient_id"].to_pylist() == ["P1"]
+
+
+def test_parquet_input_reads_as_the_csv_does(tmp_path):
+    """The same A&E rows as Parquet (every column text, as a warehouse export may hold them)."""
+    import duckdb
+
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{AE}', all_varchar = true)) TO '{tmp_path / 'ae.parquet'}' (FORMAT parquet)")
+    out = tmp_path / "out"
+    assert run_cli(["import", "hes", "--ae", str(tmp_path / "ae.parquet"), "--out", str(out)]) == 0
+    reasons = {k: v for k, v in _report(out)["reasons"].items() if v}
+    assert reasons == {k: v for k, v in _independent_count()["ae"].items() if not k.startswith("service:")}
