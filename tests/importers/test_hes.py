@@ -302,6 +302,19 @@ def test_a_missing_column_or_an_unpriced_pod_fails_and_writes_nothing(tmp_path, 
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_an_existing_table_in_out_is_never_overwritten(tmp_path, capsys):
+    out = write_tables(tmp_path / "out", {"practices": "practice_code,practice_name,hub\nA81001,One,PCN1\n"})
+    for name in ("memberships", "patients", "registrations", "activity"):
+        (out / f"{name}.csv").unlink()
+    ae = _csv(tmp_path / "ae.csv", """
+        PSEUDO_HESID,ARRIVALDATE,ARRIVALAGE,SEX,GPPRAC
+        P1,2027-05-03,40,1,A81001
+    """)
+    assert run_cli(["import", "hes", "--ae", str(ae), "--out", str(out)]) == 2
+    assert "already holds practices.csv; write to an empty folder or remove them" in capsys.readouterr().err
+    assert sorted(f.name for f in out.iterdir()) == ["practices.csv"]
+
+
 def test_a_mapping_file_renames_a_source_column(tmp_path):
     ae = _csv(tmp_path / "ae.csv", """
         PERSON,ARRIVALDATE,ARRIVALAGE,SEX,GPPRAC

@@ -797,7 +797,9 @@ def _write(con, out: Path, tables: Mapping[str, ibis.Table], coverage: pa.Table,
     are copied beside the new activity."""
     out.mkdir(parents=True, exist_ok=True)
     declared = any(t.name == "coverage" for t in TABLES)
-    clashes = [f"{n}.csv" for n in (*tables, "coverage") if (out / f"{n}.csv").exists()]
+    # Never overwrite a table already there (e.g. practices from `import nhs-map`): the
+    # folder would silently mix two sources.
+    clashes = [f.name for n in (*tables, "coverage") if (f := find_file(out, n)) is not None]
     if clashes:
         raise UserError(f"--out {out} already holds {', '.join(clashes)}; write to an empty folder or remove them")
     written, rows, files = {}, {}, {}
