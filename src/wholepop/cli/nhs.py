@@ -24,7 +24,7 @@ import typer
 from rich.table import Table
 
 from wholepop import hubs as hub_planner
-from wholepop.cli.app import app, console, err_console
+from wholepop.cli.app import app, building, console, err_console
 from wholepop.engine import connect
 from wholepop.errors import UserError
 from wholepop.importers.hes import REASON_TEXT, HesReport, Reason, import_hes, parse_years
@@ -92,10 +92,11 @@ def hes(
 ) -> None:
     """Import HES / SUS+ hospital activity; report every row read: written or excluded, and why."""
     files = {ds: f for ds, f in (("apc", apc), ("op", op), ("ae", ae)) if f is not None}
-    report = import_hes(
-        files, out, prices=prices, years=parse_years(years), lists_from=lists_from,
-        mapping=mapping, patient_id=patient_id, memory_limit=memory_limit,
-    )
+    with building("importing hospital activity") as stage:
+        report = import_hes(
+            files, out, prices=prices, years=parse_years(years), lists_from=lists_from,
+            mapping=mapping, patient_id=patient_id, memory_limit=memory_limit, stage=stage,
+        )
     _hes_report(report)
 
 

@@ -43,7 +43,8 @@ import shutil
 import tempfile
 import tomllib
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -649,6 +650,7 @@ def import_hes(
     mapping: Path | None = None,
     patient_id: str | None = None,
     memory_limit: str | None = None,
+    stage: Callable[[str], AbstractContextManager[None]] = lambda name: nullcontext(),
 ) -> HesReport:
     """Import HES / SUS+ extracts into the input folder ``out``; all or nothing.
 
@@ -665,6 +667,8 @@ def import_hes(
         mapping: a TOML file overriding the column mapping.
         patient_id: the source column of the patient id in every file.
         memory_limit: DuckDB's memory limit (it spills past it).
+        stage: entered around each step with its name (the CLI's status line; a file of
+            millions of rows takes minutes).
 
     Returns: the ``HesReport``; its counts per file add up to the rows read.
     Raises: ``InputError`` / ``UserError`` before anything is written.
@@ -683,7 +687,7 @@ def import_hes(
         tmp = Path(tmpdir)
         con = connect("duckdb", memory_limit=memory_limit, temp_directory=str(tmp / "spill"))
         try:
-            return _run(con, files, out, fields, price_set, window, lists_from, tmp)
+            return _run(con, files, out, fields, price_set, window, lists_from, tmp, stage)
         finally:
             con.disconnect()
 
@@ -699,7 +703,7 @@ def _check_lists(folder: Path) -> None:
             )
 
 
-def _run(con, files, out, fields, price_set, window, lists_from, tmp) -> HesReport:
+def _run(con, files, out, fields, price_set, window, lists_from, tmp, stage) -> HesReport:
     population = None
     if lists_from is not None:
         pfile = find_file(Path(lists_from), "patients")
@@ -713,16 +717,19 @@ def _run(con, files, out, fields, price_set, window, lists_from, tmp) -> HesRepo
         if ds not in files:
             continue
         names[ds] = Path(files[ds]).name
-        staged = _staged(_read(con, Path(files[ds]), tmp), fields[ds], names[ds])
-        # Narrow the file to the mapped fields once: every later query reads this table.
-        staged_events.append(_events(ds, con.create_table(f"stg_{ds}", staged, temp=True), window))
+        with stage(f"reading {names[ds]}"):
+            staged = _staged(_read(con, Path(files[ds]), tmp), fields[ds], names[ds])
+            # Narrow the file to the mapped fields once: every later query reads this table.
+            staged_events.append(_events(ds, con.create_table(f"stg_{ds}", staged, temp=True), window))
     events = ibis.union(*staged_events) if len(staged_events) > 1 else staged_events[0]
-    classified = con.create_table("classified", _classified(events, population), temp=True)
+    with stage("classifying rows (spells, reasons)"):
+        classified = con.create_table("classified", _classified(events, population), temp=True)
 
     counts = classified.group_by("dataset", "reason").aggregate(n=ibis._.count()).to_pyarrow().to_pylist()
     written = classified.filter(classified.reason == Reason.WRITTEN.value)
     price_table = ibis.memtable(price_set.table)
-    activity = con.create_table("activity_out", _activity(written, price_table), temp=True)
+    with stage("pricing"):
+        activity = con.create_table("activity_out", _activity(written, price_table), temp=True)
     unpriced = activity.filter(activity.cost_pence.isnull()).group_by("pod").aggregate(n=ibis._.count()).to_pyarrow().to_pylist()
     if unpriced:
         listed = ", ".join(f"{r['pod']} ({r['n']:,} rows)" for r in sorted(unpriced, key=lambda r: r["pod"]))
@@ -745,11 +752,13 @@ def _run(con, files, out, fields, price_set, window, lists_from, tmp) -> HesRepo
     if price_set.illustrative:
         warnings.append(f"costs are {price_set.source}: give --prices for real unit costs")
     if population is None:
-        regs = con.create_table("registrations_out", _registrations(written, period), temp=True)
+        with stage("building registrations"):
+            regs = con.create_table("registrations_out", _registrations(written, period), temp=True)
         practices, memberships = _practices(regs, period)
         tables |= {"patients": _patients(written), "registrations": regs, "practices": practices, "memberships": memberships}
         warnings.append(HOSPITAL_USERS_ONLY)
-    written_files, rows = _write(con, out, tables, _coverage(period, names), lists_from)
+    with stage("writing"):
+        written_files, rows = _write(con, out, tables, _coverage(period, names), lists_from)
 
     reports = []
     for ds in DATASETS:
