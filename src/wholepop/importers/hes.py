@@ -355,23 +355,33 @@ def _read(con: BaseBackend, path: Path, tmp: Path) -> ibis.Table:
         raise InputError((Problem(path.name, None, None, f"not a readable CSV or Parquet file ({str(e).splitlines()[0]})"),)) from None
 
 
-def _staged(raw: ibis.Table, fields: Mapping[str, FieldMap], file: str) -> ibis.Table:
-    """Select each mapped field by its first source present (header matched ignoring
-    case), as trimmed text with empty strings null; a missing optional field is null."""
+def _staged(con: BaseBackend, raw: ibis.Table, fields: Mapping[str, FieldMap], file: str, name: str) -> ibis.Table:
+    """Table ``name``: each mapped field by its first source present (header matched
+    ignoring case), as text trimmed of spaces with empty strings null; a missing optional
+    field is null. The file is read once, here; every later query reads this narrow table.
+
+    Written as one DuckDB statement rather than an Ibis select: Ibis spells ``strip`` as a
+    TRIM over a set of characters, which took DuckDB twice as long over a 300,000-row
+    extract as the plain TRIM (the whole read then took 8.5 s instead of 4.5 s).
+    """
     by_upper = {c.upper(): c for c in raw.columns}
-    cols, missing = {}, []
-    for name, fm in fields.items():
+    cols, missing = [], []
+    for field_name, fm in fields.items():
         found = next((by_upper[s.upper()] for s in fm.sources if s.upper() in by_upper), None)
         if found is None:
             if fm.required:
-                missing.append(f"{name} (tried {', '.join(fm.sources)})")
-            cols[name] = ibis.null("string")
+                missing.append(f"{field_name} (tried {', '.join(fm.sources)})")
+            cols.append(f"CAST(NULL AS VARCHAR) AS {_quoted(field_name)}")
         else:
-            text = raw[found].cast("string").strip()
-            cols[name] = ibis.ifelse(text == "", ibis.null("string"), text)
+            cols.append(f"NULLIF(TRIM(CAST({_quoted(found)} AS VARCHAR)), '') AS {_quoted(field_name)}")
     if missing:
         raise InputError((Problem(file, 1, None, f"no column for {'; '.join(missing)}; map it with --mapping"),))
-    return raw.select(**cols)
+    con.raw_sql(f"CREATE TEMP TABLE {_quoted(name)} AS SELECT {', '.join(cols)} FROM {_quoted(raw.get_name())}")
+    return con.table(name)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _date(text: ibis.StringValue) -> ibis.DateValue:
@@ -718,9 +728,8 @@ def _run(con, files, out, fields, price_set, window, lists_from, tmp, stage) -> 
             continue
         names[ds] = Path(files[ds]).name
         with stage(f"reading {names[ds]}"):
-            staged = _staged(_read(con, Path(files[ds]), tmp), fields[ds], names[ds])
-            # Narrow the file to the mapped fields once: every later query reads this table.
-            staged_events.append(_events(ds, con.create_table(f"stg_{ds}", staged, temp=True), window))
+            staged = _staged(con, _read(con, Path(files[ds]), tmp), fields[ds], names[ds], f"stg_{ds}")
+            staged_events.append(_events(ds, staged, window))
     events = ibis.union(*staged_events) if len(staged_events) > 1 else staged_events[0]
     with stage("classifying rows (spells, reasons)"):
         classified = con.create_table("classified", _classified(events, population), temp=True)
