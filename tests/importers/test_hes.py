@@ -338,3 +338,12 @@ def test_parquet_input_reads_as_the_csv_does(tmp_path):
     assert run_cli(["import", "hes", "--ae", str(tmp_path / "ae.parquet"), "--out", str(out)]) == 0
     reasons = {k: v for k, v in _report(out)["reasons"].items() if v}
     assert reasons == {k: v for k, v in _independent_count()["ae"].items() if not k.startswith("service:")}
+
+
+def test_nothing_to_write_is_an_error_that_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run_cli(["import", "hes", "--ae", str(AE), "--years", "2030", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "no row could be written; nothing was written" in err
+    assert "ae: outside_years 1,000" in err  # every row, and why
+    assert not out.exists()
