@@ -24,7 +24,7 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
 from wholepop.inputs.coverage import Coverage, YearCoverage, assess
 from wholepop.inputs.coverage import measure as measure_coverage
-from wholepop.inputs.vocab import NeedWeighting
+from wholepop.vocab import NeedWeighting
 from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement

@@ -13,7 +13,7 @@ from wholepop.cli import main
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import PRESET_FORMS, preset_text
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 
 FULL = preset_text("full")
 BANDS = "bands = [ { upto = 0.03, provider_share = 0.5 }, { upto = 1.0, provider_share = 0.25 } ]"

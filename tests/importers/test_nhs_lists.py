@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import SHARED_DATA
 from wholepop.errors import InputError
-from wholepop.inputs.nhs import parse_extract_date, read_list_counts, read_practice_map
+from wholepop.importers.nhs import parse_extract_date, read_list_counts, read_practice_map
 
 NHS = SHARED_DATA / "nhs"
 QUIN_2026 = NHS / "gp-reg-pat-prac-quin-age-2026-07.zip"

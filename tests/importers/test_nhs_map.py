@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SHARED_DATA
 from wholepop.errors import InputError
-from wholepop.inputs.nhs import WEIGHT_COLUMNS, build_practices, import_nhs_map, read_imd, read_practice_map, read_weights
+from wholepop.importers.nhs import WEIGHT_COLUMNS, build_practices, import_nhs_map, read_imd, read_practice_map, read_weights
 
 NHS = SHARED_DATA / "nhs"
 

@@ -16,8 +16,8 @@ from tests.conftest import SHARED_DATA
 from wholepop.contract import load_contract
 from wholepop.errors import InputError
 from wholepop.inputs import Severity, load_inputs
-from wholepop.inputs.synthea import condition_map, encounter_class_map, import_synthea, read_synthea
-from wholepop.inputs.vocab import Condition, Service
+from wholepop.importers.synthea import condition_map, encounter_class_map, import_synthea, read_synthea
+from wholepop.vocab import Condition, Service
 
 SYNTHEA = SHARED_DATA / "synthea"
 

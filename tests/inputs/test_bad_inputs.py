@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.conftest import write_tables
 from wholepop.inputs import Severity, load_inputs
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 
 CLEAN = {
     "practices": """

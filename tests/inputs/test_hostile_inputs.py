@@ -63,7 +63,7 @@ def test_embedded_newline_is_one_row(tmp_path, engine):
     folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + b'1,2027-05-01,"a\ne",12500\n2,2027-06-01,ae,-5\n')
     assert lines_of(folder, engine) == [
         'activity row 2 column service: "a\ne" is not a service line (expected one of '
-        + ", ".join(s.value for s in __import__("wholepop.inputs.vocab", fromlist=["Service"]).Service) + ")",
+        + ", ".join(s.value for s in __import__("wholepop.vocab", fromlist=["Service"]).Service) + ")",
         "activity row 3 column cost_pence: -5 is negative (expected 0 or more)",
     ]
 

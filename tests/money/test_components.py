@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from wholepop.contract import parse_contract
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Service, WeightComponent
+from wholepop.vocab import Service, WeightComponent
 from wholepop.money import settle
 from wholepop.money.components import DEFAULT_COMPONENTS, component_ratios
 

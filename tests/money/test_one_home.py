@@ -9,7 +9,7 @@ import pytest
 from golden import contract, facts
 
 from wholepop.inputs.contract_checks import BuiltInMetric
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 from wholepop.money import settle
 from wholepop.money.performance import metric_value
 from wholepop.money.settle import SETTLERS

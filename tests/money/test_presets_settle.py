@@ -7,7 +7,7 @@ import re
 import pytest
 
 from wholepop.contract.presets import preset_text
-from wholepop.inputs.vocab import ACUTE
+from wholepop.vocab import ACUTE
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
 

@@ -8,7 +8,7 @@ from golden import contract, facts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money import settle
 from wholepop.money.facts import MoneyFacts, PracticeYear
 

@@ -9,7 +9,7 @@ from golden import contract, facts
 from test_golden import PACS_SHARE, line
 
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 from wholepop.money import settle
 from wholepop.money.facts import PracticeYear
 from wholepop.money.settle import SETTLERS, settle_english

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SHARED_DATA
 from wholepop.hubs import describe, hub_stats, plan
-from wholepop.inputs.nhs import build_practices, read_list_counts, read_practice_map, read_weights
+from wholepop.importers.nhs import build_practices, read_list_counts, read_practice_map, read_weights
 
 LO, HI = 30_000, 50_000
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import allocate
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from wholepop.contract import parse_contract
-from wholepop.inputs.vocab import Segment, Service, Sex
+from wholepop.vocab import Segment, Service, Sex
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.demography import AGE_BANDS, SEXES

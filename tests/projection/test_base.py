@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wholepop.engine import connect
-from wholepop.inputs.vocab import Segment, Service, Sex
+from wholepop.vocab import Segment, Service, Sex
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.base import LEVELS, SERVICES, projection_base
 from wholepop.projection.demography import AGE_BANDS, SEXES

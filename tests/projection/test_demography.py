@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from wholepop.inputs.vocab import Sex
+from wholepop.vocab import Sex
 from wholepop.projection.demography import AGE_BANDS, MORTALITY, SEXES, age_one_year, mortality_rates
 from wholepop.projection.scenario import PopulationChange
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.projection.scenario import default_scenario, default_scenario_text, load_scenario, parse_scenario
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from wholepop.inputs.vocab import Form, Segment, Service, Sex
+from wholepop.vocab import Form, Segment, Service, Sex
 from wholepop.money.pence import D, allocate, to_pence
 from wholepop.money.statement import (
     BudgetPart,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.report.data import HubRow, ReportData, SegmentRow
 
 from .fixtures import report_data, statement

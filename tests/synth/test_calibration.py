@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from wholepop.inputs.vocab import Condition, Integration, Service
+from wholepop.vocab import Condition, Integration, Service
 from wholepop.synth import generate
 from wholepop.synth.england import SPEND_PER_HEAD
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from wholepop.inputs import load_inputs
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.synth import generate
 from wholepop.synth.dataset import districts
 

@@ -18,7 +18,7 @@ from wholepop.contract import load_contract
 from wholepop.inputs.load import open_inputs
 from wholepop.engine import connect
 from wholepop.inputs.schema import TABLES, DType
-from wholepop.inputs.vocab import Form, Service
+from wholepop.vocab import Form, Service
 from wholepop.synth import generate
 
 ARROW = {DType.STRING: pa.string(), DType.INT: pa.int64(), DType.FLOAT: pa.float64(), DType.DATE: pa.date32()}

@@ -15,10 +15,10 @@ from conftest import run_cli
 from wholepop.contract import load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import load_inputs
-from wholepop.inputs.build import Selection, age_sex_cells, build, start_lists
-from wholepop.inputs.nhs import AGE_BANDS
+from wholepop.synth.lists import Selection, age_sex_cells, build, start_lists
+from wholepop.importers.nhs import AGE_BANDS
 from wholepop.inputs.problems import Severity
-from wholepop.inputs.vocab import NeedWeighting
+from wholepop.vocab import NeedWeighting
 from wholepop.synth import england
 
 NHS = SHARED_DATA / "nhs"
@@ -199,7 +199,7 @@ def test_a_practice_given_twice_is_warned_about_and_counted_once(tmp_path, capsy
 def test_imd_deciles_rank_practices_within_the_file():
     """Decile 1 is the most deprived tenth (highest scores) of the file's practices; a
     practice without a score gets England's middle deciles (5 and 6 alternately)."""
-    from wholepop.inputs.build import imd_deciles
+    from wholepop.synth.lists import imd_deciles
 
     imd = pa.table({"practice_code": [f"P{i:02d}" for i in range(20)], "imd_score": [float(i) for i in range(20)]})
     decile, score, missing = imd_deciles(imd, ["P19", "P00", "P10", "ZZZ", "YYY"])

@@ -506,7 +506,7 @@ def test_contract_warnings_are_beside_their_fields_in_checks_words(client, folde
 def test_build_selection_by_pcn_sub_icb_or_icb_reaches_the_builder(client, monkeypatch):
     """The page's choices become the builder's Selection (the build itself is stubbed here:
     a real one-practice build is tested above)."""
-    import wholepop.inputs.build as builder
+    import wholepop.synth.lists as builder
 
     seen = []
 

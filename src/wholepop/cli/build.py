@@ -3,7 +3,7 @@
 - ``wholepop build --lists FILE --map FILE [--weights F] [--imd F] (--practices C,... |
   --pcn C,... | --sub-icb C | --icb C) --out DIR [--years Y --start-year YYYY --seed S]``:
   an input folder for those practices, its synthetic patients matching the published
-  lists exactly (``wholepop.inputs.build``).
+  lists exactly (``wholepop.synth.lists``).
 - ``wholepop budget --data DIR --contract FILE --per-head FILE.toml [--year Y]``: a
   whole-population budget from the lists and per-head prices alone
   (``wholepop.money.per_head``).
@@ -23,7 +23,7 @@ from wholepop.cli.app import app, console, err_console
 from wholepop.contract import load_contract
 from wholepop.engine import connect
 from wholepop.errors import InputError, UserError
-from wholepop.inputs.build import Selection, build as build_folder
+from wholepop.synth.lists import Selection, build as build_folder
 from wholepop.inputs.load import open_inputs
 from wholepop.inputs.problems import Problem
 from wholepop.ledger.append import LEDGER_FILE

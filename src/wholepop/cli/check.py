@@ -25,7 +25,7 @@ from wholepop.inputs.coverage import Coverage, assess, measure, months_text
 from wholepop.inputs.validate import contract_problems
 from wholepop.inputs.problems import Severity
 from wholepop.inputs.summary import InputSummary, summarise
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.pence import D, to_pence
 from wholepop.numbers import gbp
 

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from wholepop import __version__
 from wholepop.cli.app import console
-from wholepop.inputs.vocab import Condition, Service
+from wholepop.vocab import Condition, Service
 from wholepop.numbers import gbp
 
 POPULATION, YEARS, TERM, START, SEED = 300_000, 3, 15, 2027, 42

@@ -23,7 +23,7 @@ from wholepop.contract import Contract, load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs.problems import Severity
 from wholepop.inputs.validate import load_inputs
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.numbers import gbp
 
 RESTRICTED_KEY = b"wholepop.restricted"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from wholepop.contract.model import Contract
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 
 __all__ = ["load_contract", "parse_contract", "parse_toml_model"]
 
@@ -40,7 +40,7 @@ def load_contract(path: str | Path) -> Contract:
         raise ContractError(f"{path.name} line {line}: not UTF-8 text (save the file as UTF-8)") from None
     contract = parse_contract(text, source=path.name)
     if contract.mssp is not None or contract.form is Form.ACO:
-        from wholepop.money.mssp.terms import mssp_terms  # the US rules validate their own table
+        from wholepop.contract.mssp_terms import mssp_terms  # the US rules validate their own table
 
         try:
             mssp_terms(contract)

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wholepop.contract.model import Contract
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Form
-from wholepop.money.mssp.rules import (
+from wholepop.vocab import Form
+from wholepop.contract.mssp_rules import (
     FIRST_YEAR,
     FIXED_MSR_CHOICES,
     LAST_YEAR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 
 __all__ = ["PRESET_FORMS", "preset_text"]
 

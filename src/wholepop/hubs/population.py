@@ -10,7 +10,7 @@ from __future__ import annotations
 import ibis
 
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import WeightComponent
+from wholepop.vocab import WeightComponent
 
 __all__ = ["practice_populations"]
 

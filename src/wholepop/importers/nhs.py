@@ -42,11 +42,11 @@ import pyarrow.parquet as pq
 
 from wholepop.errors import InputError
 from wholepop.inputs.problems import Problem
-from wholepop.inputs.vocab import Sex, WeightComponent
+from wholepop.population.cells import ALL_AGES
+from wholepop.population.months import AGE_BANDS
+from wholepop.vocab import Sex, WeightComponent
 
 __all__ = [
-    "AGE_BANDS",
-    "ALL_AGES",
     "ImportReport",
     "WEIGHT_COLUMNS",
     "build_practices",
@@ -60,10 +60,6 @@ __all__ = [
     "write_tables",
 ]
 
-# The 5-year bands NHS Digital publishes, youngest first; the last is open-ended.
-AGE_BANDS: tuple[str, ...] = tuple(f"{a}_{a + 4}" for a in range(0, 95, 5)) + ("95+",)
-# age_band of a row that counts every age (the practice-totals file).
-ALL_AGES = "ALL"
 UNALLOCATED = "U"  # PCN_CODE of a practice in no PCN
 UNALLOCATED_HUB_PREFIX = "UNALLOCATED-"
 

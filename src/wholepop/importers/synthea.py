@@ -48,9 +48,9 @@ from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import InputError
 from wholepop.inputs.coverage import declared_table
-from wholepop.inputs.nhs import ImportReport, _read_csv_bytes, _read_sources, write_tables
+from wholepop.importers.nhs import ImportReport, _read_csv_bytes, _read_sources, write_tables
 from wholepop.inputs.problems import Problem
-from wholepop.inputs.vocab import Form, Integration, Sex
+from wholepop.vocab import Form, Integration, Sex
 from wholepop.money.pence import pounds_text_to_pence_sql
 
 __all__ = ["SyntheaImport", "condition_map", "encounter_class_map", "import_synthea", "read_synthea"]
@@ -83,7 +83,7 @@ class SyntheaImport:
 
 
 def _mapping(filename: str) -> pa.Table:
-    data = (resources.files("wholepop.inputs") / "data" / filename).read_bytes()
+    data = (resources.files("wholepop.importers") / "data" / filename).read_bytes()
     return _read_csv_bytes(filename, data).table
 
 

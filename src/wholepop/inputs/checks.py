@@ -28,7 +28,7 @@ from wholepop.inputs.listing import OTHER, count_each, listed, quoted
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import FLAWED, PART, ROW, SPACE_LIKE, RawInputs, RawTable, within
 from wholepop.inputs.schema import MAX_PENCE_PER_ROW, TABLES, DType
-from wholepop.inputs.vocab import Condition, Integration, Service, Sex
+from wholepop.vocab import Condition, Integration, Service, Sex
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract

@@ -16,10 +16,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
+from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.inputs.listing import listed
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import ROW, RawInputs
-from wholepop.inputs.vocab import FORM_SIZE
+from wholepop.vocab import FORM_SIZE
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract
@@ -52,8 +53,6 @@ HUB_MIN, HUB_MAX = 30_000, 50_000
 
 def contract_years_in_data(raw: RawInputs, contract: Contract) -> tuple[int, ...]:
     """Contract years that the activity data reaches (from its first to its last date)."""
-    from wholepop.contract.calendar import financial_year  # (wholepop.contract imports this package)
-
     if not raw.has("activity", "date"):
         return ()
     dates = raw["activity"].values.date
@@ -101,8 +100,6 @@ def memberships_cover_practices(raw: RawInputs, contract: Contract | None) -> It
     """Every practice has a membership span during the contract term. Error."""
     if contract is None or not raw.has("practices", "practice_code") or not raw.has("memberships", "practice_code", "from_date"):
         return
-    from wholepop.contract.calendar import year_end, year_start
-
     years = contract.contract.years
     start, end = year_start(years[0]), year_end(years[-1])
     m = raw["memberships"].values
@@ -179,7 +176,7 @@ def contract_file(raw: RawInputs, contract: Contract | None) -> Iterable[Problem
     """
     if contract is None:
         return
-    from wholepop.inputs.vocab import NeedWeighting
+    from wholepop.vocab import NeedWeighting
 
     if contract.budget.need_weighting is NeedWeighting.SUPPLIED and (
         "weights" not in raw.tables or raw.rows("weights") == 0

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import DatedTable
+from wholepop.vocab import DatedTable
 
 __all__ = ["Coverage", "YearCoverage", "assess", "declared_table", "measure", "month_end", "month_name", "months_text"]
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from wholepop.inputs.problems import Problem, Severity
-from wholepop.inputs.vocab import Integration
+from wholepop.vocab import Integration
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract

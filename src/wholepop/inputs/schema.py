@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import ibis.expr.datatypes as dt
 
-from wholepop.inputs.vocab import Condition, DatedTable, Integration, Service, Sex
+from wholepop.vocab import Condition, DatedTable, Integration, Service, Sex
 
 __all__ = [
     "Column", "DATE_BOUNDS", "DType", "IBIS_TYPES", "MAX_PENCE_PER_ROW", "NUMBER_BOUNDS", "TABLES", "Table", "table",

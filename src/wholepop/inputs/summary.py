@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wholepop.contract.calendar import year_end, year_start
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 
 __all__ = ["InputSummary", "YearSpend", "summarise"]
 
@@ -55,8 +56,6 @@ def summarise(inputs: Inputs) -> InputSummary:
     Reads: patients, practices, registrations, activity. Grain of ``years``: one entry per
     contract year with activity; heads are people with a registration overlapping it.
     """
-    from wholepop.contract.calendar import year_end, year_start  # (wholepop.contract imports this package)
-
     be = inputs.backend
     act = inputs.activity
     year = act.date.year() - (act.date.month() < 4).cast("int64")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wholepop.contract import load_contract
 from wholepop.engine import connect
 from wholepop.errors import ContractError
 from wholepop.inputs.checks import DATA_CHECKS
@@ -56,9 +57,6 @@ def load_inputs(
     backend = backend or connect(engine)
     problems: list[Problem] = []
     if isinstance(contract, (str, Path)):
-        # Imported here: wholepop.contract reads the vocabularies of this package.
-        from wholepop.contract import load_contract
-
         try:
             contract = load_contract(contract)
         except ContractError as e:

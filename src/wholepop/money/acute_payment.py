@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.budget import target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, to_pence

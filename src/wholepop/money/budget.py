@@ -31,7 +31,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from wholepop.contract.model import Contract
-from wholepop.inputs.vocab import Integration, Service
+from wholepop.vocab import Integration, Service
 from wholepop.money.components import component_of
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.funders import funder_growth, funder_of, funders, several

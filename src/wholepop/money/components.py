@@ -27,7 +27,7 @@ from types import MappingProxyType
 import ibis
 
 from wholepop.contract.model import Contract
-from wholepop.inputs.vocab import ACUTE, NeedWeighting, Service, WeightComponent
+from wholepop.vocab import ACUTE, NeedWeighting, Service, WeightComponent
 from wholepop.money.pence import D
 
 __all__ = ["DEFAULT_COMPONENTS", "component_of", "component_ratios"]

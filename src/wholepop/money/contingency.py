@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.budget import growth, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence

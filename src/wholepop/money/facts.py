@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from wholepop.inputs.contract_checks import RATE_METRICS
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.money.pence import ONE, ZERO, D, to_pence
 from wholepop.numbers import gbp, population, significant
 from wholepop.population.spans import PROVIDER_SUFFIX

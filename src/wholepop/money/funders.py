@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Funder
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.pence import ONE
 
 __all__ = ["COMMISSIONER", "FunderView", "funder_growth", "funder_of", "funders", "several"]

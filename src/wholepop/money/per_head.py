@@ -9,7 +9,7 @@ budget of contract year ``y`` is, for each in-scope service line ``s``:
 
 * ``patients(p, c)``: the practice's latest published counts (a practice that publishes
   only a total is spread over England's pyramid, as ``wholepop build`` does:
-  ``inputs.build.age_sex_cells``).
+  ``population.cells.age_sex_cells``).
 * ``price_s(c)``: pounds per registered person a year, from a price table the user
   supplies (``load_prices``; an ILLUSTRATIVE one ships as
   ``wholepop/money/data/illustrative_per_head.toml``).
@@ -49,9 +49,10 @@ import pyarrow.compute as pc
 from wholepop.contract.calendar import year_start
 from wholepop.contract.model import Contract
 from wholepop.errors import InputError
-from wholepop.inputs.nhs import AGE_BANDS
+from wholepop.population.cells import age_sex_cells
+from wholepop.population.months import AGE_BANDS
 from wholepop.inputs.problems import Problem
-from wholepop.inputs.vocab import Integration, Service
+from wholepop.vocab import Integration, Service
 from wholepop.money.budget import eligible
 from wholepop.money.pence import ONE, ZERO, D, allocate, to_pence
 
@@ -306,9 +307,6 @@ def per_head_budget(
     Raises:
         InputError: an in-scope service line has no prices, or no member practice has a list.
     """
-    from wholepop.inputs.build import (
-        age_sex_cells,  # the one home of the spreading rule
-    )
 
     services = contract.budget_services
     missing = [s.value for s in services if s not in prices.half_pence]

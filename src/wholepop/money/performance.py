@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
 from wholepop.inputs.contract_checks import RATE_METRICS, BuiltInMetric
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.statement import MetricResult, PerformancePart

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
-from wholepop.inputs.vocab import Form, Service
+from wholepop.vocab import Form, Service
 from wholepop.money.acute_payment import AcuteCash, acute_cash
 from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts

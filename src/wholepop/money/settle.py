@@ -31,7 +31,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from wholepop.contract.model import Contract
-from wholepop.inputs.vocab import Form, Service
+from wholepop.vocab import Form, Service
 from wholepop.money.acute_payment import acute_payment_extra, acute_views
 from wholepop.money.budget import budget, growth
 from wholepop.money.contingency import contingency

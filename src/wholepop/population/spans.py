@@ -50,7 +50,7 @@ import ibis
 from wholepop.contract.calendar import year_end, year_start
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import Integration
+from wholepop.vocab import Integration
 
 __all__ = [
     "FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "members_on", "year_ranges",

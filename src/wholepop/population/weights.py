@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import NeedWeighting, WeightComponent
+from wholepop.vocab import NeedWeighting, WeightComponent
 from wholepop.population.months import band_from, months_in_span, split_by_year
 from wholepop.population.spans import attribute
 

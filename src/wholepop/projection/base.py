@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import ibis
 import numpy as np
 
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.demography import AGE_BANDS, SEXES
 

@@ -17,7 +17,7 @@ from wholepop.contract import parse_contract
 from wholepop.contract.model import Contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import UserError
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 from wholepop.money.pence import D, to_pence
 from wholepop.projection.base import ProjectionBase
 from wholepop.projection.deterministic import project

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wholepop.inputs.vocab import Sex
+from wholepop.vocab import Sex
 from wholepop.population.months import AGE_BANDS
 from wholepop.projection.scenario import PopulationChange
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from wholepop.contract.model import Contract, Metric, Performance, Provider
 from wholepop.errors import UserError
-from wholepop.inputs.vocab import Form, Integration, Service
+from wholepop.vocab import Form, Integration, Service
 from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wholepop.inputs.vocab import Segment
+from wholepop.vocab import Segment
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.demography import age_one_year, mortality_rates
 from wholepop.projection.scenario import Lever, Scenario

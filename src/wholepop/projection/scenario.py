@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wholepop.contract.load import parse_toml_model
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 
 __all__ = [
     "Lever",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Band, Contract
-from wholepop.inputs.vocab import Form
+from wholepop.vocab import Form
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.base import ProjectionBase
 from wholepop.projection.deterministic import project, share_terms

@@ -20,7 +20,7 @@ from decimal import Decimal
 import altair as alt
 import vl_convert
 
-from wholepop.inputs.vocab import Sex
+from wholepop.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 from wholepop.numbers import gbp

@@ -22,7 +22,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from wholepop.inputs.vocab import Form, Segment, Service, Sex
+from wholepop.vocab import Form, Segment, Service, Sex
 from wholepop.money.pence import D
 from wholepop.money.statement import Statement
 

@@ -47,7 +47,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from wholepop.inputs.vocab import Sex
+from wholepop.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 from wholepop.numbers import gbp

@@ -10,7 +10,7 @@ from pathlib import Path
 from wholepop.costing import concentration, lorenz
 from wholepop.errors import UserError
 from wholepop.inputs import Severity
-from wholepop.inputs.vocab import Segment, Service
+from wholepop.vocab import Segment, Service
 from wholepop.ledger import get_statement, head, input_hashes, is_url, list_settlements, stale_years
 from wholepop.money.pence import D, to_pence
 from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved

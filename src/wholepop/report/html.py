@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from wholepop.inputs.vocab import Sex
+from wholepop.vocab import Sex
 from wholepop.money.pence import pounds, to_pence
 from wholepop.report import charts
 from wholepop.report.data import ReportData

@@ -46,7 +46,7 @@ from wholepop.contract.calendar import year_end
 from wholepop.contract.model import Contract
 from wholepop.costing.concentration import person_spend
 from wholepop.inputs.load import Inputs
-from wholepop.inputs.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
+from wholepop.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
 from wholepop.population.count import table_years
 from wholepop.population.spans import dated_in
 

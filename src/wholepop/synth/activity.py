@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.synth.people import MAX_AGE, NO_DAY, YearFrame, age_curve
 from wholepop.synth.services import ACTIVITY_GROWTH, PRICE_GROWTH, SERVICES
 

@@ -29,7 +29,7 @@ from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.contract.calendar import year_end, year_start
 from wholepop.inputs.coverage import declared_table
-from wholepop.inputs.vocab import Condition, Form, Sex
+from wholepop.vocab import Condition, Form, Sex
 from wholepop.synth import activity as act
 from wholepop.synth.measures import measures_table
 from wholepop.synth.people import CONDITIONS, FEMALE, MALE, NO_DAY, UNKNOWN, Area, Population, YearFrame, simulate

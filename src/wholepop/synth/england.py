@@ -21,7 +21,9 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 
-from wholepop.inputs.vocab import Condition, Service
+from wholepop.population.cells import PYRAMID_FEMALE, PYRAMID_MALE
+from wholepop.population.months import AGE_BANDS
+from wholepop.vocab import Condition, Service
 
 __all__ = [
     "AGE_BANDS",
@@ -59,16 +61,8 @@ PRACTICE_SIZE_QUANTILES: tuple[tuple[float, int], ...] = (
 # England's mean list size (the practice count of an area is its population over this).
 MEAN_PRACTICE_SIZE = 10_333
 
-# Registered patients by 5-year age band (0-4, 5-9, ..., 90-94, 95+), England, July 2026.
-AGE_BANDS: tuple[str, ...] = tuple(f"{a}_{a + 4}" for a in range(0, 95, 5)) + ("95+",)
-PYRAMID_FEMALE: tuple[int, ...] = (
-    1402572, 1633875, 1828840, 1873541, 1904726, 2168239, 2295483, 2347581, 2179334, 1965075,
-    1877720, 2008054, 1953439, 1657890, 1388168, 1350622, 950688, 574987, 279554, 93661,
-)
-PYRAMID_MALE: tuple[int, ...] = (
-    1474931, 1716919, 1922334, 1964187, 1925610, 2206555, 2343167, 2418300, 2267946, 2074450,
-    1962527, 2039701, 1947199, 1605551, 1278679, 1180079, 772459, 405014, 160561, 36290,
-)
+# Registered patients by 5-year age band (0-4, 5-9, ..., 90-94, 95+), England, July 2026:
+# held by population.cells, which spreads published list totals over it.
 # The 95+ band is spread over ages 95-104 with this yearly survival.
 OLDEST_AGE = 104
 OLDEST_DECAY = 0.72

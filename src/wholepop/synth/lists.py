@@ -9,8 +9,8 @@ Public surface:
   ``conditions`` whose lists on the chosen day equal the published counts exactly; plus
   synthetic ``unregistered`` and ``measures`` and a fitted ``contract.toml``.
 - ``Selection``: which practices (codes, PCNs, a sub-ICB or an ICB).
-- ``age_sex_cells(list_counts, codes)``: the (practice, sex, age band) count table the
-  people are placed from, spreading practice totals over England's pyramid.
+- the people are placed from ``population.cells.age_sex_cells``: the (practice, sex, age
+  band) count table, spreading practice totals over England's pyramid.
 
 **The day the counts hold.** The published counts (extract date, e.g. 1 July 2026) are
 placed on **1 April of the baseline year**, the first day of the data (the baseline is
@@ -55,9 +55,7 @@ from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import InputError, UserError
-from wholepop.inputs.nhs import (
-    AGE_BANDS,
-    ALL_AGES,
+from wholepop.importers.nhs import (
     UNALLOCATED_HUB_PREFIX,
     build_practices,
     read_imd,
@@ -67,7 +65,8 @@ from wholepop.inputs.nhs import (
 )
 from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.problems import Problem
-from wholepop.inputs.vocab import Form, Integration, NeedWeighting, Sex
+from wholepop.vocab import Form, Integration, NeedWeighting, Sex
+from wholepop.population.cells import age_sex_cells
 from wholepop.synth import activity as act
 from wholepop.synth import england
 from wholepop.synth.dataset import _PARQUET, ID_WIDTH, _conditions, _patients, _prefixed, _registrations
@@ -76,17 +75,12 @@ from wholepop.synth.people import FEMALE, MALE, UNKNOWN, Area, Calibration, Star
 from wholepop.synth.practices import Practices, draw_practices, memberships_table
 from wholepop.synth.unregistered import unregistered_table
 
-__all__ = ["BuildReport", "Selection", "age_sex_cells", "build", "england_calibration", "imd_deciles", "start_lists"]
+__all__ = ["BuildReport", "Selection", "build", "england_calibration", "imd_deciles", "start_lists"]
 
 # People in the England-shaped reference population the rates are calibrated on.
 REFERENCE_PEOPLE = 100_000
 # People per activity block (bounds memory, as in the generator).
 BLOCK_PEOPLE = 200_000
-# Sex codes of the count table (the generator's), and its band index of "every age".
-_SEX_CODES = {Sex.FEMALE.value: FEMALE, Sex.MALE.value: MALE, Sex.UNKNOWN.value: UNKNOWN}
-_ALL_BAND = len(AGE_BANDS)
-# England's registered pyramid (July 2026), (sex F/M, band).
-_PYRAMID = np.array([england.PYRAMID_FEMALE, england.PYRAMID_MALE], dtype=np.float64)
 # Single years of the open band 95+: 95..OLDEST_AGE with England's yearly survival.
 _OLDEST = england.OLDEST_DECAY ** np.arange(england.OLDEST_AGE - 95 + 1)
 _OLDEST_CUM = np.cumsum(_OLDEST / _OLDEST.sum())
@@ -179,89 +173,6 @@ def select(practice_map: pa.Table, selection: Selection, map_name: str) -> pa.Ta
     if missing:
         raise InputError(tuple(Problem(map_name, None, what, f"{c!r} is not in the practice map") for c in missing))
     return practice_map.filter(pc.is_in(practice_map[col], value_set=pa.array(wanted, pa.string()))).sort_by("practice_code")
-
-
-# --------------------------------------------------------------------------------------
-# The count table
-# --------------------------------------------------------------------------------------
-
-
-def _largest_remainder(totals: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Split each ``totals[i]`` over the columns of ``shares[i]`` (rows sum to 1) in whole
-    people, summing exactly: floors, then one more to the largest fractional parts."""
-    exact = totals[:, None].astype(np.float64) * shares
-    out = np.floor(exact).astype(np.int64)
-    left = totals - out.sum(axis=1)
-    order = np.argsort(-(exact - out), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.broadcast_to(np.arange(shares.shape[1]), order.shape), axis=1)
-    return out + (rank < left[:, None])
-
-
-def age_sex_cells(list_counts: pa.Table, codes: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...], dt.date | None]:
-    """Registered people per (practice, sex, age band) from the published counts.
-
-    Uses each practice's latest extract. Rows with a sex and a band are kept as they are.
-    A practice total (age_band ``ALL``) is spread over England's registered age-sex
-    pyramid (July 2026), and a split by sex alone over that sex's bands; a split by age
-    alone (every row sex ``U``) over England's sexes in each band. The spreading is in
-    whole people by largest remainder, so each practice's total is kept exactly.
-
-    Args:
-        list_counts: the ``list_counts`` table (``read_list_counts``).
-        codes: the practices, in the order of the result's first axis.
-
-    Returns:
-        (counts, notes, extract_date): counts is int64 (practices, 3 sexes F/M/U, 20
-        bands); notes say what was spread; extract_date is the latest extract used.
-    """
-    lc = list_counts.filter(pc.is_in(list_counts["practice_code"], value_set=pa.array(list(codes), pa.string())))
-    latest = lc.group_by("practice_code").aggregate([("extract_date", "max")]).rename_columns(["practice_code", "latest"])
-    lc = lc.join(latest, "practice_code")
-    keep = pc.or_kleene(pc.is_null(lc["latest"]), pc.equal(lc["extract_date"], lc["latest"]))
-    lc = lc.filter(pc.fill_null(keep, True))
-    practice = pc.index_in(lc["practice_code"], value_set=pa.array(list(codes), pa.string())).to_numpy()
-    sex_keys = pa.array(list(_SEX_CODES), pa.string())
-    sex = np.array(list(_SEX_CODES.values()), np.int64)[pc.index_in(lc["sex"], value_set=sex_keys).to_numpy()]
-    band = pc.index_in(lc["age_band"], value_set=pa.array((*AGE_BANDS, ALL_AGES), pa.string())).to_numpy()
-    n = lc["patients"].to_numpy().astype(np.int64)
-
-    k = len(codes)
-    has_fm = np.zeros(k, bool)
-    has_fm[practice[(sex != UNKNOWN) & (band != _ALL_BAND)]] = True
-    total_only = band == _ALL_BAND
-    age_only = (band != _ALL_BAND) & (sex == UNKNOWN) & ~has_fm[practice]
-    spread = total_only | age_only
-
-    counts = np.zeros((k, 3, len(AGE_BANDS)), np.int64)
-    kept = ~spread
-    np.add.at(counts, (practice[kept], sex[kept], band[kept]), n[kept])
-    if spread.any():
-        s_sex, s_band, s_n, s_practice = sex[spread], band[spread], n[spread], practice[spread]
-        shares = np.zeros((len(s_n), 3, len(AGE_BANDS)))
-        both = s_band == _ALL_BAND
-        one_sex = both & (s_sex != UNKNOWN)
-        shares[one_sex, s_sex[one_sex], :] = _PYRAMID[s_sex[one_sex]] / _PYRAMID[s_sex[one_sex]].sum(axis=1, keepdims=True)
-        every = both & (s_sex == UNKNOWN)
-        shares[every, :2, :] = _PYRAMID / _PYRAMID.sum()
-        by_age = ~both
-        rows = np.nonzero(by_age)[0]
-        col = _PYRAMID[:, s_band[by_age]].T  # (rows, 2)
-        shares[rows[:, None], np.arange(2)[None, :], s_band[by_age][:, None]] = col / col.sum(axis=1, keepdims=True)
-        placed = _largest_remainder(s_n, shares.reshape(len(s_n), -1)).reshape(shares.shape)
-        np.add.at(counts, s_practice, placed)
-    notes = []
-    n_total = len(np.unique(practice[total_only]))
-    n_age = len(np.unique(practice[age_only]))
-    if n_total:
-        notes.append(
-            f"{n_total} practice(s) have no age-sex breakdown in the lists: each total (or total by sex) was spread "
-            "over England's registered age-sex pyramid (July 2026); totals match exactly, their age-sex mix is England's"
-        )
-    if n_age:
-        notes.append(f"{n_age} practice(s) have counts by age only: each band was split by England's sex ratio in that band")
-    dates = [d for d in pc.unique(lc["extract_date"]).to_pylist() if d is not None]
-    return counts, tuple(notes), (max(dates) if dates else None)
 
 
 def start_lists(counts: np.ndarray, rng: np.random.Generator) -> StartLists:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wholepop.contract.calendar import year_end, year_start
-from wholepop.inputs.vocab import Condition
+from wholepop.vocab import Condition
 from wholepop.synth import england
 
 __all__ = ["NO_DAY", "Calibration", "Population", "StartLists", "YearFrame", "day", "simulate"]

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from wholepop.contract.calendar import year_end, year_start
-from wholepop.inputs.vocab import Integration
+from wholepop.vocab import Integration
 from wholepop.synth import england
 from wholepop.synth.people import LSOAS_PER_PRACTICE, Area
 

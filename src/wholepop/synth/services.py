@@ -39,7 +39,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 
 __all__ = ["ACTIVITY_GROWTH", "Item", "PRICE_GROWTH", "SERVICES", "ServiceShape"]
 

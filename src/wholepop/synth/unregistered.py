@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
 
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.synth.services import SERVICES
 
 __all__ = ["UNREGISTERED_SHARE", "unregistered_table"]

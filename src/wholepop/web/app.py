@@ -246,7 +246,7 @@ def open_folder(request: Request) -> Response:
 
 async def build_provider(request: Request) -> Response:
     """Build an input folder from real practices (``wholepop build``), then prepare it."""
-    from wholepop.inputs.build import Selection, build
+    from wholepop.synth.lists import Selection, build
 
     config: ServeConfig = request.app.state.config
     ws: Workspace = request.app.state.ws
@@ -298,7 +298,7 @@ def _int(raw, name: str, low: int, high: int) -> int:
 def _uploaded_nhs_files(uploads: dict, config: ServeConfig):
     """The user's NHS files, in a temporary folder, read by the importers first: a bad
     file is refused before anything is built."""
-    from wholepop.inputs.nhs import read_list_counts, read_practice_map
+    from wholepop.importers.nhs import read_list_counts, read_practice_map
     from wholepop.web.nhs import NhsFiles
 
     lists, mapping = uploads.get("lists"), uploads.get("map")

@@ -63,7 +63,7 @@ class Catalogue:
         """One dict per practice: codes, names, registered patients."""
         with self._lock:
             if self._rows is None:
-                from wholepop.inputs.nhs import read_list_counts, read_practice_map
+                from wholepop.importers.nhs import read_list_counts, read_practice_map
 
                 table, _, _ = read_practice_map(self.files.practice_map)
                 counts, _ = read_list_counts(self.files.lists)

@@ -23,7 +23,7 @@ import tomli_w
 from wholepop.contract import Contract
 from wholepop.contract.load import parse_contract
 from wholepop.errors import ContractError
-from wholepop.inputs.vocab import Form, NeedWeighting, Service
+from wholepop.vocab import Form, NeedWeighting, Service
 
 __all__ = [
     "MONEY_TERMS",

@@ -8,7 +8,7 @@ import pytest
 from wholepop.contract.load import parse_contract
 from wholepop.errors import ContractError
 from wholepop.money.mssp import benchmark_per_capita, mssp_terms, settle_aco
-from wholepop.money.mssp.rules import Track
+from wholepop.contract.mssp_rules import Track
 
 PRESET = (resources.files("wholepop.contract") / "presets" / "aco.toml").read_text(encoding="utf-8")
 

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from wholepop.money.mssp.rules import (
+from wholepop.contract.mssp_rules import (
     P4R_SOURCE,
     LossRate,
     QualityRegime,

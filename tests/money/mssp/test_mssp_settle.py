@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from wholepop.money.mssp.rules import Track
+from wholepop.contract.mssp_rules import Track
 from wholepop.money.mssp.settle import AcoYear, resolve_msr, settle_mssp
 
 BENCH = 100_000_000  # $1,000,000

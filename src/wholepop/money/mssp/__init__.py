@@ -9,9 +9,9 @@ recomputes a CMS per-ACO results file, whose layout ``recognise(header)`` finds 
 
 from wholepop.money.mssp.layouts import LAYOUTS, Layout, recognise
 from wholepop.money.mssp.puf import Reconciliation, ReconcileRow, Status, reconcile, reconcile_text
-from wholepop.money.mssp.rules import QualityRegime, Track, pay_for_reporting, track_rules, variable_msr, year_rules
+from wholepop.contract.mssp_rules import QualityRegime, Track, pay_for_reporting, track_rules, variable_msr, year_rules
 from wholepop.money.mssp.settle import AcoYear, MsspOutcome, benchmark_per_capita, resolve_msr, settle_aco, settle_mssp
-from wholepop.money.mssp.terms import MsspTerms, mssp_terms
+from wholepop.contract.mssp_terms import MsspTerms, mssp_terms
 
 __all__ = [
     "LAYOUTS",

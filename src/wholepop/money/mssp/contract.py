@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract
 from wholepop.errors import UserError
-from wholepop.inputs.vocab import Service
+from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts
-from wholepop.money.mssp.rules import track_rules
+from wholepop.contract.mssp_rules import track_rules
 from wholepop.money.mssp.settle import benchmark_per_capita, settle_aco_outcome
-from wholepop.money.mssp.terms import mssp_terms
+from wholepop.contract.mssp_terms import mssp_terms
 from wholepop.money.statement import PartyShare, PerformancePart, RiskSharePart, Statement, StatementLine
 
 __all__ = ["settle_aco_year"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wholepop.money.mssp.rules import LOW_REVENUE_SHARE, track_rules, year_rules
+from wholepop.contract.mssp_rules import LOW_REVENUE_SHARE, track_rules, year_rules
 from wholepop.money.mssp.settle import AcoYear, MsspOutcome
 from wholepop.money.pence import to_pence
 

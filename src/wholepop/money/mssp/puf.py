@@ -40,7 +40,7 @@ from wholepop.errors import InputError
 from wholepop.inputs.problems import Problem
 from wholepop.money.mssp.explain import first_difference
 from wholepop.money.mssp.layouts import Layout, RateScale, recognise, unrecognised
-from wholepop.money.mssp.rules import (
+from wholepop.contract.mssp_rules import (
     FIXED_MSR_CHOICES,
     MSR_TABLE_MIN_BENEFICIARIES,
     QualityRegime,

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from wholepop.contract.model import Contract
 from wholepop.errors import ContractError
-from wholepop.money.mssp.rules import (
+from wholepop.contract.mssp_rules import (
     FIXED_MSR_CHOICES,
     MSR_TABLE_MIN_BENEFICIARIES,
     LossRate,
@@ -37,7 +37,7 @@ from wholepop.money.mssp.rules import (
     variable_msr,
     year_rules,
 )
-from wholepop.money.mssp.terms import mssp_terms
+from wholepop.contract.mssp_terms import mssp_terms
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import StatementLine
