@@ -30,7 +30,8 @@ from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
 
 __all__ = [
-    "Run", "Scale", "StageHook", "build", "cached_costs", "forecast", "prepare", "prepared", "settle", "unobserved",
+    "Run", "Scale", "StageHook", "YearAggregates", "build", "cached_costs", "forecast", "prepare", "prepared", "settle",
+    "unobserved", "year_aggregates",
 ]
 
 # Called with each stage's name around the work of that stage: the CLI names the stage in
@@ -119,6 +120,7 @@ def prepared(
     years: tuple[int, ...] | None = None,
     scale: Scale = Scale(),
     stage: StageHook = unobserved,
+    needs: frozenset[str] | None = None,
 ) -> Iterator[Run]:
     """``prepare`` as a context: the run's tables are dropped at the end, and a work
     directory's database file removed, whether or not the block (or preparing) fails."""
@@ -131,7 +133,7 @@ def prepared(
         work_dir = str(scale.work_dir) if scale.work_dir else None
         backend = connect(engine, memory_limit=scale.memory_limit, work_dir=work_dir)
     try:
-        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts, stage=stage)
+        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts, stage=stage, needs=needs)
         try:
             yield run
         finally:
@@ -152,11 +154,15 @@ def prepare(
     backend=None,
     parts: int = 1,
     stage: StageHook = unobserved,
+    needs: frozenset[str] | None = None,
 ) -> Run:
     """Load and validate, then build the patient-level tables (of ``years``, in ``parts``
     passes, see ``build``), on ``backend`` if given (e.g. ``engine.connect`` with a memory
     limit) or a fresh connection to ``engine``. ``stage`` is entered around validation
-    ("validation") and each stage ``build`` names.
+    ("validation") and each stage ``build`` names. ``needs``: the stages the caller uses
+    (e.g. ``{"population", "segments", "costing"}`` for a population summary); an error
+    that blocks none of them (a missing performance measure blocks only money) is kept in
+    ``Run.problems`` instead of stopping the run. Default: every error stops it.
 
     Raises:
         ContractError: the contract is invalid.
@@ -165,7 +171,10 @@ def prepare(
     contract = load_contract(contract_path)
     with stage("validation"):
         inputs, problems = load_inputs(data, contract, engine=engine, backend=backend)
-    errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+    errors = tuple(
+        p for p in problems
+        if p.severity is Severity.ERROR and (needs is None or not p.blocks or needs & set(p.blocks))
+    )
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
@@ -309,3 +318,77 @@ def _statement(run: Run, year: int, facts: MoneyFacts) -> Statement:
     if not any(p.year == c.contract.baseline_year for p in facts.practices):
         raise UserError(f"the data holds no registered population in the baseline year {c.contract.baseline_year}")
     return settle_money(facts, c, year)
+
+
+@dataclass(frozen=True)
+class YearAggregates:
+    """One year of a run, aggregated: what ``wholepop population`` prints and the report
+    shows (both read it from here, so they cannot disagree).
+
+    Attributes:
+        year: the contract (or baseline) year.
+        person_months, weighted_population: totals over the population.
+        hubs: per hub: hub, person_months, weighted_population (sorted by hub).
+        practices: per practice: practice_code, hub, person_months, weighted_population
+            (sorted by code).
+        segments: per care-model level, most severe first: segment, people, spend_pence.
+        services: attributed spend in pence per service line with any.
+        unattributed_rows, unattributed_cost_pence: activity no counted day explains.
+        concentration: ``costing.concentration`` of the year.
+    """
+
+    year: int
+    person_months: float
+    weighted_population: float
+    hubs: tuple[dict, ...]
+    practices: tuple[dict, ...]
+    segments: tuple[dict, ...]
+    services: dict
+    unattributed_rows: int
+    unattributed_cost_pence: int
+    concentration: object
+
+
+def year_aggregates(run: Run, year: int) -> YearAggregates:
+    """Aggregate ``run``'s patient-level tables for ``year`` (a handful of small queries;
+    nothing patient-level leaves the backend)."""
+    from wholepop.costing import concentration
+    from wholepop.population import unattributed
+    from wholepop.vocab import Segment
+
+    def rows(expr: ibis.Table) -> list[dict]:
+        return expr.to_pyarrow().to_pylist()
+
+    p = run.population.filter(run.population.year == year)
+    c = run.costs.filter(run.costs.year == year)
+    sums = dict(person_months=p.person_months.sum(), weighted_population=p.weighted_population.sum())
+    totals = rows(p.aggregate(**sums))[0]
+    hubs = sorted(rows(p.group_by("hub").agg(**sums)), key=lambda r: str(r["hub"]))
+    practices = sorted(rows(p.group_by("practice_code", "hub").agg(**sums)), key=lambda r: r["practice_code"])
+    s = run.segments.filter(run.segments.year == year)
+    spend = c.group_by("patient_id").agg(spend_pence=c.cost_pence.sum())
+    sj = s.left_join(spend, "patient_id")
+    by_segment = {
+        r["segment"]: r
+        for r in rows(sj.group_by("segment").agg(people=sj.count(), spend_pence=sj.spend_pence.sum().fill_null(0)))
+    }
+    segments = tuple(
+        {"segment": level.value, "people": int(by_segment.get(level.value, {}).get("people") or 0),
+         "spend_pence": int(by_segment.get(level.value, {}).get("spend_pence") or 0)}
+        for level in Segment
+    )
+    services = {r["service"]: int(r["spend_pence"]) for r in rows(c.group_by("service").agg(spend_pence=c.cost_pence.sum()))}
+    un = unattributed(run.inputs, run.contract, years=(year,), costs=run.costs)
+    u = rows(un.aggregate(rows=un.rows.sum(), cost=un.cost_pence.sum()))[0]
+    return YearAggregates(
+        year=year,
+        person_months=totals["person_months"] or 0.0,
+        weighted_population=totals["weighted_population"] or 0.0,
+        hubs=tuple(hubs),
+        practices=tuple(practices),
+        segments=segments,
+        services=services,
+        unattributed_rows=int(u["rows"] or 0),
+        unattributed_cost_pence=int(u["cost"] or 0),
+        concentration=concentration(run.costs, run.population, year),
+    )

@@ -24,6 +24,8 @@ from rich.table import Table
 
 from wholepop import __version__
 from wholepop.cli.app import console
+from wholepop.contract.calendar import year_start
+from wholepop.population.spans import leaves_within_follow_gp
 from wholepop.vocab import Condition, Service
 from wholepop.numbers import gbp
 
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         from wholepop.cli.population import summary
 
         years = run.contract.contract.years[:YEARS]
-        docs = [summary(run.contract, run.inputs, run.population, run.costs, run.segments, y) for y in years]
+        docs = [summary(run, y) for y in years]
         console.print(_population_table(docs))
 
         c = run.contract.contract
@@ -188,10 +190,11 @@ def _exits(run) -> None:
     leaving = m.filter(m.to_date.notnull() & (m.to_date < ibis.date(term_end))).to_pyarrow().to_pylist()
     for r in leaving:
         leave = r["to_date"] + dt.timedelta(days=1)
-        with_it = leave <= dt.date(c.start_year + 2, 4, 1)  # the population stage's rule (population.spans)
+        integrated = max(r["from_date"], year_start(c.start_year))  # full from this day (population.spans)
+        with_it = leaves_within_follow_gp(integrated, r["to_date"])
         console.print(
             f"practice {r['practice_code']} ({r['integration']}) leaves at the exit window on {leave}, notice given "
-            f"{r['notice_date']}; {'its patients leave with it (within the first two contract years)' if with_it else 'its patients stay with the provider'}",
+            f"{r['notice_date']}; {'its patients leave with it (within two years of its full integration)' if with_it else 'its patients stay with the provider'}",
             highlight=False,
         )
 

@@ -53,7 +53,7 @@ from wholepop.inputs.load import Inputs
 from wholepop.vocab import Integration
 
 __all__ = [
-    "FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "members_on", "year_ranges",
+    "FAR_FUTURE", "PROVIDER_SUFFIX", "attribute", "counted_spans", "dated_in", "fy_of", "leaves_within_follow_gp", "members_on", "year_ranges",
 ]
 
 # Open-ended spans (no to_date) run to this day, so every span has two real ends and the
@@ -94,9 +94,22 @@ def _stg_memberships(inputs: Inputs) -> ibis.Table:
     )
 
 
-def _ymd(day: ibis.DateValue) -> ibis.IntegerValue:
-    """A date as the number yyyymmdd: adding 20000 is "two years later" on every backend."""
+def _ymd(day):
+    """A date as the number yyyymmdd: adding 20000 is "two years later" on every backend.
+    ``day``: a ``datetime.date`` or an Ibis date value (the same arithmetic on both)."""
+    if isinstance(day, dt.date):
+        return day.year * 10000 + day.month * 100 + day.day
     return day.year().cast("int64") * 10000 + day.month().cast("int64") * 100 + day.day().cast("int64")
+
+
+def leaves_within_follow_gp(integrated, last_day):
+    """Whether a full practice whose full span ends on ``last_day`` leaves within the
+    "patients follow the GP" window: two years from ``integrated``, the day it became fully
+    integrated (the first contract day for a practice full at the start). Then its
+    patients registered with it on that day go with it; otherwise they stay (see "Leaving
+    full integration" above). Dates or Ibis date values alike: the spans and the demo's
+    account of an exit read this one rule."""
+    return _ymd(last_day) < _ymd(integrated) + _FOLLOW_GP_YEARS * 10000
 
 
 def members_on(memberships: ibis.Table, contract: Contract, day: dt.date) -> ibis.Table:
@@ -137,7 +150,7 @@ def _int_effective_memberships(inputs: Inputs, contract: Contract) -> ibis.Table
     ends = ends.mutate(next_day=_day_after(ends.to_date), integrated=ibis.greatest(ends.from_date, _lit(start)))
     followed = f.select(practice_code=f.practice_code, next_day=f.from_date)
     leaves = ends.anti_join(followed, ["practice_code", "next_day"])
-    early = _ymd(leaves.to_date) < _ymd(leaves.integrated) + _FOLLOW_GP_YEARS * 10000
+    early = leaves_within_follow_gp(leaves.integrated, leaves.to_date)
     # (the last day is carried under its own name: Polars resolves a select's columns in
     # order, so ``to_date`` set below would otherwise be read by ``reg_hi``)
     leaves = leaves.mutate(moved_after=ibis.ifelse(early, leaves.integrated, _lit(_NO_BOUND)), last_day=leaves.to_date)

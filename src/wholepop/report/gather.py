@@ -7,14 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from wholepop.costing import concentration, lorenz
+from wholepop.costing import lorenz
 from wholepop.errors import UserError
 from wholepop.inputs import Severity
-from wholepop.vocab import Segment, Service
+from wholepop.vocab import Service
 from wholepop.ledger import get_statement, head, input_hashes, is_url, list_settlements, stale_years
 from wholepop.money.pence import D, to_pence
-from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved
-from wholepop.population import unattributed
+from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved, year_aggregates
 from wholepop.report.data import (
     Concentration,
     ContractSummary,
@@ -79,13 +78,15 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
     # Settled years whose recorded input hashes differ from the files read now.
     stale = stale_years(ledger, c.id, input_hashes(run.inputs.files))
     year = year or current[-1].year
-    pop, costs, segs = run.population, run.costs, run.segments
+    pop, costs = run.population, run.costs
     p = pop.filter(pop.year == year)
     base = c.contract.baseline_year
 
+    agg = year_aggregates(run, year)  # what `wholepop population` prints, from one function
     hubs = tuple(
-        HubRow(hub=r["hub"], person_months=int(round(r["pm"])), weighted_population=D(r["wp"]).quantize(Decimal("0.01")))
-        for r in sorted(_rows(p.group_by("hub").agg(pm=p.person_months.sum(), wp=p.weighted_population.sum())), key=lambda r: r["hub"])
+        HubRow(hub=r["hub"], person_months=int(round(r["person_months"])),
+               weighted_population=D(r["weighted_population"]).quantize(Decimal("0.01")))
+        for r in agg.hubs
     )
     people = p.select("patient_id", "age_band", "sex").distinct(on="patient_id", keep="first")
     pyramid = tuple(
@@ -93,16 +94,9 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         for r in sorted(_rows(people.group_by(["age_band", "sex"]).agg(n=people.count())),
                         key=lambda r: (_band_start(r["age_band"]), r["sex"]))
     )
-    s = segs.filter(segs.year == year)
-    cy = costs.filter(costs.year == year)
-    spend = cy.group_by("patient_id").agg(spend=cy.cost_pence.sum())
-    js = s.left_join(spend, "patient_id")
-    segments = tuple(
-        SegmentRow(segment=r["segment"], people=int(r["n"]), spend_pence=int(r["spend"] or 0))
-        for r in sorted(_rows(js.group_by(s.segment).agg(n=js.count(), spend=js.spend.fill_null(0).sum())),
-                        key=lambda r: list(Segment).index(Segment(r["segment"])))
-    )
-    conc = concentration(costs, pop, year)
+    segments = tuple(SegmentRow(segment=r["segment"], people=r["people"], spend_pence=r["spend_pence"])
+                     for r in agg.segments if r["people"])
+    conc = agg.concentration
     curve = tuple(LorenzPoint(population_share=D(r["population_share"]), spend_share=D(r["spend_share"]))
                   for r in _rows(lorenz(costs, pop, year)))
     facts = run.facts((base, year))
@@ -112,15 +106,13 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         for y in (year, base):
             per_head.append(to_pence(facts.per_weighted_head(y, (service,))))
         services.append(ServiceRow(service=service, spend_per_head_pence=per_head[0], baseline_spend_per_head_pence=per_head[1]))
-    un = unattributed(run.inputs, c, years=(year,), costs=run.costs)
-    u = _rows(un.agg(rows=un.rows.sum(), cost=un.cost_pence.sum()))[0]
     warnings = tuple(str(x) for x in run.problems if x.severity is Severity.WARNING)
     latest = next(r for r in current if r.year == year) if any(r.year == year for r in current) else current[-1]
     return ReportData(
         contract=ContractSummary(name=c.name, form=c.form, start_year=c.contract.start_year,
                                  term_years=c.contract.term_years, baseline_year=base),
         year=year,
-        practices=int(_rows(p.agg(n=p.practice_code.nunique()))[0]["n"]),
+        practices=len(agg.practices),
         hubs=hubs,
         pyramid=pyramid,
         segments=segments,
@@ -133,7 +125,7 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
         stale_years=tuple(StaleYearRow(year=y.year, version=y.version, changed=", ".join(y.changed)) for y in stale),
         ledger_head=head(ledger).hash,
         inputs=tuple(InputFile(table=h.name, file=_file_name(run, h.name), sha256=h.sha256) for h in latest.inputs),
-        quality=DataQuality(unattributed_rows=int(u["rows"] or 0), unattributed_cost_pence=int(u["cost"] or 0), warnings=warnings),
+        quality=DataQuality(unattributed_rows=agg.unattributed_rows, unattributed_cost_pence=agg.unattributed_cost_pence, warnings=warnings),
         restricted=restricted,
     )
 
