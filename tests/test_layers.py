@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("synth",),  # data generation, incl. synthetic patients matching published lists
     ("pipeline",),  # the one order of the stages
     ("report",),
+    ("web",),  # the web app for a commissioning team
     ("cli",),
 )
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
