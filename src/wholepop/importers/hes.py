@@ -531,11 +531,13 @@ def _activity(written: ibis.Table, prices: ibis.Table) -> ibis.Table:
 
 
 def _patients(written: ibis.Table) -> ibis.Table:
-    """``patients``: sex as last recorded (known over U), birth year from the latest age
-    (year of the event minus age: the true year may be one earlier)."""
+    """``patients``: sex as last recorded (known over U); birth year the earliest of (year
+    of an event minus the age then) over the patient's records, so no event falls before
+    the birth year (``check`` warns of activity before birth); the true year may be one
+    later, since an age is in whole years."""
     aged = written.filter(written.age.notnull())
     birth = aged.group_by("patient_id").aggregate(
-        _date=aged.date.max(), birth_year=(aged.date.year() - aged.age).argmax(aged.date)
+        birth_year=(aged.date.year() - aged.age).min()
     )
     known = written.filter(written.sex != Sex.UNKNOWN.value)
     sex = known.group_by("patient_id").aggregate(sex=known.sex.argmax(known.date))
