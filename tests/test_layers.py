@@ -14,7 +14,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "wholepop"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "vocab"),  # user errors; every closed vocabulary
+    ("errors", "vocab", "numbers"),  # user errors; every closed vocabulary; number helpers
     ("engine",),  # where relational work runs
     ("contract",),  # the contract file, its calendar and presets
     ("inputs",),  # the validated input layer

@@ -11,6 +11,8 @@ from types import MappingProxyType
 
 __all__ = [
     "ACUTE",
+    "BuiltInMetric",
+    "RATE_METRICS",
     "Condition",
     "DatedTable",
     "FORM_SIZE",
@@ -170,3 +172,23 @@ class DatedTable(StrEnum):
     they cover (``wholepop.inputs.coverage``)."""
 
     ACTIVITY = "activity"
+
+
+class BuiltInMetric(StrEnum):
+    """Performance metrics wholepop computes from the data (their formulas:
+    ``wholepop.money.performance``); any other metric id in a contract must be supplied,
+    per contract year, in the ``measures`` table."""
+
+    EMERGENCY_ADMISSIONS_PER_1000 = "emergency_admissions_per_1000"
+    AE_ATTENDANCES_PER_1000 = "ae_attendances_per_1000"
+    OUTPATIENT_ATTENDANCES_PER_1000 = "outpatient_attendances_per_1000"
+    EXTENSIVE_CARE_CONTACT_RATE = "extensive_care_contact_rate"
+    ELECTIVE_SPEND_PER_HEAD = "elective_spend_per_head"
+
+# The built-in rate metrics (events per 1,000): the ones ``standardise = "age_sex"`` may
+# turn into an indirectly standardised ratio. Each is counted on one service line.
+RATE_METRICS: dict[str, str] = {
+    BuiltInMetric.EMERGENCY_ADMISSIONS_PER_1000: "emergency_admission",
+    BuiltInMetric.AE_ATTENDANCES_PER_1000: "ae",
+    BuiltInMetric.OUTPATIENT_ATTENDANCES_PER_1000: "outpatient",
+}

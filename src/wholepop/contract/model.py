@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wholepop.inputs.contract_checks import RATE_METRICS
+from wholepop.vocab import RATE_METRICS
 from wholepop.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service, WeightComponent
 
 __all__ = [

@@ -12,7 +12,6 @@ adding it to ``CONTRACT_CHECKS`` (or to ``wholepop.inputs.validate.CHECKS``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
@@ -20,6 +19,7 @@ from wholepop.contract.calendar import financial_year, year_end, year_start
 from wholepop.inputs.listing import listed
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import ROW, RawInputs
+from wholepop.vocab import RATE_METRICS, BuiltInMetric
 from wholepop.vocab import FORM_SIZE
 
 if TYPE_CHECKING:
@@ -27,25 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BuiltInMetric", "CONTRACT_CHECKS", "RATE_METRICS"]
 
-
-class BuiltInMetric(StrEnum):
-    """Performance metrics wholepop computes from the data (their formulas:
-    ``wholepop.money.performance``); any other metric id in a contract must be supplied,
-    per contract year, in the ``measures`` table."""
-
-    EMERGENCY_ADMISSIONS_PER_1000 = "emergency_admissions_per_1000"
-    AE_ATTENDANCES_PER_1000 = "ae_attendances_per_1000"
-    OUTPATIENT_ATTENDANCES_PER_1000 = "outpatient_attendances_per_1000"
-    EXTENSIVE_CARE_CONTACT_RATE = "extensive_care_contact_rate"
-    ELECTIVE_SPEND_PER_HEAD = "elective_spend_per_head"
-
-# The built-in rate metrics (events per 1,000): the ones ``standardise = "age_sex"`` may
-# turn into an indirectly standardised ratio. Each is counted on one service line.
-RATE_METRICS: dict[str, str] = {
-    BuiltInMetric.EMERGENCY_ADMISSIONS_PER_1000: "emergency_admission",
-    BuiltInMetric.AE_ATTENDANCES_PER_1000: "ae",
-    BuiltInMetric.OUTPATIENT_ATTENDANCES_PER_1000: "outpatient",
-}
 
 # A care hub serves 30,000-50,000 people (DESIGN section 1).
 HUB_MIN, HUB_MAX = 30_000, 50_000

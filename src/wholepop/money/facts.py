@@ -15,7 +15,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.datatypes as dt
 
-from wholepop.inputs.contract_checks import RATE_METRICS
+from wholepop.vocab import RATE_METRICS
 from wholepop.vocab import Segment, Service
 from wholepop.money.pence import ONE, ZERO, D, to_pence
 from wholepop.numbers import gbp, population, significant

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
-from wholepop.inputs.contract_checks import RATE_METRICS, BuiltInMetric
+from wholepop.vocab import RATE_METRICS, BuiltInMetric
 from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
