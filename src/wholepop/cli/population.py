@@ -22,6 +22,7 @@ from wholepop.cli.app import app, console, err_console
 from wholepop.contract import load_contract
 from wholepop.errors import UserError
 from wholepop.inputs.problems import Severity
+from wholepop.numbers import gbp
 from wholepop.pipeline import Run, prepared, year_aggregates
 from wholepop.vocab import Service
 
