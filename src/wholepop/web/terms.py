@@ -80,6 +80,7 @@ _SHARE = (
 # Section -> its scalar fields, in file order. Optional sections have an "enabled" box.
 SECTIONS: dict[str, tuple[Field, ...]] = {
     "contract": (
+        F("id", "text", "contract id (stable: the ledger keys on it; blank: the name serves)"),
         F("name", "text", "contract name"),
         F("form", "choice", "form", tuple(f.value for f in Form)),
         F("start_year", "int", "first contract year"),
