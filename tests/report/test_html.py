@@ -177,3 +177,23 @@ def test_text_from_the_data_cannot_inject_markup(tmp_path):
     html = write_html(data, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script" not in html
     assert html.count("Deficit &lt;script&gt;alert(1)&lt;/script&gt; &amp; co") >= 3  # waterfall, statement, basis
+
+
+def test_the_headline_shows_the_providers_own_position(tmp_path):
+    """Beside what the commissioner pays, the glance shows the provider's surplus or deficit
+    for the year (payable - in-scope cost - deficit repayment), with its three parts."""
+    from dataclasses import replace
+
+    from wholepop.money.position import provider_position
+
+    data = report_data()
+    latest = data.statements[-1]
+    # a provider whose in-scope care cost £1,000,000.00 more than it was paid, repaying £250,000.00:
+    # surplus = payable - (payable + 100,000,000 p) - 25,000,000 p = -125,000,000 p = -£1,250,000.00
+    position = provider_position(latest.total_payable_pence, latest.total_payable_pence + 100_000_000, 25_000_000)
+    assert position.surplus_pence == -125_000_000
+    data = replace(data, statements=(*data.statements[:-1], replace(latest, provider_position=position)))
+    html = write_html(data, tmp_path / "report.html").read_text(encoding="utf-8")
+    glance = html[html.index('id="provider-position"'):]
+    glance = glance[: glance.index("</div>")]
+    assert "-£1,250,000.00" in glance and "£250,000.00" in glance
