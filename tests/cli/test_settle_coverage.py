@@ -133,8 +133,15 @@ def test_in_year_forecasts_a_part_year_and_says_so(mcp, tmp_path, capsys):
     s = json.loads(out.read_text())
     assert s["extra"]["kind"] == "forecast" and s["extra"]["forecast"]["months_observed"] == 6
     assert s["lines"][0]["basis"].startswith("FORECAST, not a settlement: months 1-6 (April 2028-September 2028) observed")
-    assert settle(data, "--year", "2028", "--in-year", "--ledger", str(tmp_path / "l.duckdb")) == 2
-    assert not (tmp_path / "l.duckdb").exists()
+    # with a ledger the forecast is recorded as a forecast: listed apart, never a settlement
+    from wholepop.ledger import list_forecasts, list_settlements
+
+    ledger = tmp_path / "l.duckdb"
+    assert settle(data, "--year", "2028", "--in-year", "--ledger", str(ledger)) == 0
+    assert "forecast 1 written" in capsys.readouterr().out
+    assert list_settlements(ledger) == ()
+    (stored,) = list_forecasts(ledger)
+    assert stored.year == 2028 and stored.kind == "forecast"
 
 
 def test_in_year_refuses_a_missing_measure_as_a_settlement_does(mcp, tmp_path, capsys):

@@ -87,7 +87,7 @@ def settle(
     data: Path = typer.Option(..., "--data", help="input folder (Parquet or CSV files)"),
     contract: Path = typer.Option(..., "--contract", help="contract TOML file"),
     year: list[int] = typer.Option(None, "--year", help="contract year to settle (repeatable; default every year the data covers whole)"),
-    in_year: bool = typer.Option(False, "--in-year", metavar="", help="a part-year: forecast the outturn from the months in hand (never recorded as a settlement)"),
+    in_year: bool = typer.Option(False, "--in-year", metavar="", help="a part-year: forecast the outturn from the months in hand (with --ledger, recorded as a forecast, never a settlement)"),
     json_out: Path = typer.Option(None, "--json", help="write the statement JSON here (one year) or to FILE-<year>.json"),
     ledger: str = typer.Option(None, "--ledger", help="record the settlement in this ledger: a DuckDB file or a postgresql:// URL"),
     correct: str = typer.Option(None, "--correct", help="reason for superseding a settled year with different inputs"),
@@ -111,8 +111,6 @@ def settle(
 
     if in_year and not year:
         raise UserError("--in-year: name the year to forecast with --year")
-    if in_year and ledger is not None:
-        raise UserError("--in-year: a forecast is never recorded as a settlement; drop --ledger (use --json to keep it)")
     # Only the years being settled (and the baseline) are built.
     years = tuple(year) if year else None
     where, prov = _before_reading(data, contract, ledger, json_out)
@@ -208,7 +206,8 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_
             console.print(statement_table(s))
         console.print(headline(s), highlight=False)
         if ledger is not None:
-            if correct is None and (why := rules_changed(ledger, s, prov)) is not None:
+            # a forecast never supersedes a settlement, so a rules change does not concern it
+            if not in_year and correct is None and (why := rules_changed(ledger, s, prov)) is not None:
                 from wholepop.errors import LedgerError
 
                 raise LedgerError(why)
