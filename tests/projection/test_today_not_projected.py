@@ -1,5 +1,5 @@
-"""The projection refuses what it does not yet model (issue 17): an API acute payment and
-several funders are settled (tests/money) but not projected, so `project` says so."""
+"""The projection refuses what it does not yet model (issue 17): several funders are
+settled (tests/money) but not yet projected (an API acute payment is: test_api_projection.py), so `project` says so."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ BASE = synthetic_base(20_000)
 
 
 @pytest.mark.parametrize("extra", [
-    '\n[acute_payment]\nbasis = "api"\n',
     '\n[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["social_care"]\n',
 ])
 def test_project_refuses_what_it_does_not_model(extra):

@@ -43,6 +43,7 @@ import numpy as np
 from wholepop.contract.model import Contract, Metric, Performance, Provider
 from wholepop.errors import UserError
 from wholepop.vocab import Form, Integration, Service
+from wholepop.money.acute_payment import fixed_element
 from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
@@ -137,6 +138,11 @@ class SharePlan:
     other_parties: Decimal
     fixed_payable: np.ndarray
     repayment: np.ndarray
+    # [acute_payment] basis "api" (else None: every line's spend is cash, the share compares spend @ basis):
+    share_weight: np.ndarray | None = None  # (15,) cash per pound of spend in the share's actual (MFF on variable lines, 0 on fixed)
+    share_fixed: np.ndarray | None = None  # per year, the fixed element on the share's fixed lines
+    outside_weight: np.ndarray | None = None  # (15,) cash per pound outside the budget (0 on API fixed lines, MFF on variable)
+    outside_fixed: np.ndarray | None = None  # per year, the fixed element on the API fixed lines outside the budget
 
 
 @dataclass(frozen=True, eq=False)
@@ -330,6 +336,41 @@ def _in_scope(facts: MoneyFacts, year: int, budget_lines) -> int:
     )
 
 
+class _ApiCash:
+    """The commissioner's cash under ``[acute_payment] basis = "api"`` (``money.acute_payment``'s
+    fixed element, reused): per year, on the acute lines outside the budget and in the share."""
+
+    def __init__(self, contract: Contract, budget_lines, basis_lines) -> None:
+        ap = contract.acute_payment
+        self.contract = contract
+        self.mff = ap.market_forces_factor
+        self.fixed = tuple(s for s in ap.fixed if s not in budget_lines)
+        self.variable = tuple(s for s in ap.variable if s not in budget_lines)
+        self.share_fixed = tuple(s for s in SERVICES if s in basis_lines and s in ap.fixed)
+        self.share_variable = tuple(s for s in SERVICES if s in basis_lines and s in ap.variable)
+
+    def cash(self, facts: MoneyFacts, year: int, by_line: Mapping[str, int]) -> int:
+        """Cash for ``by_line``'s spend: the fixed lines' spend replaced by the fixed element
+        (which the activity does not move), the variable lines' by their spend x MFF."""
+        fixed_spend = sum(by_line[s.value] for s in self.fixed)
+        variable_spend = sum(by_line[s.value] for s in self.variable)
+        other = sum(by_line.values()) - fixed_spend - variable_spend
+        fixed = fixed_element(facts, self.contract, year, self.fixed)[0] if self.fixed else 0
+        return other + fixed + to_pence(D(variable_spend) * self.mff)
+
+    def plan(self, facts: MoneyFacts, years) -> dict[str, np.ndarray]:
+        """The ``SharePlan`` fields a Monte Carlo run needs to price its drawn spend as cash."""
+        mff = float(self.mff)
+        share_weight = np.array([mff if s in self.share_variable else 0.0 for s in SERVICES])
+        outside = np.array([0.0 if s in self.fixed else mff if s in self.variable else 1.0 for s in SERVICES])
+
+        def element(lines):
+            return np.array([float(fixed_element(facts, self.contract, y, lines)[0]) if lines else 0.0 for y in years])
+
+        return {"share_weight": share_weight, "share_fixed": element(self.share_fixed),
+                "outside_weight": outside, "outside_fixed": element(self.fixed)}
+
+
 def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settled: MoneyFacts | None = None) -> Projection:
     """Project ``contract`` under ``scenario`` from ``base``, levers at their midpoints.
 
@@ -348,10 +389,9 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     """
     if contract.form is Form.ACO:
         raise UserError("the projection covers the English forms (virtual, partial, full, pacs), not aco")
-    if contract.acute_payment.basis == "api" or len(contract.funders) > 1:
-        # not built yet: the Monte Carlo shares activity against a cash target, and per funder
-        raise UserError("the projection does not yet model [acute_payment] basis = \"api\" or several [[funders]];"
-                        " settle models both (docs/contracts.md)")
+    if len(contract.funders) > 1:
+        # not built yet: the Monte Carlo would re-share each funder's variance on its own lines
+        raise UserError("the projection does not yet model several [[funders]]; settle models them (docs/contracts.md)")
     first, last = horizon(contract, scenario)
     if first <= base.year:
         raise UserError(f"the contract starts in {first}, not after the base year {base.year}")
@@ -407,6 +447,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     other = ZERO
     if shared:
         other = sum((v for k, v in shared[0].parties.items() if k != "commissioner"), ZERO)
+    api = _ApiCash(pc, budget_lines, basis_lines) if pc.acute_payment.basis == "api" else None
 
     years = []
     rules: list[ShareRule | None] = []
@@ -431,8 +472,10 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
             lever_cost = sum(to_pence(D(float(c))) for c in paths.lever_cost[t])
         in_scope = _in_scope(facts, y, budget_lines)
         others = sum(p.amount_pence for p in risk.parties if p.party != "commissioner") if risk else 0
-        total_spend = sum(by_line.values())
-        counterfactual = sum(without.values())
+        # The commissioner's cash on every line: under API the acute trusts outside the
+        # budget are paid the fixed element whatever the activity, and the variable lines x MFF.
+        total_spend = api.cash(facts, y, by_line) if api else sum(by_line.values())
+        counterfactual = api.cash(facts, y, without) if api else sum(without.values())
         paid = st.total_payable_pence + (total_spend - in_scope) + others
         gross = counterfactual - total_spend
         net = gross - lever_cost
@@ -499,6 +542,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
         other_parties=other,
         fixed_payable=np.asarray(fixed, dtype=float),
         repayment=np.asarray(repayments, dtype=float),
+        **(api.plan(facts, range(first, last + 1)) if api else {}),
     )
     return Projection(pc, scenario, base.year, tuple(years), roi, to_pence(npv), paths, plan, done, contract.provider,
                       base.monthly_profile(budget_lines))

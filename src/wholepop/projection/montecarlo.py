@@ -224,6 +224,10 @@ def simulate(
     fixed_payable = plan.fixed_payable[drawn] if n_years else np.zeros(0)
     repayment = plan.repayment[drawn] if n_years else np.zeros(0)
     has_share = any(r is not None for r in rules)
+    api = plan.outside_weight is not None
+    cash_weight = plan.in_scope + (1.0 - plan.in_scope) * plan.outside_weight if api else np.ones(len(plan.in_scope))
+    cash_fixed = plan.outside_fixed[drawn] if api and n_years else np.zeros(n_years)
+    share_fixed = plan.share_fixed[drawn] if plan.share_fixed is not None and n_years else np.zeros(n_years)
     monthly = projection.monthly
 
     provider = np.empty((runs, n_all))
@@ -251,14 +255,16 @@ def simulate(
         ratio = np.exp(steps[None, :, None] * (np.log1p(rate)[:, None, :] - np.log1p(paths.trend)[None, None, :]))
         line_factor = factor[:, :, group]  # (n, T, S)
         spend = (spend0[None] + np.einsum("nl,lts->nts", effects, unit)) * ratio * line_factor
-        without = (spend0[None] * ratio * line_factor).sum(axis=2)
         in_scope = spend @ plan.in_scope
-        total = spend.sum(axis=2)
+        # the commissioner's cash: spend, except under API where the acute trusts outside the
+        # budget are paid a fixed element whatever the activity and the variable lines x MFF
+        without = (spend0[None] * ratio * line_factor) @ cash_weight + cash_fixed[None, :]
+        total = spend @ cash_weight + cash_fixed[None, :]
         share = np.zeros((n, n_years))
         other_paid = np.zeros((n, n_years))
         capped = np.zeros((n, n_years), dtype=bool)
         if has_share:
-            actual = spend @ plan.basis
+            actual = spend @ plan.basis if plan.share_weight is None else spend @ plan.share_weight + share_fixed[None, :]
             for t, rule in enumerate(rules):  # contract years
                 if rule is None:
                     continue
