@@ -1,5 +1,5 @@
-"""The projection refuses what it does not yet model (issue 17): several funders are
-settled (tests/money) but not yet projected (an API acute payment is: test_api_projection.py), so `project` says so."""
+"""Today's forms project like the form they follow (issue 17). An API acute payment and
+several funders are projected too: test_api_projection.py, test_funders_projection.py."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ import pytest
 
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
-from wholepop.errors import UserError
 from wholepop.projection.deterministic import project
 from wholepop.projection.scenario import default_scenario
 
 from .factory import synthetic_base
 
 BASE = synthetic_base(20_000)
-
-
-@pytest.mark.parametrize("extra", [
-    '\n[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["social_care"]\n',
-])
-def test_project_refuses_what_it_does_not_model(extra):
-    contract = parse_contract(preset_text("full").replace("term_years = 15", "term_years = 5") + extra)
-    with pytest.raises(UserError, match="the projection does not yet model"):
-        project(BASE, contract, default_scenario())
 
 
 def test_todays_forms_project_like_the_form_they_follow():

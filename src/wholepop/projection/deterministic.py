@@ -46,6 +46,8 @@ from wholepop.vocab import Form, Integration, Service
 from wholepop.money.acute_payment import fixed_element
 from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
+from wholepop.money.funder_parts import funder_shares
+from wholepop.money.funders import funders, several
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
 from wholepop.money.risk import share_rule
 from wholepop.money.settle import settle
@@ -143,6 +145,9 @@ class SharePlan:
     share_fixed: np.ndarray | None = None  # per year, the fixed element on the share's fixed lines
     outside_weight: np.ndarray | None = None  # (15,) cash per pound outside the budget (0 on API fixed lines, MFF on variable)
     outside_fixed: np.ndarray | None = None  # per year, the fixed element on the API fixed lines outside the budget
+    # several [[funders]] (else None): per year, each funder's share on its own lines, as
+    # (rule, target, (15,) cash per pound of spend in its actual, fixed element in its actual)
+    by_funder: tuple[tuple[tuple[ShareRule, float, np.ndarray, float], ...], ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -371,6 +376,33 @@ class _ApiCash:
                 "outside_weight": outside, "outside_fixed": element(self.fixed)}
 
 
+def _funder_plan(facts: MoneyFacts, contract: Contract, year: int, st: Statement, achievement: Decimal, api):
+    """Each funder's acute share in ``year`` (``money.funder_parts.funder_shares``, as settle
+    ran it on these facts) as a Monte Carlo run re-shares it, with whether its loss was capped."""
+    by_funder = {f["name"]: f["contribution_pence"] for f in st.extra["funders"]}
+    budget = st.budget.total_pence if st.budget else 0
+    shares = funder_shares(facts, contract, year, by_funder, budget, achievement)
+    terms = contract.risk_share
+    out = []
+    for f in funders(contract):
+        r = shares.acute_by_funder.get(f.name)
+        if r is None:
+            continue
+        mine = tuple(s for s in terms.basis if s in f.lines)
+        cap_base = r.part.target_pence if contract.form is Form.VIRTUAL else (by_funder.get(f.name, 0) or budget)
+        if api:
+            ap = contract.acute_payment
+            weight = np.array([float(ap.market_forces_factor) if s in mine and s in ap.variable else 0.0 for s in SERVICES])
+            fixed_lines = tuple(s for s in mine if s in ap.fixed)
+            fixed = float(fixed_element(facts, contract, year, fixed_lines)[0]) if fixed_lines else 0.0
+        else:
+            weight, fixed = np.array([1.0 if s in mine else 0.0 for s in SERVICES]), 0.0
+        rule = share_rule(terms, cap_base)
+        capped = r.share.capped and r.share.variance_pence < 0
+        out.append(((rule, float(r.part.target_pence), weight, fixed), capped))
+    return out
+
+
 def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settled: MoneyFacts | None = None) -> Projection:
     """Project ``contract`` under ``scenario`` from ``base``, levers at their midpoints.
 
@@ -389,9 +421,6 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     """
     if contract.form is Form.ACO:
         raise UserError("the projection covers the English forms (virtual, partial, full, pacs), not aco")
-    if len(contract.funders) > 1:
-        # not built yet: the Monte Carlo would re-share each funder's variance on its own lines
-        raise UserError("the projection does not yet model several [[funders]]; settle models them (docs/contracts.md)")
     first, last = horizon(contract, scenario)
     if first <= base.year:
         raise UserError(f"the contract starts in {first}, not after the base year {base.year}")
@@ -447,6 +476,9 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     other = ZERO
     if shared:
         other = sum((v for k, v in shared[0].parties.items() if k != "commissioner"), ZERO)
+    # the funders' parties are the commissioner side (the first funder is "commissioner")
+    funder_parties = {f.party for f in funders(pc)}
+    per_funder: list[tuple[tuple[ShareRule, float, np.ndarray, float], ...]] = []
     api = _ApiCash(pc, budget_lines, basis_lines) if pc.acute_payment.basis == "api" else None
 
     years = []
@@ -471,7 +503,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
             without = {s.value: to_pence(D(float(paths.spend0[t, si]))) for si, s in enumerate(SERVICES)}
             lever_cost = sum(to_pence(D(float(c))) for c in paths.lever_cost[t])
         in_scope = _in_scope(facts, y, budget_lines)
-        others = sum(p.amount_pence for p in risk.parties if p.party != "commissioner") if risk else 0
+        others = sum(p.amount_pence for p in risk.parties if p.party not in funder_parties) if risk else 0
         # The commissioner's cash on every line: under API the acute trusts outside the
         # budget are paid the fixed element whatever the activity, and the variable lines x MFF.
         total_spend = api.cash(facts, y, by_line) if api else sum(by_line.values())
@@ -489,6 +521,10 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
             scored = Decimal(str(st.performance.achievement)) if is_settled else achievement
             result = share_variance(risk.target_pence, risk.actual_pence, rule, scored)
             capped = result.capped and result.variance_pence < 0
+            if several(pc):
+                parts = _funder_plan(facts, contract if is_settled else pc, y, st, scored, api)
+                per_funder.append(tuple(p for p, _ in parts))
+                capped = any(c for _, c in parts)
         # The statement's own provider position (money.position: payable - in-scope cost -
         # deficit repayment), so a projected year and a settled one compare like for like.
         own = st.provider_position
@@ -543,6 +579,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
         fixed_payable=np.asarray(fixed, dtype=float),
         repayment=np.asarray(repayments, dtype=float),
         **(api.plan(facts, range(first, last + 1)) if api else {}),
+        by_funder=tuple(per_funder) if shared and several(pc) else None,
     )
     return Projection(pc, scenario, base.year, tuple(years), roi, to_pence(npv), paths, plan, done, contract.provider,
                       base.monthly_profile(budget_lines))

@@ -263,7 +263,15 @@ def simulate(
         share = np.zeros((n, n_years))
         other_paid = np.zeros((n, n_years))
         capped = np.zeros((n, n_years), dtype=bool)
-        if has_share:
+        if has_share and plan.by_funder is not None:  # several funders: each shares on its own lines
+            for t, i in enumerate(drawn):  # contract years
+                for rule, target, weight, fixed in plan.by_funder[i]:  # funders
+                    actual = spend[:, t] @ weight + fixed
+                    amount, hit = share_vector(target, actual, rule, plan.achievement)
+                    share[:, t] += amount
+                    capped[:, t] |= hit & (amount < 0)
+                    other_paid[:, t] += (target - actual - amount) * others
+        elif has_share:
             actual = spend @ plan.basis if plan.share_weight is None else spend @ plan.share_weight + share_fixed[None, :]
             for t, rule in enumerate(rules):  # contract years
                 if rule is None:
