@@ -47,7 +47,7 @@ CONTRACT = parse_contract(preset_text("full").replace("term_years = 15", "term_y
 
 
 def scenario(lever: str = "") -> object:
-    lines = f'''
+    lines = '''
 [scenario]
 name = "api test"
 expected_achievement = 0.75
