@@ -3,7 +3,6 @@ several funders are projected too: test_api_projection.py, test_funders_projecti
 
 from __future__ import annotations
 
-
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.projection.deterministic import project
