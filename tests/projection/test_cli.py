@@ -164,3 +164,30 @@ def test_project_from_baseline_projects_every_year(data, tmp_path, capsys):
     assert code == 0
     assert not any(y["settled"] for y in json.loads(out_json.read_text())["years"])
     assert "Settled from data: none" in out
+
+
+@pytest.mark.parametrize("extra", [
+    '\n[acute_payment]\nbasis = "api"\nmarket_forces_factor = 1.1\n',
+    '\n[acute_payment]\nbasis = "api"\n[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["community", "ae"]\nuplift = 0.01\n',
+])
+def test_project_settles_api_and_funders_years_as_settle_does(data, tmp_path, extra):
+    """Issue 17: a settled year of an API / two-funder contract equals ``settle`` to the penny."""
+    from wholepop.pipeline import prepare, settle
+    from wholepop.projection import base_from_run, project
+    from wholepop.projection.scenario import parse_scenario
+
+    contract = tmp_path / "c.toml"
+    contract.write_text((data / "contract.toml").read_text() + extra)
+    run = prepare(data, contract)
+    try:
+        scenario = parse_scenario(default_scenario_text().replace("# horizon_years = 15 ", "horizon_years = 3   "))
+        p = project(base_from_run(run), run.contract, scenario, run.facts((2026, 2027)))
+        first = p.years[0]
+        assert first.settled and first.statement == settle(run, first.year)
+        for y in p.years:
+            if "funders" in extra:
+                assert sum(f["contribution_pence"] for f in y.statement.extra["funders"]) == y.budget_pence
+            else:
+                assert y.statement.extra["acute_payment"]["basis"] == "api"
+    finally:
+        run.close()
