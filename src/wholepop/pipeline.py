@@ -31,7 +31,7 @@ from wholepop.money.statement import Statement
 
 __all__ = [
     "Run", "Scale", "StageHook", "YearAggregates", "build", "cached_costs", "forecast", "prepare", "prepared", "settle",
-    "unobserved", "year_aggregates",
+    "settleable", "unobserved", "year_aggregates",
 ]
 
 # Called with each stage's name around the work of that stage: the CLI names the stage in
@@ -247,6 +247,13 @@ def uncovered(run: Run, year: int) -> tuple[str, ...]:
     base = run.contract.contract.baseline_year
     reasons = run.year_coverage(year).refusals()
     return reasons + tuple(f"{r} (the baseline year)" for r in run.year_coverage(base).refusals())
+
+
+def settleable(run: Run, years) -> tuple[int, ...]:
+    """The contract years of ``years`` that ``settle`` would settle: those the data covers
+    (``uncovered`` is empty: no part-year, no gap, baseline covered). A projection treats
+    only these as settled; a part-year is projected."""
+    return tuple(y for y in years if y in run.contract.contract.years and not uncovered(run, y))
 
 
 def settle(run: Run, year: int) -> Statement:

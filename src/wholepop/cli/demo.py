@@ -220,7 +220,8 @@ def _population_table(docs: list[dict]) -> Table:
 def _projection(out: Path, data: Path, contract: Path) -> None:
     from wholepop.cli.project import project
 
-    console.print(Rule(f"5. the whole term: {YEARS} years settled, {TERM - YEARS} projected (1,000 Monte Carlo runs)"))
+    # which years are settled is the projection's to say (the years `settle` would settle, by coverage)
+    console.print(Rule(f"5. the whole {TERM}-year term: years with full data settled, the rest projected (1,000 Monte Carlo runs)"))
     project(data=data, contract=contract, scenario=None, runs=1000, seed=1,
             json_out=out / "projection.json", sensitivity=True, from_baseline=False, engine="duckdb",
             memory_limit=None, work_dir=None, parts=1)

@@ -71,7 +71,7 @@ def project(
     parts: int = PARTS,
 ) -> None:
     """Project the contract term: contract years with data are settled, the rest projected; the provider's risk against its reserves."""
-    from wholepop.pipeline import Scale, prepared
+    from wholepop.pipeline import Scale, prepared, settleable
     from wholepop.population.count import table_years
     from wholepop.projection import base_from_run, project as project_term, simulate
     from wholepop.projection.sensitivity import sensitivity as sensitivity_run
@@ -90,7 +90,9 @@ def project(
             settled = None
             if not from_baseline:
                 have = table_years(run.population)
-                settled = run.facts(tuple(y for y in have if y == run.contract.contract.baseline_year or y in run.contract.contract.years))
+                # settled only where `settle` would settle (the coverage rule); a part-year is projected
+                base_year = run.contract.contract.baseline_year
+                settled = run.facts(tuple(y for y in have if y == base_year) + settleable(run, have))
     projection = project_term(base, run.contract, sc, settled)
     mc = None
     if runs:
