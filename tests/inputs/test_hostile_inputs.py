@@ -82,6 +82,32 @@ def test_nul_byte_names_the_row(tmp_path, engine):
     ]
 
 
+# A quoted line break makes record 2 span two physical lines: every located problem after
+# it still names the record's row (the row a spreadsheet shows), not the physical line.
+QUOTED_NEWLINE_ROW_2 = b'1,2027-05-01,"ae\n",12500\n2,2027-06-01,ae,100\n'
+
+
+def test_non_utf8_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2 + b"2,2027-06-01,ae,1\xa3\n")
+    assert lines_of(folder, engine)[0] == "activity row 4 column cost_pence: is not UTF-8 text (save the file as UTF-8)"
+
+
+def test_nul_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2 + b"2,2027-06-01,ae,1\x000\n")
+    assert lines_of(folder, engine)[0] == (
+        "activity row 4 column cost_pence: holds a NUL byte (expected text; was the file saved as UTF-16?)")
+
+
+def test_wrong_field_count_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    # Rows: 1 header, 2 (two physical lines), 3, 4 short a field, 5 blank, 6 negative.
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2
+                         + b"2,2027-06-01,ae\n\n2,2027-06-01,ae,-1\n")
+    lines = lines_of(folder, engine)
+    assert lines[0] == ("activity row 4: has 3 field(s), expected 4 (a stray comma, or a quote opened and not closed?); "
+                        "the row is not read")
+    assert "activity row 6 column cost_pence: -1 is negative (expected 0 or more)" in lines
+
+
 def test_duplicated_column_name(tmp_path, engine):
     assert check(tmp_path, engine, practices="""
         practice_code,practice_name,hub,hub
