@@ -374,7 +374,9 @@ def _register(backend: BaseBackend, name: str, table: pa.Table) -> ibis.Table:
 
         backend._add_table(view, pl.from_arrow(table))
     else:
-        backend.create_table(view, table, temp=True)
+        # Spark: a session-scoped temporary view (Ibis's PySpark backend has no temporary
+        # tables, and a real table would be written to the warehouse folder).
+        backend.create_view(view, ibis.memtable(table), overwrite=True)
     return backend.table(view)
 
 
