@@ -11,8 +11,16 @@ import importlib.util
 import shutil
 import subprocess
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
+from tests.inputs.test_check_and_settle_agree import (
+    ODD,
+    assert_check_and_money_agree,
+    world,
+)
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
 
@@ -107,15 +115,8 @@ def test_odd_unicode_check_and_settle_agree_on_spark(spark_session, tmp_path, fo
     # Space-like characters (U+00A0, U+200B, U+3000, U+FEFF, ...) at the ends of ids, codes,
     # numbers and dates: on Spark too, the values check parsed are the ones the money used.
     # As Parquet, the text columns keep their odd characters and the engine strips them.
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from tests.inputs.test_check_and_settle_agree import ODD, assert_check_and_money_agree, world
-
     folder = world(tmp_path / "odd", ODD)
     if form == "parquet":
-        import pyarrow.csv as pacsv
-
         csv_file = folder / "activity.csv"
         text = pacsv.read_csv(csv_file, convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in ("patient_id", "date", "service", "cost_pence")}))
