@@ -547,6 +547,11 @@ def _not_utf8(arr: pa.Array) -> np.ndarray:
     b = np.frombuffer(data_buf, dtype=np.uint8)[start:stop] if data_buf is not None else np.zeros(0, np.uint8)
     if b.size == 0 or not (b >= 0x80).any():
         return np.zeros(0, dtype=np.int64)
+    try:  # the usual case, valid UTF-8 beyond ASCII: one cast, no per-byte arrays
+        pc.cast(arr, pa.string())
+        return np.zeros(0, dtype=np.int64)
+    except pa.ArrowInvalid:
+        pass
     m = b.size
     pad = np.concatenate([b, np.zeros(3, np.uint8)])
     nxt1 = pad[1:m + 1]
