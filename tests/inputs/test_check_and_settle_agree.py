@@ -72,7 +72,12 @@ ODD = {
 
 
 def test_odd_unicode_values_check_parsed_are_the_ones_money_used(tmp_path, engine):
-    folder = world(tmp_path / "odd", ODD)
+    assert_check_and_money_agree(world(tmp_path / "odd", ODD), engine)
+
+
+def assert_check_and_money_agree(folder: Path, engine: str) -> None:
+    """`check` finds no error in ``folder``, and the values it parsed are the ones the money
+    facts summed (also run on Spark, by tests/spark)."""
     _, problems = load_inputs(folder, folder / "contract.toml", engine=engine)
     assert [p for p in problems if p.severity == "error"] == []
     # What check parsed: the staged values, per contract year and service.

@@ -13,11 +13,14 @@ import os
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import write_tables
 from tests.inputs.test_bad_inputs import CLEAN, check
 from wholepop.inputs import load_inputs
 from wholepop.inputs.files import list_inputs
+from wholepop.inputs.raw import _not_utf8
 
 ACTIVITY_HEADER = b"patient_id,date,service,cost_pence\n"
 
@@ -80,6 +83,65 @@ def test_nul_byte_names_the_row(tmp_path, engine):
     assert lines_of(folder, engine) == [
         "activity row 2 column cost_pence: holds a NUL byte (expected text; was the file saved as UTF-16?)"
     ]
+
+
+# A quoted line break makes record 2 span two physical lines: every located problem after
+# it still names the record's row (the row a spreadsheet shows), not the physical line.
+QUOTED_NEWLINE_ROW_2 = b'1,2027-05-01,"ae\n",12500\n2,2027-06-01,ae,100\n'
+
+
+def test_non_utf8_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2 + b"2,2027-06-01,ae,1\xa3\n")
+    assert lines_of(folder, engine)[0] == "activity row 4 column cost_pence: is not UTF-8 text (save the file as UTF-8)"
+
+
+def test_nul_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2 + b"2,2027-06-01,ae,1\x000\n")
+    assert lines_of(folder, engine)[0] == (
+        "activity row 4 column cost_pence: holds a NUL byte (expected text; was the file saved as UTF-16?)")
+
+
+def test_wrong_field_count_after_a_quoted_newline_names_the_spreadsheet_row(tmp_path, engine):
+    # Rows: 1 header, 2 (two physical lines), 3, 4 short a field, 5 blank, 6 negative.
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + QUOTED_NEWLINE_ROW_2
+                         + b"2,2027-06-01,ae\n\n2,2027-06-01,ae,-1\n")
+    lines = lines_of(folder, engine)
+    assert lines[0] == ("activity row 4: has 3 field(s), expected 4 (a stray comma, or a quote opened and not closed?); "
+                        "the row is not read")
+    assert "activity row 6 column cost_pence: -1 is negative (expected 0 or more)" in lines
+
+
+def test_many_non_utf8_values_are_listed_up_to_the_cap_then_counted(tmp_path, engine):
+    # 25 rows (2-26) with a Latin-1 pound sign in cost_pence, and rows 2 and 3 with one in
+    # service too: 27 bad values in the table, the first 20 by row then column are listed.
+    rows = b"".join(b"%d,2027-06-01,%s,1\xa3\n" % (i, b"a\xe9" if i < 2 else b"ae") for i in range(25))
+    folder = folder_with(tmp_path, "activity", ACTIVITY_HEADER + rows)
+    lines = [line for line in lines_of(folder, engine) if "UTF-8" in line]
+    expected = []
+    for row in range(2, 4):
+        expected += [f"activity row {row} column service: is not UTF-8 text (save the file as UTF-8)",
+                     f"activity row {row} column cost_pence: is not UTF-8 text (save the file as UTF-8)"]
+    expected += [f"activity row {row} column cost_pence: is not UTF-8 text (save the file as UTF-8)" for row in range(4, 20)]
+    expected.append("activity: ... and 7 more values that are not UTF-8 text (save the file as UTF-8)")
+    assert lines == expected
+
+
+UTF8_PIECES = [b"a", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\x80", b"\xc3", b"\xe2\x82", b"\xff",
+               b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe0\x80\x80"]
+
+
+@given(st.lists(st.one_of(st.lists(st.sampled_from(UTF8_PIECES), max_size=4).map(b"".join), st.binary(max_size=5)),
+                max_size=10), st.integers(0, 2))
+def test_non_utf8_values_are_found_as_python_decodes(values, skip):
+    # Staging finds bad values over the bytes at once; Python's decoder, value by value, is the judge.
+    arr = pa.array(values, pa.binary()).slice(min(skip, len(values)))
+    expected = []
+    for i, v in enumerate(values[min(skip, len(values)):]):
+        try:
+            v.decode("utf-8")
+        except UnicodeDecodeError:
+            expected.append(i)
+    assert list(_not_utf8(arr)) == expected
 
 
 def test_duplicated_column_name(tmp_path, engine):

@@ -11,8 +11,16 @@ import importlib.util
 import shutil
 import subprocess
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
+from tests.inputs.test_check_and_settle_agree import (
+    ODD,
+    assert_check_and_money_agree,
+    world,
+)
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
 
@@ -90,3 +98,31 @@ def test_the_statement_has_money_in_it(statements):
     # Identical empty statements would pass the test above; this one has a budget.
     assert statements["spark"].budget is not None
     assert statements["spark"].budget.total_pence > 0
+
+
+@pytest.fixture(scope="module")
+def spark_session():
+    if _REASON is not None:
+        pytest.skip(_REASON)
+    session = _small_data_session()
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_odd_unicode_check_and_settle_agree_on_spark(spark_session, tmp_path, form):
+    # Space-like characters (U+00A0, U+200B, U+3000, U+FEFF, ...) at the ends of ids, codes,
+    # numbers and dates: on Spark too, the values check parsed are the ones the money used.
+    # As Parquet, the text columns keep their odd characters and the engine strips them.
+    folder = world(tmp_path / "odd", ODD)
+    if form == "parquet":
+        csv_file = folder / "activity.csv"
+        text = pacsv.read_csv(csv_file, convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in ("patient_id", "date", "service", "cost_pence")}))
+        strip = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + "\u200b\ufeff"
+        table = text.set_column(3, "cost_pence", pa.array([int(v.strip(strip)) for v in text["cost_pence"].to_pylist()]))
+        assert any(v != v.strip(strip) for v in table["service"].to_pylist())  # still odd text
+        csv_file.unlink()
+        pq.write_table(table, folder / "activity.parquet")
+    assert_check_and_money_agree(folder, "spark")

@@ -13,12 +13,11 @@ from typing import Any
 
 import ibis
 
-from wholepop.inputs.problems import Problem, Severity
+from wholepop.inputs.problems import MAX_LISTED, Problem, Severity
 from wholepop.inputs.raw import PART, ROW, RawInputs
 
 __all__ = ["MAX_LISTED", "OTHER", "count_each", "listed", "quoted"]
 
-MAX_LISTED = 20  # problems listed per check before "... and N more"
 OTHER = "_other"  # the second row of a two-row problem (a duplicate, an overlap)
 
 

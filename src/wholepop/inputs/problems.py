@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Problem", "Severity", "format_problem"]
+__all__ = ["MAX_LISTED", "Problem", "Severity", "format_problem"]
+
+MAX_LISTED = 20  # problems listed per kind (per check, per table) before "... and N more"
 
 
 class Severity(StrEnum):

@@ -13,7 +13,9 @@ Staging normalises text once, before any engine reads it:
 * CSV is read by pyarrow (bytes first, so a row that is not UTF-8 is named, not the
   file refused), blank lines kept as rows so that row numbers stay the rows a
   spreadsheet shows, then dropped; a row with the wrong number of fields (a stray quote
-  or comma) is named and left out; NUL bytes are refused with their row. Every value is
+  or comma) is named and left out; NUL bytes are refused with their row. Rows are
+  records as pyarrow's parser counts them (a quoted line break does not start a row),
+  and staging lists at most ``MAX_LISTED`` of each kind per table, then a count. Every value is
   then stripped at both ends of ``SPACE_LIKE`` (Unicode's White_Space characters plus
   U+200B and U+FEFF), with pyarrow, so no engine's notion of "whitespace" ever matters.
 * Parquet is read lazily by the engine. Its text columns are stripped of the same
@@ -51,6 +53,7 @@ import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from wholepop.inputs.files import InputListing, TableFiles, list_inputs
+from wholepop.inputs.problems import MAX_LISTED
 from wholepop.inputs.schema import IBIS_TYPES, TABLES, Column, DType, Table
 
 __all__ = ["PART", "ROW", "SPACE_LIKE", "RawInputs", "RawTable", "StagingProblem", "normalised", "parse", "stage"]
@@ -371,7 +374,9 @@ def _register(backend: BaseBackend, name: str, table: pa.Table) -> ibis.Table:
 
         backend._add_table(view, pl.from_arrow(table))
     else:
-        backend.create_table(view, table, temp=True)
+        # Spark: a session-scoped temporary view (Ibis's PySpark backend has no temporary
+        # tables, and a real table would be written to the warehouse folder).
+        backend.create_view(view, ibis.memtable(table), overwrite=True)
     return backend.table(view)
 
 
@@ -430,11 +435,11 @@ def _read_csv(path: Path, decl: Table) -> tuple[pa.Table, tuple[str, ...], tuple
         bad_rows.clear()
         table = read(threads=False)
     problems: list[StagingProblem] = []
-    for line, got in sorted(bad_rows, key=lambda r: r[0] or 0)[:20]:
+    for line, got in sorted(bad_rows, key=lambda r: r[0] or 0)[:MAX_LISTED]:
         problems.append(StagingProblem(line, None, f"has {got} field(s), expected {len(header)} "
                                                    "(a stray comma, or a quote opened and not closed?); the row is not read"))
-    if len(bad_rows) > 20:
-        problems.append(StagingProblem(None, None, f"... and {len(bad_rows) - 20:,} more rows like these"))
+    if len(bad_rows) > MAX_LISTED:
+        problems.append(StagingProblem(None, None, f"... and {len(bad_rows) - MAX_LISTED:,} more rows like these"))
     # Row numbers: data record i is row i + 2, counting the skipped rows before it.
     n = table.num_rows
     skipped = np.sort(np.array([b[0] for b in bad_rows if b[0] is not None], dtype=np.int64))
@@ -449,11 +454,19 @@ def _read_csv(path: Path, decl: Table) -> tuple[pa.Table, tuple[str, ...], tuple
     declared = [c.name for c in decl.columns if c.name in header]
     columns: dict[str, pa.Array] = {}
     flawed = np.zeros(n, dtype=bool)
+    not_utf8: list[tuple[np.ndarray, str]] = []
+    nul: list[tuple[np.ndarray, str]] = []
     for name in declared:
-        text, found, bad = _as_text(table[name], rows, name)
-        problems.extend(found)
+        text, bad_bytes, bad_nul = _as_text(table[name])
         columns[name] = text
-        flawed |= bad
+        not_utf8.append((bad_bytes, name))
+        nul.append((bad_nul, name))
+        flawed[bad_bytes] = True
+        flawed[bad_nul] = True
+    problems.extend(_listed_values(not_utf8, rows, "is not UTF-8 text (save the file as UTF-8)",
+                                   "values that are not UTF-8 text (save the file as UTF-8)"))
+    problems.extend(_listed_values(nul, rows, "holds a NUL byte (expected text; was the file saved as UTF-16?)",
+                                   "values holding NUL bytes"))
     columns[ROW] = pa.array(rows, type=pa.int64())
     if flawed.any():
         columns[FLAWED] = pa.array(flawed)
@@ -484,61 +497,121 @@ def _csv_header(path: Path) -> tuple[str, ...]:
     return names
 
 
-def _as_text(column: pa.ChunkedArray, rows: np.ndarray, name: str) -> tuple[pa.Array, list[StagingProblem], np.ndarray]:
-    """Bytes -> stripped UTF-8 text; values that are not UTF-8 or hold NUL become empty
-    and are reported. Also returns which rows had such a value."""
+def _listed_values(found: list[tuple[np.ndarray, str]], rows: np.ndarray, message: str,
+                   rest: str) -> list[StagingProblem]:
+    """One line per flawed value in row order (then column order), at most ``MAX_LISTED``
+    for the table, then one line counting the rest."""
+    hits = [(int(rows[i]), k, name) for k, (where, name) in enumerate(found) for i in where[:MAX_LISTED]]
+    total = sum(len(where) for where, _ in found)
+    out = [StagingProblem(row, name, message) for row, _, name in sorted(hits)[:MAX_LISTED]]
+    if total > MAX_LISTED:
+        out.append(StagingProblem(None, None, f"... and {total - MAX_LISTED:,} more {rest}"))
+    return out
+
+
+def _as_text(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Bytes -> stripped UTF-8 text; values that are not UTF-8 or hold NUL become empty.
+    Also returns the positions of each kind of flawed value."""
     arr = column.combine_chunks()
-    problems: list[StagingProblem] = []
-    mask = np.zeros(len(arr), dtype=bool)
-    invalid = _not_utf8(arr, limit=21)
-    if len(invalid) > 20:
-        # Finding every one would take a cast per value: a file this far from UTF-8 was
-        # saved in another encoding, and one line says so.
-        shown = ", ".join(str(int(rows[i])) for i in invalid[:5])
-        raise _Unreadable(f"column {name} holds more than 20 values that are not UTF-8 text, in rows {shown}, ... "
-                          "(save the file as UTF-8)")
-    if invalid:
+    invalid = _not_utf8(arr)
+    if len(invalid):
+        mask = np.zeros(len(arr), dtype=bool)
         mask[invalid] = True
-        for i in invalid:
-            problems.append(StagingProblem(int(rows[i]), name, "is not UTF-8 text (save the file as UTF-8)"))
         arr = pc.if_else(pa.array(mask), pa.scalar(b"", pa.binary()), arr)
     text = pc.cast(arr, pa.string())
     nul = pc.match_substring(text, "\x00")
     where = np.flatnonzero(np.asarray(nul.to_numpy(zero_copy_only=False), dtype=bool))
-    for i in where[:20]:
-        problems.append(StagingProblem(int(rows[i]), name, "holds a NUL byte (expected text; was the file saved as UTF-16?)"))
-    if len(where) > 20:
-        problems.append(StagingProblem(None, name, f"... and {len(where) - 20:,} more rows holding NUL bytes"))
     if len(where):
         text = pc.if_else(nul, pa.scalar("", pa.string()), text)
-        mask[where] = True
     text = pc.utf8_trim(text, SPACE_LIKE)
     # An empty field is how a CSV spells "no value".
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), problems, mask
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), invalid, where
 
 
-def _not_utf8(arr: pa.Array, limit: int = 21) -> list[int]:
-    """Positions of values of ``arr`` that are not valid UTF-8 (at most ``limit``), found
-    by halving: each step is one vectorised cast, never a loop over rows."""
-    found: list[int] = []
+def _not_utf8(arr: pa.Array) -> np.ndarray:
+    """Positions of every value of the binary ``arr`` that is not valid UTF-8.
+
+    Vectorised over the bytes with numpy (never a loop over rows): a byte is bad if it
+    can never occur in UTF-8 (C0, C1, F5-FF), if a lead byte is not followed by its
+    continuation bytes (or is overlong or a surrogate: E0 then below A0, ED then above
+    9F, F0 then below 90, F4 then above 8F), or if a continuation byte has no lead. A value
+    is bad if any of its bytes is. Arrow's own cast is the judge: if it still refuses the
+    values this left alone, halving finds the rest.
+    """
+    if len(arr) == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets_buf, data_buf = arr.buffers()[1], arr.buffers()[2]
+    off_type = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=off_type)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    start, stop = int(offsets[0]), int(offsets[-1])
+    b = np.frombuffer(data_buf, dtype=np.uint8)[start:stop] if data_buf is not None else np.zeros(0, np.uint8)
+    if b.size == 0 or not (b >= 0x80).any():
+        return np.zeros(0, dtype=np.int64)
+    try:  # the usual case, valid UTF-8 beyond ASCII: one cast, no per-byte arrays
+        pc.cast(arr, pa.string())
+        return np.zeros(0, dtype=np.int64)
+    except pa.ArrowInvalid:
+        pass
+    m = b.size
+    pad = np.concatenate([b, np.zeros(3, np.uint8)])
+    nxt1 = pad[1:m + 1]
+    cont = (b & 0xC0) == 0x80
+    cont_pad = np.concatenate([cont, np.zeros(3, bool)])
+    c1, c2, c3 = cont_pad[1:m + 1], cont_pad[2:m + 2], cont_pad[3:m + 3]
+    two = (b >= 0xC2) & (b <= 0xDF)
+    three = (b >= 0xE0) & (b <= 0xEF)
+    four = (b >= 0xF0) & (b <= 0xF4)
+    never = (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
+    bad = never.copy()
+    bad |= two & ~c1
+    bad |= three & ~(c1 & c2)
+    bad |= three & (((b == 0xE0) & (nxt1 < 0xA0)) | ((b == 0xED) & (nxt1 > 0x9F)))
+    bad |= four & ~(c1 & c2 & c3)
+    bad |= four & (((b == 0xF0) & (nxt1 < 0x90)) | ((b == 0xF4) & (nxt1 > 0x8F)))
+    # Which value each byte belongs to: a sequence may not run across a value's end.
+    value_of = np.searchsorted(offsets[1:] - start, np.arange(m), side="right")
+    lead_len = np.where(two, 2, np.where(three, 3, np.where(four, 4, 1)))
+    owed = np.zeros(m, dtype=bool)  # a continuation byte some lead before it in its value needs
+    for back in (1, 2, 3):
+        needs = lead_len[:-back] > back
+        same = value_of[:-back] == value_of[back:]
+        owed[back:] |= needs & same
+        bad[:-back] |= needs & ~same
+    bad |= cont & ~owed
+    found = np.unique(value_of[bad]).astype(np.int64)
+    return _not_utf8_checked(arr, found)
+
+
+def _not_utf8_checked(arr: pa.Array, found: np.ndarray) -> np.ndarray:
+    """``found`` confirmed by Arrow's cast; should the cast still refuse the rest, the
+    values it refuses are found by halving (each step one vectorised cast)."""
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[found] = True
+    rest = pc.if_else(pa.array(mask), pa.scalar(b"", pa.binary()), arr)
+    try:
+        pc.cast(rest, pa.string())
+        return found
+    except pa.ArrowInvalid:
+        pass
+    more: list[int] = []
 
     def search(offset: int, length: int) -> None:
-        if len(found) >= limit or length == 0:
+        if length == 0:
             return
         try:
-            pc.cast(arr.slice(offset, length), pa.string())
+            pc.cast(rest.slice(offset, length), pa.string())
             return
         except pa.ArrowInvalid:
             pass
         if length == 1:
-            found.append(offset)
+            more.append(offset)
             return
         half = length // 2
         search(offset, half)
         search(offset + half, length - half)
 
-    search(0, len(arr))
-    return found
+    search(0, len(rest))
+    return np.union1d(found, np.array(more, dtype=np.int64))
 
 
 # --- Parquet -----------------------------------------------------------------------------
