@@ -187,8 +187,8 @@ class BuiltInMetric(StrEnum):
 
 # The built-in rate metrics (events per 1,000): the ones ``standardise = "age_sex"`` may
 # turn into an indirectly standardised ratio. Each is counted on one service line.
-RATE_METRICS: dict[str, str] = {
+RATE_METRICS: Mapping[str, str] = MappingProxyType({
     BuiltInMetric.EMERGENCY_ADMISSIONS_PER_1000: "emergency_admission",
     BuiltInMetric.AE_ATTENDANCES_PER_1000: "ae",
     BuiltInMetric.OUTPATIENT_ATTENDANCES_PER_1000: "outpatient",
-}
+})
