@@ -108,10 +108,12 @@ def test_a_share_line_that_api_does_not_pay_is_refused():
         contract(risk=False, extra=SHARE + API.replace('variable = ["elective"]', "variable = []"))
 
 
-def test_default_parameters_are_the_published_2025_26_values():
+def test_default_parameters_are_the_payment_scheme_pair_the_default_scenario_uses():
+    # NHS Payment Scheme 2023/24: cost uplift 2.9%, efficiency 1.1%, as the default scenario's
+    # cost trend (1.029 x 0.989 - 1 = 1.77%) and the presets' uplift and efficiency (issue 18 item 6)
     c = contract(risk=False, extra=SHARE + '[acute_payment]\nbasis = "api"\n')
     ap = c.acute_payment
-    assert (ap.cost_uplift, ap.efficiency_factor, ap.market_forces_factor) == (Decimal("0.0483"), Decimal("0.02"), 1)
+    assert (ap.cost_uplift, ap.efficiency_factor, ap.market_forces_factor) == (Decimal("0.029"), Decimal("0.011"), 1)
 
 
 

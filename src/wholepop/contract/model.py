@@ -204,11 +204,13 @@ class AcutePayment(_Frozen):
     basis: Literal["activity", "api"] = "activity"
     fixed: tuple[Service, ...] = (Service.EMERGENCY_ADMISSION, Service.AE, Service.OUTPATIENT)
     variable: tuple[Service, ...] = (Service.ELECTIVE, Service.DAY_CASE)
-    # 2025/26 NHS Payment Scheme: cost uplift factor 4.15% as published (April 2025), revised
-    # to 4.83% with the 2025/26 pay award prices (June 2025, applied from 1 April 2025);
-    # efficiency factor 2.0%. Market forces factor: the trust's own (1.0 = national price).
-    cost_uplift: Rate = Decimal("0.0483")
-    efficiency_factor: Rate = Decimal("0.02")
+    # NHS Payment Scheme 2023/24: cost uplift factor 2.9%, efficiency factor 1.1%, the pair the
+    # default scenario's cost trend and the presets' uplift, efficiency and target growth use,
+    # so the fixed element grows as the acute lines' costs do (1.77% a year). For 2025/26 put
+    # that year's (cost uplift 4.15% as published, 4.83% with the pay award prices of June
+    # 2025; its efficiency factor from Annex DpD). Market forces factor: the trust's own.
+    cost_uplift: Rate = Decimal("0.029")
+    efficiency_factor: Rate = Decimal("0.011")
     market_forces_factor: Annotated[Decimal, Field(gt=0, le=2)] = Decimal("1")
     fixed_pounds: Annotated[Decimal, Field(ge=0)] | None = None  # an agreed fixed element, every year
 
