@@ -216,7 +216,7 @@ def test_mssp_table_is_checked_on_load(tmp_path):
 
 
 def test_warnings_name_the_key_path():
-    c = parse_contract(full_with("term_years = 15", "term_years = 5").replace("uplift = 0.026", "uplift = 0.09"))
+    c = parse_contract(full_with("term_years = 15", "term_years = 5").replace("uplift = 0.029", "uplift = 0.09"))
     assert dict(c.warnings()) == {
         "contract.term_years": "5 years is outside the 10-15 years MCP contracts run",
         "budget.uplift": "0.09 is outside the plausible range -0.02 to 0.06 a year (uplift is growth per weighted head, population growth excluded)",

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from wholepop.contract import parse_contract
+from wholepop.contract.presets import PRESET_FORMS, preset_text
 from wholepop.errors import ContractError
-from wholepop.vocab import Segment, Service
+from wholepop.vocab import Form, Segment, Service
 from wholepop.projection.scenario import default_scenario, default_scenario_text, load_scenario, parse_scenario
 
 
@@ -95,3 +97,39 @@ def test_a_missing_file_is_a_contract_error_naming_it(tmp_path):
     with pytest.raises(ContractError) as e:
         load_scenario(tmp_path / "nope.toml")
     assert "nope.toml: cannot read the scenario file" in str(e.value)
+
+
+# The presets' money terms and the default scenario's cost trend come from one source (the
+# NHS Payment Scheme 2023/24: cost uplift 2.9%, efficiency 1.1%; issue 18 item 6), so that
+# the provider's income and costs grow alike when nothing else moves. `aco` is left out: a
+# Medicare benchmark has no uplift/efficiency or acute target (it trends by CMS's rules).
+NHS_PRESETS = [f for f in PRESET_FORMS if f is not Form.ACO]
+TOLERANCE = Decimal("0.0001")
+
+
+@pytest.mark.parametrize("form", NHS_PRESETS, ids=lambda f: f.value)
+def test_every_preset_grows_as_the_default_scenario_costs_do(form):
+    c = parse_contract(preset_text(form))
+    trend = default_scenario().trend
+    years = range(c.contract.term_years)
+    for service in c.budget_services:  # funding per weighted head grows as the cost per head of each line
+        for k in years:
+            net = (1 + c.budget.rate("uplift", k)) * (1 - c.budget.rate("efficiency", k)) - 1
+            assert abs(net - trend.rate_for(service)) <= TOLERANCE, (form, service, k, net)
+    for funder in c.funders[1:]:  # a funder with its own growth (the LCO's council) too
+        for service in funder.lines:
+            up = c.budget.uplift if funder.uplift is None else funder.uplift
+            eff = c.budget.efficiency if funder.efficiency is None else funder.efficiency
+            assert not isinstance(up, tuple) and not isinstance(eff, tuple)
+            assert abs((1 + up) * (1 - eff) - 1 - trend.rate_for(service)) <= TOLERANCE, (form, funder.name)
+    if c.risk_share is not None:  # the acute target per weighted head grows as acute costs per head
+        for service in c.risk_share.basis:
+            assert abs(c.risk_share.target_growth - trend.rate_for(service)) <= TOLERANCE, (form, service)
+    ap = c.acute_payment  # the API fixed element (used when basis = "api") likewise
+    assert abs((1 + ap.cost_uplift) * (1 - ap.efficiency_factor) - 1 - trend.rate) <= TOLERANCE
+    assert c.warnings() == ()  # and `contract check` finds every preset term plausible
+
+
+def test_the_scenario_trend_is_the_payment_scheme_net_price_change():
+    # 1.029 x 0.989 = 1.017681: 1.77% to the scenario's 4 places (0.0177), within 0.0001
+    assert abs(Decimal("1.029") * Decimal("0.989") - 1 - default_scenario().trend.rate) <= TOLERANCE
