@@ -298,8 +298,12 @@ def _practice_ratios(anchor: list[PracticeYear], paths: Paths, t: int, anchor_t:
 def _year_facts(anchor: list[PracticeYear], paths: Paths, spend: np.ndarray, t: int, anchor_t: int | None, split):
     """Projected year ``t``'s practices (the anchor year's, scaled) and spend per line and integration."""
     year = paths.years[t]
-    wp0 = paths.weighted_base if anchor_t is None else paths.weighted[anchor_t]
-    pm0 = paths.people_base if anchor_t is None else paths.people[anchor_t].sum()
+    if anchor_t is None:
+        wp0, pm0 = paths.weighted_base, paths.people_base
+    else:  # a settled anchor: `_continued` scaled the later years' paths to what was settled, so
+        # grow from the settled totals (the paths' own anchor year would apply that ratio twice)
+        wp0 = float(sum(p.weighted_population for p in anchor))
+        pm0 = float(sum(p.person_months for p in anchor)) / 12.0
     wp_ratio = D(float(paths.weighted[t] / wp0)) if wp0 else ONE
     pm_ratio = D(float(paths.people[t].sum() / pm0)) if pm0 else ONE
     ratios = _practice_ratios(anchor, paths, t, anchor_t, wp_ratio)
