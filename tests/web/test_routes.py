@@ -216,11 +216,16 @@ def test_whatif_corridor_gives_the_librarys_risk_share(client, folder, tmp_path)
     moved = tmp_path / "contract.toml"
     moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", "0.004"))
     with prepared_run(folder, moved, years=(2028,)) as run:
-        expected = library_settle(run, 2028).risk_share.provider_pence
-    assert shown == expected
-    assert shown != 0  # 2028's variance (-0.88% of target) is outside a 0.4% corridor
-    r = client.post(f"/p/{PID}/whatif", data={"year": "2028", "risk_share.corridor": "0.01"})
-    assert _pence(r.text, "risk-share") == 0  # inside the contract's 1% corridor
+        part = library_settle(run, 2028).risk_share
+    assert shown == part.provider_pence
+    # 2028's variance: -0.88% of target when the target grew 3.5% a year; at the preset's
+    # 1.77% the target is (1.0177 / 1.035)^2 = 0.96684 of that, so the variance is
+    # 1 - 1.0088 / 0.96684 = -4.34% of target: outside a 0.4% corridor, inside a 6% one
+    share = part.variance_pence / part.target_pence
+    assert abs(share - (-0.0434)) < 0.0005
+    assert shown != 0
+    r = client.post(f"/p/{PID}/whatif", data={"year": "2028", "risk_share.corridor": "0.06"})
+    assert _pence(r.text, "risk-share") == 0  # inside a 6% corridor
 
 
 def test_whatif_invalid_term_shows_checks_error(client):
