@@ -93,7 +93,9 @@ MOVER_AGE_KNOTS: tuple[tuple[int, float], ...] = (
 
 
 # Long-term condition registers: (all-ages prevalence, (age, relative prevalence) knots,
-# linear between, yearly incidence as a share of prevalence). Prevalences follow QOF 2023/24 for the disease
+# linear between, and the yearly chance that someone who dies or moves away in the year is first
+# recorded with it before they go, as a share of their prevalence probability; for those who stay,
+# incidence is whatever keeps prevalence on its curve, see ``people._onsets``). Prevalences follow QOF 2023/24 for the disease
 # registers; depression and the frailty, end-of-life and learning-disability flags are
 # trimmed to "currently coded" shares so that about 25% of people have at least one.
 CONDITIONS: Mapping[Condition, tuple[float, tuple[tuple[int, float], ...], float]] = types.MappingProxyType(
@@ -116,9 +118,11 @@ CONDITIONS: Mapping[Condition, tuple[float, tuple[tuple[int, float], ...], float
     }
 )
 # The end-of-life register is the near-death cohort: a person on it dies within the year
-# this many times more often than others of their age.
+# about this many times more often than others of their age and propensity.
 END_OF_LIFE_DEATH_FACTOR = 12.0
-# Each long-term condition raises yearly mortality by this factor (compounding).
+# Each long-term condition raises yearly mortality by this factor (compounding), relative to
+# others of the same age and persistent propensity: conditions choose who dies, the age-sex
+# table how many (``people._death_probability``).
 CONDITION_DEATH_FACTOR = 1.25
 
 

@@ -331,12 +331,61 @@ def _newcomers(
     return pop
 
 
-def _death_probability(age: np.ndarray, sex: np.ndarray, n_cond: np.ndarray, eol: np.ndarray) -> np.ndarray:
+def _risk_factors() -> np.ndarray:
+    """(conditions,) factor on the yearly death probability of holding each condition."""
+    f = np.full(len(CONDITIONS), england.CONDITION_DEATH_FACTOR)
+    f[_EOL] *= england.END_OF_LIFE_DEATH_FACTOR
+    return f
+
+
+_RISK = _risk_factors()
+
+
+def _table_death(age: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    """Yearly death probability by age and sex alone (Gompertz), before the crude-rate scale."""
     m = england.MORTALITY
     q = np.exp(m["gompertz_a"] + m["gompertz_b"] * age) + np.where(age == 0, m["infant"], 0.0)
-    q = q * np.where(sex == MALE, m["male_factor"], 1.0) * england.CONDITION_DEATH_FACTOR ** n_cond
-    q = q * np.where(eol, england.END_OF_LIFE_DEATH_FACTOR, 1.0)
-    return np.minimum(q, m["cap"])
+    return q * np.where(sex == MALE, m["male_factor"], 1.0)
+
+
+def _death_probability(age: np.ndarray, sex: np.ndarray, held: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Yearly death probability (before the crude-rate scale).
+
+    By age and sex from the Gompertz table; each condition held (the end-of-life register
+    most) multiplies it, divided by the multiplier expected of someone of the same age and
+    persistent propensity (``expected``, the conditions' probabilities ``P``:
+    prod over conditions of (1 + (factor - 1) x P)). Conditions choose *who* dies, not
+    *how many*: without the division deaths would deplete the high-propensity people among
+    the old year after year (they hold most conditions), and cost per head within an age
+    band would fall for years from any starting draw, a trend of the generator's own
+    that no projection knows.
+    """
+    risk = np.prod(np.where(held, _RISK, 1.0), axis=1)
+    norm = np.prod(1.0 + (_RISK - 1.0) * expected, axis=1)
+    return _table_death(age, sex) * risk / norm
+
+
+def _onsets(
+    rng: np.random.Generator, p_now: np.ndarray, p_next: np.ndarray, q_table: np.ndarray, held: np.ndarray
+) -> np.ndarray:
+    """(people, conditions) bool: conditions first recorded this year by people who stay.
+
+    Incidence is what keeps each condition's prevalence at its curve: a person of
+    persistent propensity ``w`` holds condition ``c`` with probability ``P_c(a, w)`` at age
+    ``a`` (``p_now``) and should with ``P_c(a + 1, w)`` next year (``p_next``). Holders
+    die more often than the table's ``q`` (``q_table``, the mean of their age and
+    propensity): at ``q x f / (1 + (f - 1) P)``, ``f`` the condition's death factor; so
+    among those who stay the share holding it is ``P x rho``, ``rho = (1 - q_holder) /
+    (1 - q)``, and a non-holder who stays is diagnosed with probability
+    ``(P_c(a + 1, w) - P x rho) / (1 - P x rho)`` (none where the curve falls with age:
+    conditions are never resolved). Expected values, not each cell's count, so that
+    chance shortfalls are not topped up while chance excesses stay.
+    """
+    q = np.minimum(q_table, england.MORTALITY["cap"])[:, None]
+    q_holder = np.minimum(q * _RISK / (1.0 + (_RISK - 1.0) * p_now), england.MORTALITY["cap"])
+    kept = p_now * (1.0 - q_holder) / np.maximum(1.0 - q, 1e-12)
+    h = np.clip((p_next - kept) / np.maximum(1.0 - kept, 1e-12), 0.0, _MAX_CONDITION_P)
+    return (rng.random(held.shape) < h) & ~held
 
 
 def _uniform_day(rng: np.random.Generator, lo: np.ndarray | int, hi: np.ndarray | int, n: int) -> np.ndarray:
@@ -403,7 +452,8 @@ def simulate(
         here = np.nonzero((pop.exit_day == NO_DAY) & (pop.enter_day <= ys))[0]
         n_here = len(here)
         age_here = np.clip(year - pop.birth_year[here], 0, MAX_AGE)
-        q = _death_probability(age_here, pop.sex[here], pop.n_conditions[here], pop.has_eol[here])
+        p_now = _condition_probability(cond_scale, age_here, pop.persistent[here])
+        q = _death_probability(age_here, pop.sex[here], pop.held[here], p_now)
         if death_scale is None:
             # Self-normalised so that the crude death rate of the first year is England's.
             death_scale = england.CRUDE_DEATH_RATE / q.mean()
@@ -433,10 +483,18 @@ def simulate(
         pop.practice[movers] = new_practice[moving]
         pop.span_from[movers] = move_day[moving]
 
-        # Conditions first recorded during the year (counted from next year on).
+        # Conditions first recorded during the year (counted from next year on): among
+        # those who stay, what keeps prevalence at its curve (``_onsets``); among those
+        # who die or move away, a share of their prevalence probability (``_COND_INCIDENCE``).
         alive_until = np.minimum(pop.exit_day[here], ye)
-        p_inc = _condition_probability(cond_scale, age_here, pop.persistent[here]) * _COND_INCIDENCE
-        new = (yrng.random((n_here, len(CONDITIONS))) < p_inc) & ~pop.held[here]
+        new = np.zeros((n_here, len(CONDITIONS)), bool)
+        stay = np.nonzero(~gone)[0]
+        p_next = _condition_probability(cond_scale, np.clip(age_here[stay] + 1, 0, MAX_AGE), pop.persistent[here[stay]])
+        q_table = _table_death(age_here[stay], pop.sex[here[stay]]) * death_scale
+        new[stay] = _onsets(yrng, p_now[stay], p_next, q_table, pop.held[here[stay]])
+        went = np.nonzero(gone)[0]
+        p_inc = p_now[went] * _COND_INCIDENCE
+        new[went] = (yrng.random((len(went), len(CONDITIONS))) < p_inc) & ~pop.held[here[went]]
         who, which = np.nonzero(new)
         if len(who):
             pop.cond_person.append(here[who])
