@@ -121,6 +121,7 @@ def prepared(
     scale: Scale = Scale(),
     stage: StageHook = unobserved,
     needs: frozenset[str] | None = None,
+    segmented: tuple[int, ...] | None = None,
 ) -> Iterator[Run]:
     """``prepare`` as a context: the run's tables are dropped at the end, and a work
     directory's database file removed, whether or not the block (or preparing) fails."""
@@ -133,7 +134,8 @@ def prepared(
         work_dir = str(scale.work_dir) if scale.work_dir else None
         backend = connect(engine, memory_limit=scale.memory_limit, work_dir=work_dir)
     try:
-        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts, stage=stage, needs=needs)
+        run = prepare(data, contract_path, engine, years, backend=backend, parts=scale.parts, stage=stage, needs=needs,
+                      segmented=segmented)
         try:
             yield run
         finally:
@@ -155,9 +157,10 @@ def prepare(
     parts: int = 1,
     stage: StageHook = unobserved,
     needs: frozenset[str] | None = None,
+    segmented: tuple[int, ...] | None = None,
 ) -> Run:
     """Load and validate, then build the patient-level tables (of ``years``, in ``parts``
-    passes, see ``build``), on ``backend`` if given (e.g. ``engine.connect`` with a memory
+    passes, segments of ``segmented``, see ``build``), on ``backend`` if given (e.g. ``engine.connect`` with a memory
     limit) or a fresh connection to ``engine``. ``stage`` is entered around validation
     ("validation") and each stage ``build`` names. ``needs``: the stages the caller uses
     (e.g. ``{"population", "segments", "costing"}`` for a population summary); an error
@@ -178,7 +181,7 @@ def prepare(
     if errors:
         raise InputError(errors, f"{len(errors)} error(s) in the input data; run `wholepop check` to list them:\n"
                          + "\n".join(str(p) for p in errors[:20]))
-    return build(inputs, contract, contract_path, problems, years, parts, stage)
+    return build(inputs, contract, contract_path, problems, years, parts, stage, segmented)
 
 
 def build(
@@ -189,6 +192,7 @@ def build(
     years: tuple[int, ...] | None = None,
     parts: int = 1,
     stage: StageHook = unobserved,
+    segmented: tuple[int, ...] | None = None,
 ) -> Run:
     """Build (and cache) the patient-level tables from typed inputs already in hand, e.g.
     tables of a Spark catalogue (``inputs.load.open_catalog``); ``prepare`` does this after
@@ -209,6 +213,12 @@ def build(
 
     ``stage``: entered around each stage, with its name: "counted spans", "costing",
     "population", "segments".
+
+    ``segmented``: the years whose care-model segments are built (None: every year
+    built). Each year is segmented on its own (``segments.segment``), so a year's segments
+    are the same whichever others are built; a caller that reads the segments of some
+    years only (a projection: the baseline's cells, ``projection.segment_years``) saves
+    the rest, the costliest stage per year after costing.
     """
     from wholepop.population import counted_spans, person_months
     from wholepop.population.count import data_years
@@ -223,7 +233,8 @@ def build(
     with stage("population"):
         population = person_months(inputs, contract, years, spans=spans, costs=costs).cache()
     with stage("segments"):
-        segments = segment(population, costs, inputs, contract).cache()
+        people = population if segmented is None else population.filter(population.year.isin(sorted(set(segmented))))
+        segments = segment(people, costs, inputs, contract).cache()
     return Run(contract, Path(contract_path), inputs, problems, population, costs, segments, spans)
 
 

@@ -73,7 +73,9 @@ def project(
     """Project the contract term: contract years with data are settled, the rest projected; the provider's risk against its reserves."""
     from wholepop.pipeline import Scale, prepared, settleable
     from wholepop.population.count import table_years
+    from wholepop.contract import load_contract
     from wholepop.projection import base_from_run, project as project_term, simulate
+    from wholepop.projection.base import segment_years
     from wholepop.projection.sensitivity import sensitivity as sensitivity_run
     from wholepop.projection.summary import summary
 
@@ -82,17 +84,21 @@ def project(
     sc = _scenario(scenario)
     with ExitStack() as stack:
         with building() as stage:
-            # From the baseline only nothing else is built; otherwise every year with data.
+            # From the baseline only nothing else is built; otherwise every year with data
+            # (segments only of the years the projection reads them for).
             years = _baseline(contract) if from_baseline else None
-            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts), stage))
+            segmented = segment_years(load_contract(contract))
+            run = stack.enter_context(prepared(data, contract, engine, years, Scale(memory_limit, work_dir, parts), stage,
+                                               segmented=segmented))
         with console.status("reducing the baseline to cells..."):
-            base = base_from_run(run)
             settled = None
             if not from_baseline:
                 have = table_years(run.population)
                 # settled only where `settle` would settle (the coverage rule); a part-year is projected
                 base_year = run.contract.contract.baseline_year
                 settled = run.facts(tuple(y for y in have if y == base_year) + settleable(run, have))
+            # the baseline's facts are among the settled years' (gathered once)
+            base = base_from_run(run, facts=settled)
     projection = project_term(base, run.contract, sc, settled)
     mc = None
     if runs:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 import ibis
 import numpy as np
 
-from wholepop.vocab import Segment, Service
+from wholepop.vocab import BuiltInMetric, Segment, Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.demography import AGE_BANDS, SEXES
 
-__all__ = ["LEVELS", "SERVICES", "ProjectionBase", "base_from_run", "projection_base"]
+__all__ = ["LEVELS", "SERVICES", "ProjectionBase", "base_from_run", "facts_of_year", "projection_base", "segment_years"]
 
 LEVELS: tuple[Segment, ...] = tuple(Segment)
 SERVICES: tuple[Service, ...] = tuple(Service)
@@ -222,8 +222,41 @@ def practice_people(population: ibis.Table, year: int) -> dict[str, np.ndarray]:
     return {str(c): grid[i] for i, c in enumerate(codes)}
 
 
-def base_from_run(run, year: int | None = None) -> ProjectionBase:
+def segment_years(contract) -> tuple[int, ...] | None:
+    """The years whose care-model segments a projection reads (``pipeline.build(segmented=...)``).
+
+    The cells read the baseline year's segments. The money of a settled year reads
+    segments only for the extensive-care contact rate (``money.facts.gather_facts``), so
+    unless the contract scores it the other years' segments are not built. None: every
+    year's.
+    """
+    if any(m.id == BuiltInMetric.EXTENSIVE_CARE_CONTACT_RATE.value for m in contract.performance.metrics):
+        return None
+    return (contract.contract.baseline_year,)
+
+
+def facts_of_year(facts: MoneyFacts, year: int) -> MoneyFacts:
+    """``facts`` of ``year`` alone: what ``Run.facts((year,))`` gathers, taken from facts
+    already gathered for several years (each fact is keyed by its year; the component
+    ratios are not, and are kept)."""
+    return replace(
+        facts,
+        practices=tuple(p for p in facts.practices if p.year == year),
+        spend={k: v for k, v in facts.spend.items() if k[0] == year},
+        events={k: v for k, v in facts.events.items() if k[0] == year},
+        unregistered={k: v for k, v in facts.unregistered.items() if k[0] == year},
+        measures={k: v for k, v in facts.measures.items() if k[0] == year},
+        extensive_care={k: v for k, v in facts.extensive_care.items() if k == year},
+        age_sex_events={k: v for k, v in facts.age_sex_events.items() if k[0] == year},
+        age_sex_person_years={k: v for k, v in facts.age_sex_person_years.items() if k[0] == year},
+    )
+
+
+def base_from_run(run, year: int | None = None, facts: MoneyFacts | None = None) -> ProjectionBase:
     """The ``ProjectionBase`` of a prepared pipeline ``Run`` (default: its baseline year).
+
+    ``facts``: the run's money facts when already gathered for years that include
+    ``year`` (``Run.facts``), so they are not gathered again; default: gathered here.
 
     Raises:
         UserError: the data holds no registered population in that year.
@@ -231,7 +264,7 @@ def base_from_run(run, year: int | None = None) -> ProjectionBase:
     from wholepop.errors import UserError
 
     year = run.contract.contract.baseline_year if year is None else year
-    facts = run.facts((year,))
+    facts = run.facts((year,)) if facts is None else facts_of_year(facts, year)
     if not any(p.year == year for p in facts.practices):
         raise UserError(f"the data holds no registered population in the baseline year {year}; the projection starts there")
     base = projection_base(run.population, run.costs, run.segments, facts, year)
