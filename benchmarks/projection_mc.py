@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 T_START, C_START = time.perf_counter(), time.process_time()
-import wholepop.cli  # noqa: E402,F401  (the CLI's imports, timed: every command registers)
+import wholepop.cli  # noqa: F401  (the CLI's imports, timed: every command registers)
 
 IMPORTS = (time.perf_counter() - T_START, time.process_time() - C_START)
 
@@ -70,9 +70,8 @@ def end_to_end(data: Path, runs: int, seed: int) -> tuple[Steps, float, float]:
     --json TMP`` in this process; return the steps and the command's wall and CPU seconds."""
     import importlib
 
-    import wholepop.pipeline as pipeline
-    import wholepop.projection as projection
-    import wholepop.projection.summary as summary
+    from wholepop import pipeline, projection
+    from wholepop.projection import summary
 
     cli_app = importlib.import_module("wholepop.cli.app")  # the module (the package exports the Typer app by that name)
     cli_project = importlib.import_module("wholepop.cli.project")
@@ -131,11 +130,11 @@ def floor_seconds(data: Path, repeat: int = 3) -> float:
 
 
 def monte_carlo_alone(data: Path, runs: int, no_levers: bool) -> None:
+    from wholepop.contract import load_contract
     from wholepop.pipeline import prepare, settleable
     from wholepop.population.count import table_years
     from wholepop.projection import base_from_run, default_scenario, project, simulate
     from wholepop.projection.base import segment_years
-    from wholepop.contract import load_contract
     from wholepop.projection.summary import summary
 
     contract = data / "contract.toml"

@@ -71,9 +71,9 @@ def project(
     parts: int = PARTS,
 ) -> None:
     """Project the contract term: contract years with data are settled, the rest projected; the provider's risk against its reserves."""
+    from wholepop.contract import load_contract
     from wholepop.pipeline import Scale, prepared, settleable
     from wholepop.population.count import table_years
-    from wholepop.contract import load_contract
     from wholepop.projection import base_from_run, project as project_term, simulate
     from wholepop.projection.base import segment_years
     from wholepop.projection.sensitivity import sensitivity as sensitivity_run
