@@ -39,20 +39,28 @@ IMPORTS = (time.perf_counter() - T_START, time.process_time() - C_START)
 
 
 class Steps:
-    """Wall and CPU seconds per named step, in the order first seen."""
+    """Wall and CPU seconds per named step, in the order first seen; a step inside another
+    (money facts gathered while reducing the baseline) counts in its own row only."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[float]] = {}
+        self._inner: list[list[float]] = []  # per open step: time spent in steps inside it
 
     @contextmanager
     def step(self, name: str):
         w, c = time.perf_counter(), time.process_time()
+        self._inner.append([0.0, 0.0])
         try:
             yield
         finally:
+            inner = self._inner.pop()
+            dw, dc = time.perf_counter() - w, time.process_time() - c
             row = self.rows.setdefault(name, [0.0, 0.0])
-            row[0] += time.perf_counter() - w
-            row[1] += time.process_time() - c
+            row[0] += dw - inner[0]
+            row[1] += dc - inner[1]
+            if self._inner:
+                self._inner[-1][0] += dw
+                self._inner[-1][1] += dc
 
     def wrap(self, owner, attr: str, name: str) -> None:
         fn = getattr(owner, attr)
