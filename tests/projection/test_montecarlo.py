@@ -54,6 +54,56 @@ def test_without_ranges_or_noise_the_percentiles_are_the_deterministic_projectio
     assert mc.p_loss_cap == float(any(y.loss_capped for y in p.years))
 
 
+# The pacs preset with its [system_share] switched on: half of the surplus or deficit
+# handed to (or taken from) the commissioner outside a 1% corridor, losses capped at 2%.
+PACS_SHARING = preset_text("pacs").replace("# [system_share]", "[system_share]").replace(
+    "# corridor = 0.01 ", "corridor = 0.01 ").replace(
+    "# bands = [ { upto = 1.0, provider_share = 0.5 } ]", "bands = [ { upto = 1.0, provider_share = 0.5 } ]").replace(
+    "# cap_loss = 0.02 ", "cap_loss = 0.02 ").replace(
+    "# parties = { commissioner = 1.0 }", "parties = { commissioner = 1.0 }")
+
+
+def _system_only(corridor: str = "0", cap_loss: str | None = None) -> str:
+    """The pacs preset with a system share of 0.5 from the first pound (no gate, no scaling)."""
+    cap = f"cap_loss = {cap_loss}\n" if cap_loss else ""
+    return preset_text("pacs") + (
+        f"\n[system_share]\ncorridor = {corridor}\nbands = [ {{ upto = 1.0, provider_share = 0.5 }} ]\n"
+        f"quality_gate = 0.0\nscale_gains_by_achievement = false\n{cap}parties = {{ commissioner = 1.0 }}\n"
+    )
+
+
+def test_the_system_share_collapses_to_the_deterministic_projection():
+    contract = parse_contract(PACS_SHARING)
+    assert contract.system_share is not None
+    p = project(BASE, contract, _fixed(default_scenario()))
+    assert any(y.statement.system_share is not None and y.statement.system_share.variance_pence for y in p.years)
+    mc = simulate(p, 30, seed=5)
+    for y, q in zip(p.years, mc.percentiles("provider")):
+        assert q["p10"] == q["p50"] == q["p90"]
+        assert abs(q["p50"] - y.provider_position_pence) <= 10, (y.year, q, y.provider_position_pence)
+
+
+def test_a_pacs_handing_back_half_its_variance_has_half_the_spread():
+    """Provider position = payable - in-scope cost - ...; with half of (budget - in-scope
+    spend) handed to the commissioner from the first pound, the payable moves by half of
+    every pound of drawn in-scope spend, so the position's spread is exactly half (the
+    same seed draws the same spend). Before the system share was drawn, the Monte Carlo
+    held it at its deterministic value and the spread was the same with or without it."""
+    scenario = default_scenario()
+    alone = simulate(project(BASE, parse_contract(preset_text("pacs")), scenario), 400, seed=8)
+    sharing = simulate(project(BASE, parse_contract(_system_only()), scenario), 400, seed=8)
+    sd_alone, sd_sharing = alone.provider.std(axis=0), sharing.provider.std(axis=0)
+    assert (sd_alone > 0).all()
+    assert np.allclose(sd_sharing, 0.5 * sd_alone, rtol=1e-6)
+
+
+def test_the_system_share_loss_cap_is_counted():
+    """A loss cap of 0.01% of the budget binds in the runs whose in-scope spend exceeds the
+    budget by more than 0.02% (half of the deficit is the provider's), not in the others."""
+    mc = simulate(project(BASE, parse_contract(_system_only(cap_loss="0.0001")), default_scenario()), 400, seed=8)
+    assert 0.0 < mc.p_loss_cap < 1.0
+
+
 def test_each_source_of_uncertainty_spreads_the_provider_position():
     contract = parse_contract(preset_text("full"))
     widths = {}
@@ -125,6 +175,7 @@ def rules(draw):
         cap_loss=draw(cap),
         loss_corridor=draw(st.one_of(st.none(), st.decimals("0", "0.05", places=3))),
         corridor_inclusive=draw(st.booleans()),
+        holder=draw(st.sampled_from(["commissioner", "provider"])),  # provider: a pacs's system share
     )
 
 

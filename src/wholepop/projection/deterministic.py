@@ -49,7 +49,7 @@ from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.funder_parts import funder_shares
 from wholepop.money.funders import funders, several
 from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
-from wholepop.money.risk import share_rule
+from wholepop.money.risk import share_rule, system_share
 from wholepop.money.settle import settle
 from wholepop.money.sharing import ShareRule, share_variance
 from wholepop.money.statement import Statement
@@ -148,6 +148,11 @@ class SharePlan:
     # several [[funders]] (else None): per year, each funder's share on its own lines, as
     # (rule, target, (15,) cash per pound of spend in its actual, fixed element in its actual)
     by_funder: tuple[tuple[tuple[ShareRule, float, np.ndarray, float], ...], ...] | None = None
+    # a pacs's [system_share] (else None): per year, each funder's system share as a run
+    # re-shares it, (rule, target = its budget, (15,) weight of each line's spend in its
+    # in-scope actual, fixed part of that actual (the unregistered allowance's spend), the
+    # payable adjustment the deterministic path put in ``fixed_payable``)
+    system: tuple[tuple[tuple[ShareRule, float, np.ndarray, float, float], ...], ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -407,6 +412,31 @@ def _funder_plan(facts: MoneyFacts, contract: Contract, year: int, st: Statement
     return out
 
 
+def _system_plan(facts: MoneyFacts, contract: Contract, year: int, st: Statement, achievement: Decimal, in_scope_w: np.ndarray):
+    """A pacs's system share in ``year`` as a Monte Carlo run re-shares it (one part per
+    funder, as ``money.settle`` ran it on these facts), with whether a loss cap bound it."""
+    terms = contract.system_share
+    if terms is None or contract.rules_form is not Form.PACS:
+        return (), False
+    budget = st.budget.total_pence if st.budget else 0
+    if several(contract):
+        by_funder = {f["name"]: f["contribution_pence"] for f in st.extra["funders"]}
+        shares = funder_shares(facts, contract, year, by_funder, budget, achievement)
+        parts = [(by_funder.get(f.name, 0), f.lines, shares.system_by_funder.get(f.name)) for f in funders(contract)]
+    else:
+        parts = [(budget, None, system_share(facts, contract, year, budget, achievement))]
+    out, capped = [], False
+    for target, lines, r in parts:  # funders
+        if r is None:
+            continue
+        scoped = [s for s in contract.budget_services if lines is None or s in lines]
+        weight = np.array([in_scope_w[i] if s in scoped else 0.0 for i, s in enumerate(SERVICES)])
+        fixed = r.part.actual_pence - sum(facts.spend_on(year, (s,), eligible(s)) for s in scoped)
+        out.append((share_rule(terms, target, holder="provider"), float(target), weight, float(fixed), float(r.payable_pence)))
+        capped |= r.share.capped and r.share.variance_pence < 0
+    return tuple(out), capped
+
+
 def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settled: MoneyFacts | None = None) -> Projection:
     """Project ``contract`` under ``scenario`` from ``base``, levers at their midpoints.
 
@@ -483,6 +513,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
     # the funders' parties are the commissioner side (the first funder is "commissioner")
     funder_parties = {f.party for f in funders(pc)}
     per_funder: list[tuple[tuple[ShareRule, float, np.ndarray, float], ...]] = []
+    systems: list[tuple[tuple[ShareRule, float, np.ndarray, float, float], ...]] = []
     api = _ApiCash(pc, budget_lines, basis_lines) if pc.acute_payment.basis == "api" else None
 
     years = []
@@ -529,6 +560,10 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
                 parts = _funder_plan(facts, contract if is_settled else pc, y, st, scored, api)
                 per_funder.append(tuple(p for p, _ in parts))
                 capped = any(c for _, c in parts)
+        system, system_capped = _system_plan(facts, contract if is_settled else pc, y, st,
+                                             Decimal(str(st.performance.achievement)) if is_settled else achievement, in_scope_w)
+        systems.append(system)
+        capped = capped or system_capped
         # The statement's own provider position (money.position: payable - in-scope cost -
         # deficit repayment), so a projected year and a settled one compare like for like.
         own = st.provider_position
@@ -584,6 +619,7 @@ def project(base: ProjectionBase, contract: Contract, scenario: Scenario, settle
         repayment=np.asarray(repayments, dtype=float),
         **(api.plan(facts, range(first, last + 1)) if api else {}),
         by_funder=tuple(per_funder) if shared and several(pc) else None,
+        system=tuple(systems) if any(systems) else None,
     )
     return Projection(pc, scenario, base.year, tuple(years), roi, to_pence(npv), paths, plan, done, contract.provider,
                       base.monthly_profile(budget_lines))

@@ -15,8 +15,9 @@ Each run draws, with one seeded numpy generator per block of runs:
 
 Budget, performance and the fixed parts of the payment do not depend on the draws (the
 population projection and the assumed achievement are the same in every run), so a run
-re-computes only spend, the gain/risk share (``share_vector``: a numpy twin of
-``money.sharing.share_variance``, equal to it within a penny) and the positions. Runs are
+re-computes only spend, the gain/risk shares (``share_vector``: a numpy twin of
+``money.sharing.share_variance``, equal to it within a penny: the acute share, and a
+pacs's system share of its own surplus or deficit) and the positions. Runs are
 vectorised in blocks of ``BLOCK``; block ``i`` always uses the ``i``-th child of the seed,
 so a seed reproduces its runs exactly whatever else changes.
 """
@@ -81,22 +82,32 @@ def share_vector(target, actual, rule: ShareRule, achievement: Decimal) -> tuple
     start_loss = 0.0 if rule.first_pound else corridor_loss
     banded_gain = _banded(magnitude, start_gain, target, rule.bands)
     banded_loss = _banded(magnitude, start_loss, target, rule.loss_bands or rule.bands)
-    if a < float(rule.quality_gate):
-        gained = np.zeros_like(banded_gain)
-    elif rule.scale_gains_by_achievement:
-        gained = banded_gain * a
+    if rule.holder == "provider":
+        # A pacs holds the variance: all of it inside the corridor; outside, the bands'
+        # part plus what lies before the first shared pound (start x target).
+        base_gain = np.where(within, magnitude, banded_gain + start_gain * target)
+        base_loss = np.where(within, magnitude, banded_loss + start_loss * target)
     else:
-        gained = banded_gain
+        base_gain, base_loss = banded_gain, banded_loss
+    if a < float(rule.quality_gate):
+        gained = np.zeros_like(base_gain)
+    elif rule.scale_gains_by_achievement:
+        gained = base_gain * a
+    else:
+        gained = base_gain
     capped = np.zeros(actual.shape, dtype=bool)
     if rule.cap_gain is not None:
         cap = float(rule.cap_gain)
         capped |= gain & (gained > cap)
         gained = np.minimum(gained, cap)
-    lost = banded_loss
+    lost = base_loss
     if rule.cap_loss is not None:
         cap = float(rule.cap_loss)
         capped |= ~gain & (lost > cap)
         lost = np.minimum(lost, cap)
+    if rule.holder == "provider":
+        provider = np.where(variance == 0, 0.0, np.where(gain, gained, -lost))
+        return provider, capped & (variance != 0)
     provider = np.where(within, 0.0, np.where(gain, gained, -lost))
     return provider, capped & ~within
 
@@ -280,6 +291,15 @@ def simulate(
                 share[:, t] = amount
                 capped[:, t] = hit & (amount < 0)
                 other_paid[:, t] = (targets[t] - actual[:, t] - amount) * others
+        if plan.system is not None:  # a pacs re-shares its own surplus or deficit with the commissioner
+            for t, i in enumerate(drawn):  # contract years
+                for rule, target, weight, fixed, adjustment in plan.system[i]:  # funders
+                    actual = spend[:, t] @ weight + fixed
+                    kept, hit = share_vector(target, actual, rule, plan.achievement)
+                    # the payable moves by what the provider keeps less the variance (the
+                    # commissioner's part, negated), replacing the deterministic adjustment
+                    share[:, t] += kept - (target - actual) - adjustment
+                    capped[:, t] |= hit & (kept < 0)
         payable = fixed_payable[None, :] + share
         provider[lo:hi, drawn] = payable - in_scope - lever_cost[None, :] - repayment[None, :]
         commissioner[lo:hi, drawn] = without - (payable + (total - in_scope) + other_paid)
