@@ -123,24 +123,30 @@ def test_a_commissioners_journey(page, server, folder, tmp_path):
     assert "version 1 written" in page.inner_text("#message")
     _shot(page, "2-settle")
 
-    # What if: move the corridor slider from 1% down to 0.4%, as a person would with the keyboard
+    # What if: move the corridor slider up from the contract's 1% until it holds 2028's
+    # acute variance (the synthetic data's, about -4% of target), as a person would with the keyboard
+    with prepared_run(folder, folder / "contract.toml", years=(2028,)) as run:
+        part = library_settle(run, 2028).risk_share
+    v = abs(part.variance_pence / part.target_pence)
+    assert 0.01 < v < 0.09  # outside the contract's corridor, inside the slider's reach (10%)
     page.goto(f"{server}/p/small-mcp/whatif?year=2028")
-    assert page.inner_text("#risk-share") == "£0.00"  # 2028's -0.88% variance is inside the contract's 1% corridor
+    assert int(page.get_attribute("#risk-share", "data-pence")) == part.provider_pence != 0
+    presses = int((v - 0.01) / 0.001) + 2  # the slider's step is 0.001
     slider = page.locator('input[type=range][data-mirror="risk_share.corridor"]')
     slider.focus()
-    for _ in range(6):
-        slider.press("ArrowLeft")
+    for _ in range(presses):
+        slider.press("ArrowRight")
     page.wait_for_function(
-        "() => document.getElementById('risk_share.corridor').value === '0.004'"
+        f"() => document.getElementById('risk_share.corridor').value === '{0.01 + presses * 0.001:.3f}'"
         " && !document.getElementById('whatif-result').classList.contains('busy')"
-        " && document.getElementById('risk-share').dataset.pence !== '0'"
+        " && document.getElementById('risk-share').dataset.pence === '0'"
     )
     corridor = page.input_value('input[name="risk_share.corridor"]')
     moved = tmp_path / "contract.toml"
     moved.write_text(with_term((folder / "contract.toml").read_text(), "corridor", corridor))
     with prepared_run(folder, moved, years=(2028,)) as run:
         expected = library_settle(run, 2028).risk_share.provider_pence
-    assert int(page.get_attribute("#risk-share", "data-pence")) == expected
+    assert int(page.get_attribute("#risk-share", "data-pence")) == expected == 0
     assert page.inner_text("#risk-share") == money_text(expected)
     _shot(page, "3-whatif")
 
