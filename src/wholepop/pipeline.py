@@ -30,8 +30,8 @@ from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
 
 __all__ = [
-    "Run", "Scale", "StageHook", "YearAggregates", "build", "cached_costs", "forecast", "prepare", "prepared", "settle",
-    "settleable", "unobserved", "year_aggregates",
+    "Run", "Scale", "StageHook", "YearAggregates", "build", "cached_costs", "forecast", "prepare", "prepared", "refuse_uncovered",
+    "settle", "settleable", "unobserved", "year_aggregates",
 ]
 
 # Called with each stage's name around the work of that stage: the CLI names the stage in
@@ -278,13 +278,22 @@ def settle(run: Run, year: int) -> Statement:
     c = run.contract
     if year not in c.contract.years:
         raise UserError(f"--year: {year} is not a contract year of {c.name} ({c.contract.years[0]}-{c.contract.years[-1]})")
+    refuse_uncovered(run, year)
+    return _statement(run, year, run.facts((c.contract.baseline_year, year)))
+
+
+def refuse_uncovered(run: Run, year: int) -> None:
+    """``settle``'s refusal of a year the data does not cover (``uncovered``), in its words.
+
+    Raises:
+        InputError: the data does not cover ``year`` or its baseline; nothing is settled.
+    """
     reasons = uncovered(run, year)
     if reasons:
         raise InputError(tuple(Problem("activity", None, "date", r) for r in reasons),
                          f"cannot settle {year}: the data does not cover it\n" + "\n".join(f"  {r}" for r in reasons)
                          + (f"\n  (`settle --year {year} --in-year` forecasts the outturn from months 1-{cov.observed})"
                             if (cov := run.year_coverage(year)).observed else ""))
-    return _statement(run, year, run.facts((c.contract.baseline_year, year)))
 
 
 def forecast(run: Run, year: int) -> Statement:

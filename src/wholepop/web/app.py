@@ -160,11 +160,13 @@ def _year(request: Request, prepared: Prepared) -> int:
     raw = request.query_params.get("year") or ""
     if not raw:
         if not prepared.years:
+            if prepared.part_years:  # data, but none of it a whole year: settle's refusal says why
+                return prepared.covered(prepared.part_years[0])
             raise UserError("the data holds no contract year")
         return prepared.years[0]
     if not raw.isdigit():
         raise UserError(f"--year: expected a year such as {prepared.years[0] if prepared.years else 2027}, got {raw!r}")
-    return int(raw)
+    return prepared.covered(int(raw))  # a year the data does not cover: settle's refusal, in its words
 
 
 def _position(statement) -> int | None:
@@ -516,7 +518,7 @@ def settle_post(request: Request) -> Response:
         return prepared
     form = request.state.form
     contract = provider.contract()
-    year = _int(form.get("year") or "", "year", 1900, 2200)
+    year = prepared.covered(_int(form.get("year") or "", "year", 1900, 2200))  # never what the data does not cover
     statement = whatif.settle(prepared.facts, contract, year)
     reason = str(form.get("reason") or "").strip() or None
     prov = provenance(dict(prepared.run.inputs.files), provider.contract_path, __version__)
@@ -589,7 +591,7 @@ def _whatif_result(prepared: Prepared, contract, year: int, runs: int, horizon: 
     t0 = time.perf_counter()
     statement = whatif.settle(prepared.facts, contract, year)
     t1 = time.perf_counter()
-    doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon)
+    doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon, settled=prepared.facts)
     t2 = time.perf_counter()
     return {"statement": statement, "position": _position(statement), "projection": doc, "fan": _fan(doc),
             "runs": runs, "horizon": horizon, "timing": {"settle_ms": (t1 - t0) * 1000, "project_ms": (t2 - t1) * 1000}, "errors": {}}
@@ -612,7 +614,7 @@ def whatif_run(request: Request) -> Response:
     if unknown:
         raise UserError(f"not a money term of this contract: {', '.join(unknown)} (change it on the Contract page)")
     contract, errors, _ = whatif.with_terms(saved, changes)
-    year = _int(form.get("year") or str(prepared.years[0] if prepared.years else 0), "year", 1900, 2200)
+    year = prepared.covered(_int(form.get("year") or str(prepared.years[0] if prepared.years else 0), "year", 1900, 2200))
     runs = whatif.FULL_RUNS if str(form.get("runs")) == str(whatif.FULL_RUNS) else whatif.QUICK_RUNS
     horizon = _horizon(form.get("horizon"), saved)
     if contract is None:
@@ -682,7 +684,7 @@ def download(request: Request) -> Response:
     if what == "projection.json":
         runs = whatif.FULL_RUNS if request.query_params.get("runs") == str(whatif.FULL_RUNS) else whatif.QUICK_RUNS
         horizon = _horizon(request.query_params.get("horizon") or str(contract.contract.term_years), contract)
-        doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon)
+        doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon, settled=prepared.facts)
         return Response(json.dumps(doc, indent=2) + "\n", media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{stem}-projection.json"'})
     if what == "report.html":

@@ -42,10 +42,14 @@ def settle(facts: MoneyFacts, contract: Contract, year: int) -> Statement:
 
 
 def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, scenario=None,
-            horizon: int | None = None) -> dict:
+            horizon: int | None = None, settled: MoneyFacts | None = None) -> dict:
     """The projection (``wholepop project --json``'s document) from the baseline cells, with
     ``runs`` Monte Carlo runs, over the contract's term or ``horizon`` years from its start
-    (the scenario's ``horizon_years``, as ``project --scenario`` sets it)."""
+    (the scenario's ``horizon_years``, as ``project --scenario`` sets it).
+
+    ``settled``: the facts of the years ``settle`` would settle (``Prepared.facts``): those
+    years are settled under ``contract`` and the projection continues from the last, as
+    ``wholepop project`` does; None projects every year from the baseline."""
     from wholepop.projection import default_scenario, simulate
     from wholepop.projection import project as project_term
     from wholepop.projection.summary import summary
@@ -53,7 +57,7 @@ def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, sce
     scenario = scenario or default_scenario()
     if horizon is not None:
         scenario = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"horizon_years": horizon})})
-    projection = project_term(base, contract, scenario)
+    projection = project_term(base, contract, scenario, settled)
     mc = simulate(projection, runs, seed) if runs else None
     return summary(projection, mc)
 

@@ -117,15 +117,21 @@ class Prepared:
 
     Attributes:
         run: the pipeline run (its tables stay cached on its DuckDB connection).
-        facts: the money facts of the baseline and every contract year with data.
-        years: the contract years with data.
+        facts: the money facts of the baseline and every contract year ``settle`` would
+            settle: what the Settle and What-if pages state, and what a projection
+            continues from (``wholepop project`` reads the same).
+        years: the contract years ``settle`` would settle (the data covers them,
+            ``pipeline.settleable``).
         key: the cache key (input hashes and population terms).
+        part_years: contract years with some data that the data does not cover (a part
+            year, a gap): ``settle`` refuses them and a projection projects them.
     """
 
     run: object
     facts: MoneyFacts
     years: tuple[int, ...]
     key: str
+    part_years: tuple[int, ...] = ()
     _base: object = None
 
     def projection_base(self):
@@ -134,8 +140,22 @@ class Prepared:
             from wholepop.projection import base_from_run
 
             with DUCKDB:
-                self._base = base_from_run(self.run)
+                self._base = base_from_run(self.run, facts=self.facts)
         return self._base
+
+    def covered(self, year: int) -> int:
+        """``year``, unless it is one of ``part_years`` (a year without data, or not a
+        contract year, is refused by ``whatif.settle`` in ``settle``'s words).
+
+        Raises:
+            InputError: ``settle``'s own refusal of a year the data does not cover.
+        """
+        if year in self.part_years:
+            from wholepop.pipeline import refuse_uncovered
+
+            with DUCKDB:
+                refuse_uncovered(self.run, year)
+        return year
 
 
 _warmed = threading.Event()
@@ -241,7 +261,7 @@ class Workspace:
 
     def prepare(self, provider: Provider, job: Job | None = None) -> Prepared:
         """Build (or find) the prepared facts for the provider's saved contract."""
-        from wholepop.pipeline import prepare
+        from wholepop.pipeline import prepare, settleable
         from wholepop.population.count import table_years
 
         contract = provider.contract()
@@ -260,9 +280,11 @@ class Workspace:
             if job is not None:
                 job.progress(5, 7, "money facts")
             have = table_years(run.population)
-            years = tuple(y for y in contract.contract.years if y in have)
+            with_data = tuple(y for y in contract.contract.years if y in have)
+            # settled where `settle` would settle (the coverage rule), as `wholepop project` does
+            years = settleable(run, with_data)
             facts = run.facts((contract.contract.baseline_year, *years))
-        prepared = Prepared(run, facts, years, key)
+        prepared = Prepared(run, facts, years, key, tuple(y for y in with_data if y not in years))
         if job is not None:
             job.progress(6, 7, "projection cells")
         prepared.projection_base()  # now, so the first What-if answers as fast as the rest
