@@ -87,12 +87,12 @@ def main() -> None:
     print(_line(f"what-if request (settle, {whatif.QUICK_RUNS}-run projection, page)", _timed(request, args.repeat)))
     n = max(3, args.repeat // 4)
     term = saved.contract.term_years
-    projection = _timed(lambda i: whatif.project(base, saved, whatif.FULL_RUNS, seed=i), n)
+    projection = _timed(lambda i: whatif.project(base, saved, whatif.FULL_RUNS, seed=i, settled=prepared.facts), n)
     print(_line(f"projection, {whatif.FULL_RUNS:,} Monte Carlo runs x {term} years", projection))
     # the same cells projected over a 15-year term (an MCP's usual length; the demo's is 3)
     long, errors, _ = whatif.with_terms(saved, {"contract.term_years": "15"})
     assert long is not None, errors
-    projection = _timed(lambda i: whatif.project(base, long, whatif.FULL_RUNS, seed=i), n)
+    projection = _timed(lambda i: whatif.project(base, long, whatif.FULL_RUNS, seed=i, settled=prepared.facts), n)
     print(_line(f"projection, {whatif.FULL_RUNS:,} Monte Carlo runs x 15 years", projection))
     ws.close()
 
