@@ -52,6 +52,7 @@ def test_projection_file_that_is_not_a_projection_is_refused(tmp_path):
 
 HEADLINED = {
     **PROJECTION,
+    "discount_rate": "0.035",
     "years": [
         {**PROJECTION["years"][0], "settled": True,
          "cumulative_provider_position_pence": {"p10": -300000, "p50": -100000, "p90": 200000}},
@@ -92,6 +93,10 @@ def test_headlines_say_whether_the_provider_can_bear_its_risk():
     assert "£7,000.00" in section  # P10 cash shortfall, exact
     assert "Net return per £1 invested" in section and "£1.50" in section
     assert "loss cap binds" in section
+    # the fan's caption labels the cap for what it is, not "the loss cap", and the NPV's rate is the scenario's
+    assert "Chance of hitting the loss cap" not in section
+    assert section.count("it caps only the acute share") == 2  # the headline table and the fan's caption
+    assert "discount rate (3.5%)" in section  # the document's "0.035"
     assert 'aria-label="Provider&#39;s cumulative position over the term"' in section or "cumulative position over the term" in section
     assert 'aria-label="What moves the provider&#39;s result"' in section or "What moves the result" in section
     # The tornado table: the trend row first (largest swing), changes from the base, exact money.

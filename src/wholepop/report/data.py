@@ -270,6 +270,7 @@ class ProjectionSummary:
     sensitivity: tuple[SensitivityRow, ...] = ()
     provider_base_pence: int = 0
     commissioner_base_pence: int = 0
+    discount_rate: Decimal | None = None  # the scenario's NPV discount rate (None: not recorded)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "years", _rows("projection.years", ProjectionYear, self.years))
@@ -316,6 +317,7 @@ class ProjectionSummary:
             ),
             provider_base_pence=int(sens.get("provider_base_pence", 0)),
             commissioner_base_pence=int(sens.get("commissioner_base_pence", 0)),
+            discount_rate=None if doc.get("discount_rate") is None else D(str(doc["discount_rate"])),
         )
 
 
