@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 
 from wholepop.contract import load_contract
-from wholepop.inputs import load_inputs
-from wholepop.inputs import validate
+from wholepop.inputs import load_inputs, validate
 
 
 def best(fn, n):

@@ -9,10 +9,10 @@ years are settled or reports drawn from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 import dataclasses
 import types
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,12 +22,11 @@ import ibis
 from wholepop.contract import Contract, load_contract
 from wholepop.errors import InputError, UserError
 from wholepop.inputs import Inputs, Problem, Severity, load_inputs
-from wholepop.inputs.coverage import Coverage, YearCoverage, assess
-from wholepop.inputs.coverage import measure as measure_coverage
-from wholepop.vocab import NeedWeighting
+from wholepop.inputs.coverage import Coverage, YearCoverage, assess, measure as measure_coverage
 from wholepop.money.facts import MoneyFacts, gather_facts
 from wholepop.money.settle import settle as settle_money
 from wholepop.money.statement import Statement
+from wholepop.vocab import NeedWeighting
 
 __all__ = [
     "Run", "Scale", "StageHook", "YearAggregates", "build", "cached_costs", "forecast", "prepare", "prepared", "refuse_uncovered",

@@ -13,9 +13,9 @@ import pytest
 from conftest import run_cli, write_tables
 from wholepop.contract import parse_contract
 from wholepop.errors import InputError
-from wholepop.vocab import Service
 from wholepop.money.budget import growth
 from wholepop.money.per_head import illustrative_path, load_prices, per_head_budget, uplift
+from wholepop.vocab import Service
 
 CONTRACT = """
 [contract]

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from wholepop.inputs.coverage import declared_table
 from wholepop.synth import generate
 

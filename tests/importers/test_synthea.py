@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import SHARED_DATA
 from wholepop.contract import load_contract
 from wholepop.errors import InputError
-from wholepop.inputs import Severity, load_inputs
 from wholepop.importers.synthea import condition_map, encounter_class_map, import_synthea, read_synthea
+from wholepop.inputs import Severity, load_inputs
 from wholepop.vocab import Condition, Service
 
 SYNTHEA = SHARED_DATA / "synthea"

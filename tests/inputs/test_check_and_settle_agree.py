@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from wholepop.cli import main
 from wholepop.contract.presets import __file__ as _presets_file

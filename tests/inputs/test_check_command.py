@@ -6,9 +6,9 @@ The command prints every problem on its own line and a count, exits 1 on any err
 
 from __future__ import annotations
 
+from conftest import run_cli
 from tests.conftest import write_tables
 from tests.inputs.test_bad_inputs import CLEAN
-from conftest import run_cli
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.inputs import Severity, load_inputs

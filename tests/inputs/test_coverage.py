@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import run_cli, write_tables
-
+from wholepop.engine import connect
 from wholepop.inputs.coverage import Coverage, assess, measure, months_text
 from wholepop.inputs.load import open_inputs
-from wholepop.engine import connect
 
 BASE, YEAR = 2026, 2027
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import write_tables
-
 from wholepop.contract import parse_contract
 from wholepop.engine import connect
 from wholepop.inputs.exits import exit_window_problems, exit_windows

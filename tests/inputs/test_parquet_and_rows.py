@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-import ibis
 from tests.conftest import write_tables
 from tests.inputs.test_bad_inputs import CLEAN
 from wholepop.engine import connect

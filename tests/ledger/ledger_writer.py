@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerBusy, LedgerError
 from wholepop.ledger import is_url

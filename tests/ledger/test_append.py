@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ledger_db import exists, rows
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerError
 

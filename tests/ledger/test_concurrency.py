@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import ledger_writer
 import pytest
+
+import ledger_writer
 from ledger_db import rows
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerBusy
 

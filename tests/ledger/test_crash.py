@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import duckdb
-import ledger_writer
 
+import ledger_writer
 from wholepop import ledger
 from wholepop.errors import LedgerError
 

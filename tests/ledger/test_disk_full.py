@@ -12,9 +12,9 @@ import subprocess
 
 import psycopg
 import pytest
+
 from ledger_db import rows
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerBusy, LedgerError
 

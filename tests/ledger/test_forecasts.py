@@ -4,8 +4,8 @@ record, numbered apart, and never a settlement. Both stores."""
 from __future__ import annotations
 
 import pytest
-from ledger_factory import provenance, statement
 
+from ledger_factory import provenance, statement
 from wholepop import ledger
 from wholepop.errors import LedgerError
 

@@ -10,9 +10,9 @@ contains it (with every row before it intact). Both stores.
 from __future__ import annotations
 
 import pytest
+
 from ledger_db import rows, sql
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerError
 from wholepop.ledger.chain import GENESIS, LineRow, SettlementContent, chain_hash

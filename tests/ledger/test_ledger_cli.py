@@ -4,10 +4,10 @@ included), with ``--ledger`` a DuckDB file or a ``postgresql://`` URL."""
 from __future__ import annotations
 
 import pytest
+
 from conftest import run_cli
 from ledger_db import sql
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.cli import main
 

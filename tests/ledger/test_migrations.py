@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+
 from ledger_db import rows, sql
 from ledger_factory import CONTRACT_TEXT, provenance, statement
-
 from wholepop import ledger
 from wholepop.errors import LedgerError
 from wholepop.ledger.chain import GENESIS, SettlementContent, chain_hash, line_rows

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
+
 from ledger_db import rows as rows_of
 from ledger_factory import provenance
-
 from wholepop import ledger
 from wholepop.money.statement import PerformancePart, Statement, StatementLine
 

@@ -12,9 +12,9 @@ import re
 import shutil
 
 import pytest
+
 from conftest import run_cli
 from ledger_db import exists
-
 from wholepop import ledger
 
 NAME = 'name = "Synthetic MCP 2027"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ledger_db import exists, rows
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 from wholepop.ledger import describe, is_url
 
@@ -42,8 +41,8 @@ def test_a_database_that_cannot_be_reached_is_one_clear_line(pg):
 
 def test_a_postgresql_database_holding_other_tables_is_not_taken_for_a_ledger(pg):
     import pytest
-    from ledger_db import sql
 
+    from ledger_db import sql
     from wholepop.errors import LedgerError
 
     url = pg.create_db()

@@ -7,9 +7,9 @@ access to the file or the database could.
 from __future__ import annotations
 
 import pytest
+
 from ledger_db import sql
 from ledger_factory import provenance, statement
-
 from wholepop import ledger
 
 

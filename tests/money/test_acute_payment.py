@@ -10,10 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from golden import contract, facts
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
+from golden import contract, facts
 from wholepop.errors import ContractError
 from wholepop.money import settle
 from wholepop.money.facts import MoneyFacts

@@ -13,15 +13,14 @@ from decimal import Decimal
 
 import ibis
 import pytest
-from golden import BASE_CONTRACT, facts
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
+from golden import BASE_CONTRACT, facts
 from wholepop.contract import parse_contract
 from wholepop.errors import ContractError
-from wholepop.vocab import Service, WeightComponent
 from wholepop.money import settle
 from wholepop.money.components import DEFAULT_COMPONENTS, component_ratios
+from wholepop.vocab import Service, WeightComponent
 
 RATIOS = {("A", "community"): Decimal("1.2"), ("B", "community"): Decimal("0.8"), ("A", "primary_medical"): Decimal("0.9")}
 

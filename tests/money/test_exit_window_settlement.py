@@ -10,8 +10,8 @@ end of year 4 (1 April 2031) its patient stays with the provider.
 from __future__ import annotations
 
 import pytest
-from conftest import write_tables
 
+from conftest import write_tables
 from wholepop.pipeline import prepare, settle
 
 CONTRACT = """

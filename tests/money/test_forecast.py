@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import write_tables
-
 from wholepop.money.forecast import forecast_facts
 from wholepop.pipeline import forecast, prepare, settle
 

@@ -5,11 +5,10 @@ uplift and reserve; the ICB (the first funder, the commissioner) funds everythin
 from __future__ import annotations
 
 import pytest
-from golden import contract, facts
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_golden import PACS_SHARE
+from hypothesis import given, settings, strategies as st
 
+from golden import contract, facts
+from test_golden import PACS_SHARE
 from wholepop.errors import ContractError
 from wholepop.money import settle
 

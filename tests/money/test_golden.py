@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from golden import contract, facts
-
 from wholepop.money import settle
 
 

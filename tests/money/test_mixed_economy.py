@@ -14,8 +14,8 @@ the primary medical rate comes from the practices full on the first contract day
 from __future__ import annotations
 
 import pytest
-from conftest import write_tables
 
+from conftest import write_tables
 from wholepop.pipeline import prepare, settle
 
 CONTRACT = """

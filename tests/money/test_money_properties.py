@@ -6,10 +6,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from golden import contract, facts
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
+from golden import contract, facts
 from wholepop.money import settle
 from wholepop.money.pence import allocate
 from wholepop.money.sharing import ShareRule, share_variance

@@ -6,14 +6,14 @@ import dataclasses
 from types import MappingProxyType
 
 import pytest
-from golden import contract, facts
 
+from golden import contract, facts
 from wholepop.inputs.contract_checks import BuiltInMetric
-from wholepop.vocab import Form
 from wholepop.money import settle
 from wholepop.money.performance import metric_value
 from wholepop.money.settle import SETTLERS
 from wholepop.money.statement import Section, Statement, StatementLine
+from wholepop.vocab import Form
 
 
 def test_every_form_has_exactly_one_settler_and_the_map_is_frozen():

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from wholepop.contract.presets import preset_text
-from wholepop.vocab import ACUTE
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
+from wholepop.vocab import ACUTE
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from conftest import write_tables
 from test_mixed_economy import CONTRACT, CONVERTING
-
 from wholepop import __version__
 from wholepop.cli import main
 from wholepop.ledger import append, list_settlements, provenance

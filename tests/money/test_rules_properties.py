@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from golden import contract, facts
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from wholepop.vocab import Service
+from golden import contract, facts
 from wholepop.money import settle
 from wholepop.money.facts import MoneyFacts, PracticeYear
+from wholepop.vocab import Service
 
 share = st.sampled_from(["0", "0.25", "0.5", "1.0"])
 corridor = st.sampled_from(["0", "0.01", "0.05"])

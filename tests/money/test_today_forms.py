@@ -5,14 +5,14 @@ by hand in the world of golden.py (A full and B partial, baseline 2026, growth 1
 from __future__ import annotations
 
 import pytest
+
 from golden import contract, facts
 from test_golden import PACS_SHARE, line
-
 from wholepop.errors import ContractError
-from wholepop.vocab import Form
 from wholepop.money import settle
 from wholepop.money.facts import PracticeYear
 from wholepop.money.settle import SETTLERS, settle_english
+from wholepop.vocab import Form
 
 
 def test_todays_forms_reuse_the_settler_of_the_form_they_follow():

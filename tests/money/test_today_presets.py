@@ -10,9 +10,9 @@ import pytest
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import PRESET_FORMS, preset_text
 from wholepop.inputs import load_inputs
-from wholepop.vocab import ACUTE, Form
 from wholepop.pipeline import prepare, settle
 from wholepop.synth import generate
+from wholepop.vocab import ACUTE, Form
 
 TODAY = ("snp", "mnp", "iho", "lco")
 

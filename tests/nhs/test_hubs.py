@@ -7,8 +7,7 @@ import itertools
 import numpy as np
 import pyarrow.compute as pc
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tests.conftest import SHARED_DATA
 from wholepop.hubs import describe, hub_stats, plan

@@ -6,8 +6,8 @@ import csv
 
 import pyarrow.parquet as pq
 
-from tests.conftest import SHARED_DATA, write_tables
 from conftest import run_cli
+from tests.conftest import SHARED_DATA, write_tables
 from wholepop.engine import connect
 from wholepop.hubs import practice_populations
 from wholepop.inputs.load import open_inputs

@@ -18,7 +18,7 @@ import textwrap
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import write_tables, run_cli
+from conftest import run_cli, write_tables
 
 CONTRACT = textwrap.dedent("""
     [contract]

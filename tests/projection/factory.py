@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.pence import allocate
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
+from wholepop.vocab import Service
 
 # Percent of the list in each 5-year band (0_4 ... 95+), roughly England's.
 AGE_PROFILE = np.array([5.5, 6, 6, 5.7, 6, 6.6, 6.8, 6.6, 6.3, 6.3, 6.9, 6.6, 5.7, 4.9, 4.6, 3.6, 2.3, 1.3, 0.6, 0.2])

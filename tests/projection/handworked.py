@@ -14,11 +14,11 @@ from decimal import Decimal
 import numpy as np
 
 from wholepop.contract import parse_contract
-from wholepop.vocab import Segment, Service, Sex
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.demography import AGE_BANDS, SEXES
 from wholepop.projection.scenario import parse_scenario
+from wholepop.vocab import Segment, Service, Sex
 
 CONTRACT = """
 [contract]

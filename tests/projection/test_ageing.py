@@ -15,9 +15,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from wholepop.vocab import NeedWeighting
 from wholepop.projection.paths import age_sex_cost_weights, ageing_index, build_paths, supplied_weighted
 from wholepop.projection.scenario import parse_scenario
+from wholepop.vocab import NeedWeighting
 
 from .factory import synthetic_base
 

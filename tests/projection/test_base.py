@@ -7,10 +7,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wholepop.engine import connect
-from wholepop.vocab import Segment, Service, Sex
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.base import LEVELS, SERVICES, projection_base
 from wholepop.projection.demography import AGE_BANDS, SEXES
+from wholepop.vocab import Segment, Service, Sex
 
 POPULATION = {  # patient x practice x year; only 2026 counts
     "patient_id": ["p1", "p2", "p3", "p3", "p5", "p4"],

@@ -17,8 +17,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from wholepop.contract import load_contract
 from wholepop.contract.model import Metric
 from wholepop.money.settle import settle

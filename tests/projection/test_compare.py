@@ -7,11 +7,11 @@ import pytest
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import UserError
-from wholepop.vocab import Form
 from wholepop.projection.compare import compare_forms, form_contract
 from wholepop.projection.deterministic import project
 from wholepop.projection.montecarlo import simulate
 from wholepop.projection.scenario import default_scenario
+from wholepop.vocab import Form
 
 from .factory import synthetic_base
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from wholepop.vocab import Sex
 from wholepop.projection.demography import AGE_BANDS, MORTALITY, SEXES, age_one_year, mortality_rates
 from wholepop.projection.scenario import PopulationChange
+from wholepop.vocab import Sex
 
 CLOSED = PopulationChange(birth_rate=Decimal(0), leaving_rate=Decimal(0), net_migration=Decimal(0))
 F, M, U = (SEXES.index(s) for s in (Sex.FEMALE, Sex.MALE, Sex.UNKNOWN))

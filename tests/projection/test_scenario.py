@@ -9,8 +9,8 @@ import pytest
 from wholepop.contract import parse_contract
 from wholepop.contract.presets import PRESET_FORMS, preset_text
 from wholepop.errors import ContractError
-from wholepop.vocab import Form, Segment, Service
 from wholepop.projection.scenario import default_scenario, default_scenario_text, load_scenario, parse_scenario
+from wholepop.vocab import Form, Segment, Service
 
 
 def test_default_scenario_names_the_four_levers_of_the_issue():

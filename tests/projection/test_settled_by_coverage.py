@@ -12,8 +12,8 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from wholepop.inputs.coverage import declared_table
 from wholepop.pipeline import prepare, settleable
 from wholepop.synth import generate

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from wholepop.vocab import Form, Segment, Service, Sex
 from wholepop.money.pence import D, allocate, to_pence
 from wholepop.money.statement import (
     BudgetPart,
@@ -37,6 +36,7 @@ from wholepop.report.data import (
     SegmentRow,
     ServiceRow,
 )
+from wholepop.vocab import Form, Segment, Service, Sex
 
 CONTRACT = "Ludley MCP"
 HUBS = (("Ludley North", Decimal("46210.40")), ("Ludley South", Decimal("41877.15")),

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from wholepop.report.data import HubRow, SegmentRow
 from wholepop.vocab import Segment, Service
-from wholepop.report.data import HubRow, ReportData, SegmentRow
 
 from .fixtures import report_data, statement
 

@@ -16,7 +16,6 @@ from .fixtures import report_data
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "money"))
 from golden import contract, facts
-
 from wholepop.money import settle
 
 COUNCIL = '[[funders]]\nname = "ICB"\n[[funders]]\nname = "Council"\nlines = ["community"]\nuplift = 0.0\n'

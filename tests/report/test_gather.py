@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from wholepop.pipeline import Scale
 from wholepop.report.gather import gather
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from wholepop.vocab import Condition, Integration, Service
 from wholepop.synth import generate
 from wholepop.synth.england import SPEND_PER_HEAD
+from wholepop.vocab import Condition, Integration, Service
 
 pytestmark = pytest.mark.slow
 

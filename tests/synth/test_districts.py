@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from wholepop.inputs import load_inputs
-from wholepop.vocab import Service
 from wholepop.synth import generate
 from wholepop.synth.dataset import districts
+from wholepop.vocab import Service
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from wholepop.contract import load_contract
-from wholepop.inputs.load import open_inputs
 from wholepop.engine import connect
+from wholepop.inputs.load import open_inputs
 from wholepop.inputs.schema import TABLES, DType
-from wholepop.vocab import Form, Service
 from wholepop.synth import generate
+from wholepop.vocab import Form, Service
 
 ARROW = {DType.STRING: pa.string(), DType.INT: pa.int64(), DType.FLOAT: pa.float64(), DType.DATE: pa.date32()}
 WRITTEN = ("practices", "memberships", "patients", "registrations", "activity", "conditions", "unregistered", "measures", "coverage")

@@ -10,16 +10,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SHARED_DATA
 from conftest import run_cli
+from tests.conftest import SHARED_DATA
 from wholepop.contract import load_contract
 from wholepop.errors import InputError, UserError
-from wholepop.inputs import load_inputs
-from wholepop.synth.lists import Selection, age_sex_cells, build, start_lists
 from wholepop.importers.nhs import AGE_BANDS
+from wholepop.inputs import load_inputs
 from wholepop.inputs.problems import Severity
-from wholepop.vocab import NeedWeighting
 from wholepop.synth import england
+from wholepop.synth.lists import Selection, age_sex_cells, build, start_lists
+from wholepop.vocab import NeedWeighting
 
 NHS = SHARED_DATA / "nhs"
 LISTS = NHS / "gp-reg-pat-prac-quin-age-2026-07.zip"

@@ -27,8 +27,7 @@ import openpyxl
 import pytest
 import uvicorn
 
-from wholepop.pipeline import prepared as prepared_run
-from wholepop.pipeline import settle as library_settle
+from wholepop.pipeline import prepared as prepared_run, settle as library_settle
 from wholepop.report.charts import money_text
 from wholepop.web.app import ServeConfig, create_app
 

@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from wholepop.pipeline import prepared as prepared_run
-from wholepop.pipeline import settle as library_settle
+from wholepop.pipeline import prepared as prepared_run, settle as library_settle
 
 from .conftest import finish
 from .test_routes import PID, _form_values, _pence

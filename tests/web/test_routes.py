@@ -16,8 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from wholepop.contract.load import load_contract
-from wholepop.pipeline import prepared as prepared_run
-from wholepop.pipeline import settle as library_settle
+from wholepop.pipeline import prepared as prepared_run, settle as library_settle
 
 from .conftest import finish, make_client, with_term
 

@@ -23,13 +23,13 @@ from wholepop.cli.app import app, console, err_console
 from wholepop.contract import load_contract
 from wholepop.engine import connect
 from wholepop.errors import InputError, UserError
-from wholepop.synth.lists import Selection, build as build_folder
 from wholepop.inputs.load import open_inputs
 from wholepop.inputs.problems import Problem
 from wholepop.ledger.append import LEDGER_FILE
 from wholepop.money.pence import to_pence
-from wholepop.numbers import gbp
 from wholepop.money.per_head import load_prices, per_head_budget
+from wholepop.numbers import gbp
+from wholepop.synth.lists import Selection, build as build_folder
 
 
 def _split(values: list[str], option: str = "") -> tuple[str, ...]:

@@ -17,17 +17,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from wholepop.cli.app import app, console
-from wholepop.engine import ALL_ENGINES
 from wholepop.contract import load_contract
+from wholepop.engine import ALL_ENGINES
 from wholepop.errors import ContractError, InputError, UserError
 from wholepop.inputs import load_inputs
 from wholepop.inputs.coverage import Coverage, assess, measure, months_text
-from wholepop.inputs.validate import contract_problems
 from wholepop.inputs.problems import Severity
 from wholepop.inputs.summary import InputSummary, summarise
-from wholepop.vocab import Service
+from wholepop.inputs.validate import contract_problems
 from wholepop.money.pence import D, to_pence
 from wholepop.numbers import gbp
+from wholepop.vocab import Service
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 

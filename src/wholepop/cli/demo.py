@@ -25,9 +25,9 @@ from rich.table import Table
 from wholepop import __version__
 from wholepop.cli.app import console
 from wholepop.contract.calendar import year_start
+from wholepop.numbers import gbp
 from wholepop.population.spans import leaves_within_follow_gp
 from wholepop.vocab import Condition, Service
-from wholepop.numbers import gbp
 
 POPULATION, YEARS, TERM, START, SEED = 300_000, 3, 15, 2027, 42
 

@@ -28,9 +28,9 @@ from wholepop.cli.app import app, building, console, err_console
 from wholepop.engine import connect
 from wholepop.errors import UserError
 from wholepop.importers.hes import REASON_TEXT, HesReport, Reason, import_hes, parse_years
-from wholepop.inputs.load import open_inputs, read_raw
 from wholepop.importers.nhs import ImportReport, import_nhs_lists, import_nhs_map
 from wholepop.importers.synthea import import_synthea
+from wholepop.inputs.load import open_inputs, read_raw
 
 import_app = typer.Typer(name="import", help="Import outside formats (HES/SUS+ activity, NHS Digital files, Synthea CSV) into an input folder.", no_args_is_help=True)
 app.add_typer(import_app, name="import")

@@ -35,11 +35,10 @@ def report(
     """
     from wholepop.cli.app import building, console
     from wholepop.cli.ledger import location
+    from wholepop.pipeline import Scale
     from wholepop.report.excel import write_excel
     from wholepop.report.gather import gather, with_projection
     from wholepop.report.html import write_html
-
-    from wholepop.pipeline import Scale
 
     with building("gathering the report") as stage:
         report_data = gather(data=data, contract=contract, ledger=location(ledger), year=year, restricted=restricted,

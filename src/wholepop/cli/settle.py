@@ -175,8 +175,7 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_
     before anything is recorded. A --json file is written only once the ledger has
     accepted its statement, so a refusal leaves no JSON behind either.
     """
-    from wholepop.pipeline import forecast
-    from wholepop.pipeline import settle as settle_one
+    from wholepop.pipeline import forecast, settle as settle_one
 
     years = year or default_years(run)
     statements = []

@@ -12,8 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wholepop.vocab import RATE_METRICS
-from wholepop.vocab import ACUTE, RULES_OF, Form, NeedWeighting, Service, WeightComponent
+from wholepop.vocab import ACUTE, RATE_METRICS, RULES_OF, Form, NeedWeighting, Service, WeightComponent
 
 __all__ = [
     "AcutePayment",
@@ -123,7 +122,7 @@ class Metric(_Frozen):
     standardise: Literal["none", "age_sex"] = "none"
 
     @model_validator(mode="after")
-    def _distinct_thresholds(self) -> "Metric":
+    def _distinct_thresholds(self) -> Metric:
         if self.lower == self.upper:
             raise ValueError("lower and upper thresholds must differ")
         if self.standardise == "age_sex" and self.id not in RATE_METRICS:
@@ -457,7 +456,7 @@ class Contract(_Frozen):
         return errors
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> "Contract":
+    def _cross_field_rules(self) -> Contract:
         errors: list[str] = []
         c = self.contract
         if c.baseline_year >= c.start_year:
@@ -529,7 +528,7 @@ class Contract(_Frozen):
         return self
 
 
-def _empty_or_huge(contract: "Contract") -> list[str]:
+def _empty_or_huge(contract: Contract) -> list[str]:
     """Lists that must not be empty, and numbers too large for the money arithmetic."""
     errors = []
     for name in ("uplift", "efficiency"):

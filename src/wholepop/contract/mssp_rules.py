@@ -20,11 +20,11 @@ Rates are fractions (``Decimal("0.02")`` is 2%); money is not held here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
     "FIXED_MSR_CHOICES",

@@ -15,8 +15,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wholepop.contract.model import Contract
-from wholepop.errors import ContractError
-from wholepop.vocab import Form
 from wholepop.contract.mssp_rules import (
     FIRST_YEAR,
     FIXED_MSR_CHOICES,
@@ -30,6 +28,8 @@ from wholepop.contract.mssp_rules import (
     track_rules,
     year_rules,
 )
+from wholepop.errors import ContractError
+from wholepop.vocab import Form
 
 __all__ = ["MsspTerms", "mssp_terms"]
 

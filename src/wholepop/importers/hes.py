@@ -63,8 +63,8 @@ from wholepop.errors import InputError, UserError
 from wholepop.inputs.load import find_file, read_raw
 from wholepop.inputs.problems import Problem
 from wholepop.inputs.schema import TABLES
-from wholepop.vocab import Integration, Service, Sex
 from wholepop.money.pence import D, to_pence
+from wholepop.vocab import Integration, Service, Sex
 
 __all__ = [
     "DATASETS",

@@ -47,11 +47,11 @@ from wholepop.contract.calendar import financial_year, year_start
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import InputError
-from wholepop.inputs.coverage import declared_table
 from wholepop.importers.nhs import ImportReport, _read_csv_bytes, _read_sources, write_tables
+from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.problems import Problem
-from wholepop.vocab import Form, Integration, Sex
 from wholepop.money.pence import pounds_text_to_pence_sql
+from wholepop.vocab import Form, Integration, Sex
 
 __all__ = ["SyntheaImport", "condition_map", "encounter_class_map", "import_synthea", "read_synthea"]
 

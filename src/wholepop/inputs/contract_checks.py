@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
 from wholepop.contract.calendar import financial_year, year_end, year_start
+from wholepop.inputs.checks import BLOCKS, FAR_FUTURE
 from wholepop.inputs.listing import listed
 from wholepop.inputs.problems import Problem, Severity
 from wholepop.inputs.raw import ROW, RawInputs
-from wholepop.vocab import RATE_METRICS, BuiltInMetric
-from wholepop.vocab import FORM_SIZE
+from wholepop.vocab import FORM_SIZE, RATE_METRICS, BuiltInMetric
 
 if TYPE_CHECKING:
     from wholepop.contract.model import Contract

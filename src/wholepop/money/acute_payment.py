@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract
-from wholepop.vocab import Service
 from wholepop.money.budget import target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, to_pence
 from wholepop.money.statement import Section, StatementLine
+from wholepop.vocab import Service
 
 __all__ = ["AcuteCash", "acute_cash", "acute_payment_extra", "acute_views", "fixed_element"]
 

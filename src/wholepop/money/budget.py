@@ -31,13 +31,13 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from wholepop.contract.model import Contract
-from wholepop.vocab import Integration, Service
 from wholepop.money.components import component_of
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.funders import funder_growth, funder_of, funders, several
 from wholepop.money.pence import ONE, allocate, to_pence
 from wholepop.money.statement import Section, StatementLine
 from wholepop.numbers import gbp, significant
+from wholepop.vocab import Integration, Service
 
 __all__ = ["BudgetResult", "budget", "eligible", "growth", "target_growth"]
 

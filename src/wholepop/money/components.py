@@ -27,13 +27,13 @@ from types import MappingProxyType
 import ibis
 
 from wholepop.contract.model import Contract
-from wholepop.vocab import ACUTE, NeedWeighting, Service, WeightComponent
 from wholepop.money.pence import D
+from wholepop.vocab import ACUTE, NeedWeighting, Service, WeightComponent
 
 __all__ = ["DEFAULT_COMPONENTS", "component_of", "component_ratios"]
 
 DEFAULT_COMPONENTS: Mapping[Service, WeightComponent] = MappingProxyType({
-    **{s: WeightComponent.GENERAL_ACUTE for s in ACUTE},
+    **dict.fromkeys(ACUTE, WeightComponent.GENERAL_ACUTE),
     Service.COMMUNITY: WeightComponent.COMMUNITY,
     Service.MENTAL_HEALTH: WeightComponent.MENTAL_HEALTH,
     Service.PRESCRIBING: WeightComponent.PRESCRIBING,

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
-from wholepop.vocab import Service
 from wholepop.money.budget import growth, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.numbers import gbp
+from wholepop.vocab import Service
 
 __all__ = ["Contingency", "contingency", "provider_holds_all_risk"]
 

@@ -15,11 +15,10 @@ from decimal import Decimal
 import ibis
 import ibis.expr.datatypes as dt
 
-from wholepop.vocab import RATE_METRICS
-from wholepop.vocab import Segment, Service
 from wholepop.money.pence import ONE, ZERO, D, to_pence
 from wholepop.numbers import gbp, population, significant
 from wholepop.population.spans import PROVIDER_SUFFIX
+from wholepop.vocab import RATE_METRICS, Segment, Service
 
 __all__ = ["GrownSpend", "MoneyFacts", "PracticeYear", "gather_facts"]
 

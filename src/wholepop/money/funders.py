@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Funder
-from wholepop.vocab import Service
 from wholepop.money.pence import ONE
+from wholepop.vocab import Service
 
 __all__ = ["COMMISSIONER", "FunderView", "funder_growth", "funder_of", "funders", "several"]
 

@@ -49,12 +49,12 @@ import pyarrow.compute as pc
 from wholepop.contract.calendar import year_start
 from wholepop.contract.model import Contract
 from wholepop.errors import InputError
-from wholepop.population.cells import age_sex_cells
-from wholepop.population.months import AGE_BANDS
 from wholepop.inputs.problems import Problem
-from wholepop.vocab import Integration, Service
 from wholepop.money.budget import eligible
 from wholepop.money.pence import ONE, ZERO, D, allocate, to_pence
+from wholepop.population.cells import age_sex_cells
+from wholepop.population.months import AGE_BANDS
+from wholepop.vocab import Integration, Service
 
 __all__ = [
     "ILLUSTRATIVE",

@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, Metric
-from wholepop.vocab import RATE_METRICS, BuiltInMetric
-from wholepop.vocab import Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.statement import MetricResult, PerformancePart
 from wholepop.numbers import significant
+from wholepop.vocab import RATE_METRICS, BuiltInMetric, Service
 
 __all__ = [
     "BuiltInMetric", "PerformanceResult", "Standardised", "achievement", "metric_value", "performance",

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract, _ShareTerms
-from wholepop.vocab import Form, Service
 from wholepop.money.acute_payment import AcuteCash, acute_cash
 from wholepop.money.budget import eligible, target_growth
 from wholepop.money.facts import MoneyFacts
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import PartyShare, RiskSharePart
 from wholepop.numbers import gbp
+from wholepop.vocab import Form, Service
 
 __all__ = ["RiskResult", "in_scope_spend", "risk_share", "share_rule", "system_share"]
 

@@ -31,7 +31,6 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from wholepop.contract.model import Contract
-from wholepop.vocab import Form, Service
 from wholepop.money.acute_payment import acute_payment_extra, acute_views
 from wholepop.money.budget import budget, growth
 from wholepop.money.contingency import contingency
@@ -58,6 +57,7 @@ from wholepop.money.statement import (
     StatementLine,
 )
 from wholepop.numbers import gbp
+from wholepop.vocab import Form, Service
 
 __all__ = ["SETTLERS", "settle", "settle_english"]
 

@@ -207,7 +207,7 @@ class Statement:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Statement":
+    def from_dict(cls, d: dict[str, Any]) -> Statement:
         budget = d["budget"]
         if budget is not None:
             budget = BudgetPart(
@@ -240,7 +240,7 @@ class Statement:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> "Statement":
+    def from_json(cls, text: str) -> Statement:
         return cls.from_dict(json.loads(text))
 
 

@@ -11,10 +11,10 @@ import ibis
 from wholepop.contract.calendar import financial_year
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
-from wholepop.vocab import NeedWeighting
 from wholepop.population.months import band_from, band_label, months_in_span, split_by_year
 from wholepop.population.spans import attribute, counted_spans, dated_in, fy_of
 from wholepop.population.weights import need_weights
+from wholepop.vocab import NeedWeighting
 
 __all__ = ["data_years", "person_months", "table_years", "unattributed"]
 

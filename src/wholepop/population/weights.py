@@ -24,9 +24,9 @@ import pyarrow as pa
 
 from wholepop.contract.model import Contract
 from wholepop.inputs.load import Inputs
-from wholepop.vocab import NeedWeighting, WeightComponent
 from wholepop.population.months import band_from, months_in_span, split_by_year
 from wholepop.population.spans import attribute
+from wholepop.vocab import NeedWeighting, WeightComponent
 
 __all__ = ["need_weights", "supplied_need_weights"]
 

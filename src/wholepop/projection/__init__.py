@@ -11,7 +11,7 @@ scenario file (``load_scenario``, ``default_scenario_text``). See docs/projectio
 
 from wholepop.projection.base import ProjectionBase, base_from_run, projection_base
 from wholepop.projection.compare import FormResult, compare_forms
-from wholepop.projection.deterministic import Projection, ProjectedYear, project
+from wholepop.projection.deterministic import ProjectedYear, Projection, project
 from wholepop.projection.montecarlo import MonteCarlo, simulate
 from wholepop.projection.scenario import Scenario, default_scenario, default_scenario_text, load_scenario, parse_scenario
 from wholepop.projection.sensitivity import Sensitivity, sensitivity

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 import ibis
 import numpy as np
 
-from wholepop.vocab import BuiltInMetric, Segment, Service
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.demography import AGE_BANDS, SEXES
+from wholepop.vocab import BuiltInMetric, Segment, Service
 
 __all__ = ["LEVELS", "SERVICES", "ProjectionBase", "base_from_run", "facts_of_year", "projection_base", "segment_years"]
 

@@ -17,12 +17,12 @@ from wholepop.contract import parse_contract
 from wholepop.contract.model import Contract
 from wholepop.contract.presets import preset_text
 from wholepop.errors import UserError
-from wholepop.vocab import Form
 from wholepop.money.pence import D, to_pence
 from wholepop.projection.base import ProjectionBase
 from wholepop.projection.deterministic import project
 from wholepop.projection.montecarlo import simulate
 from wholepop.projection.scenario import Scenario
+from wholepop.vocab import Form
 
 __all__ = ["COMPARABLE_FORMS", "FormResult", "compare_forms", "form_contract"]
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wholepop.vocab import Sex
 from wholepop.population.months import AGE_BANDS
 from wholepop.projection.scenario import PopulationChange
+from wholepop.vocab import Sex
 
 __all__ = ["AGE_BANDS", "MORTALITY", "SEXES", "AgeingStep", "age_one_year", "mortality_rates"]
 

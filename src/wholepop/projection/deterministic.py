@@ -42,13 +42,12 @@ import numpy as np
 
 from wholepop.contract.model import Contract, Metric, Performance, Provider
 from wholepop.errors import UserError
-from wholepop.vocab import Form, Integration, Service
 from wholepop.money.acute_payment import fixed_element
 from wholepop.money.budget import eligible
 from wholepop.money.facts import MoneyFacts, PracticeYear
 from wholepop.money.funder_parts import funder_shares
 from wholepop.money.funders import funders, several
-from wholepop.money.pence import D, ONE, ZERO, allocate, to_pence
+from wholepop.money.pence import ONE, ZERO, D, allocate, to_pence
 from wholepop.money.risk import share_rule, system_share
 from wholepop.money.settle import settle
 from wholepop.money.sharing import ShareRule, share_variance
@@ -56,6 +55,7 @@ from wholepop.money.statement import Statement
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.paths import Paths, build_paths
 from wholepop.projection.scenario import Scenario
+from wholepop.vocab import Form, Integration, Service
 
 __all__ = [
     "ACHIEVEMENT_METRIC", "Projection", "ProjectedYear", "SharePlan", "project", "projection_contract", "settled_years",

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wholepop.vocab import Segment
 from wholepop.projection.base import LEVELS, SERVICES, ProjectionBase
 from wholepop.projection.demography import age_one_year, mortality_rates
 from wholepop.projection.scenario import Lever, Scenario
+from wholepop.vocab import Segment
 
 __all__ = ["Paths", "age_sex_cost_weights", "ageing_index", "build_paths", "ramp", "supplied_weighted"]
 

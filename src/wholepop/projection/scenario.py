@@ -61,7 +61,7 @@ class PopulationChange(_Frozen):
     net_migration: Annotated[Decimal, Field(ge=Decimal("-0.5"), le=Decimal("0.5"))] = Decimal("0.004")
 
     @model_validator(mode="after")
-    def _joiners_not_negative(self) -> "PopulationChange":
+    def _joiners_not_negative(self) -> PopulationChange:
         if self.leaving_rate + self.net_migration < 0:
             raise ValueError(
                 f"net_migration: {self.net_migration} would need more leavers than leaving_rate {self.leaving_rate}"
@@ -122,7 +122,7 @@ class Lever(_Frozen):
         return self.effect[1]
 
     @model_validator(mode="after")
-    def _kind_fields(self) -> "Lever":
+    def _kind_fields(self) -> Lever:
         errors = []
         if self.effect[0] > self.effect[1]:
             errors.append(f"effect: low {self.effect[0]} is above high {self.effect[1]}")
@@ -167,7 +167,7 @@ class Scenario(_Frozen):
         return self.scenario.name
 
     @model_validator(mode="after")
-    def _levers_add_up(self) -> "Scenario":
+    def _levers_add_up(self) -> Scenario:
         # Lever effects add on a cell's spend; keeping the highs on any one line at most 1
         # means no draw can take spend below zero.
         errors = []

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Band, Contract
-from wholepop.vocab import Form
 from wholepop.money.facts import MoneyFacts
 from wholepop.projection.base import ProjectionBase
 from wholepop.projection.deterministic import project, share_terms
 from wholepop.projection.scenario import Scenario
+from wholepop.vocab import Form
 
 __all__ = ["MOVES", "Sensitivity", "SensitivityRow", "sensitivity"]
 

@@ -20,12 +20,12 @@ from decimal import Decimal
 import altair as alt
 import vl_convert
 
-from wholepop.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 from wholepop.numbers import gbp
 from wholepop.report.data import LorenzPoint, PyramidRow, ServiceRow
 from wholepop.report.disclosure import Disclosure
+from wholepop.vocab import Sex
 
 __all__ = [
     "acute_svg",

@@ -22,9 +22,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from wholepop.vocab import Form, Segment, Service, Sex
 from wholepop.money.pence import D
 from wholepop.money.statement import Statement
+from wholepop.vocab import Form, Segment, Service, Sex
 
 __all__ = [
     "ContractSummary",
@@ -284,7 +284,7 @@ class ProjectionSummary:
         return tuple(y.year for y in self.years if y.settled)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> "ProjectionSummary":
+    def from_json(cls, doc: Mapping[str, Any]) -> ProjectionSummary:
         """From the document ``wholepop project --json`` writes."""
         sens = doc.get("sensitivity") or {}
         cum = lambda y, q: int(y.get("cumulative_provider_position_pence", {}).get(q, 0))  # noqa: E731

@@ -47,13 +47,13 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from wholepop.vocab import Sex
 from wholepop.money.pence import pounds
 from wholepop.money.statement import Statement
 from wholepop.numbers import gbp
 from wholepop.report.data import ReportData
 from wholepop.report.disclosure import Disclosure
 from wholepop.report.files import honour_umask
+from wholepop.vocab import Sex
 
 __all__ = ["MONEY_FORMAT", "statement_sheet_name", "write_excel"]
 

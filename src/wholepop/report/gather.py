@@ -10,7 +10,6 @@ from pathlib import Path
 from wholepop.costing import lorenz
 from wholepop.errors import UserError
 from wholepop.inputs import Severity
-from wholepop.vocab import Service
 from wholepop.ledger import get_statement, head, input_hashes, is_url, list_settlements, stale_years
 from wholepop.money.pence import D, to_pence
 from wholepop.pipeline import Run, Scale, StageHook, prepared, unobserved, year_aggregates
@@ -28,6 +27,7 @@ from wholepop.report.data import (
     ServiceRow,
     StaleYearRow,
 )
+from wholepop.vocab import Service
 
 __all__ = ["gather", "gather_run", "with_projection"]
 

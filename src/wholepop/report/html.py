@@ -23,12 +23,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from wholepop.vocab import Sex
 from wholepop.money.pence import pounds, to_pence
 from wholepop.report import charts
 from wholepop.report.data import ReportData
 from wholepop.report.disclosure import Disclosure
 from wholepop.report.files import honour_umask
+from wholepop.vocab import Sex
 
 __all__ = ["render_html", "write_html"]
 

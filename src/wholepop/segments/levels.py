@@ -46,9 +46,9 @@ from wholepop.contract.calendar import year_end
 from wholepop.contract.model import Contract
 from wholepop.costing.concentration import person_spend
 from wholepop.inputs.load import Inputs
-from wholepop.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
 from wholepop.population.count import table_years
 from wholepop.population.spans import dated_in
+from wholepop.vocab import URGENT_OR_EPISODIC, Condition, Segment, Service
 
 __all__ = ["ProspectivePower", "caseload", "prospective_power", "segment"]
 

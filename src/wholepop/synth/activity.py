@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from wholepop.vocab import Service
 from wholepop.synth.people import MAX_AGE, NO_DAY, YearFrame, age_curve
 from wholepop.synth.services import ACTIVITY_GROWTH, PRICE_GROWTH, SERVICES
+from wholepop.vocab import Service
 
 __all__ = ["ACTIVITY_SCHEMA", "Catalogue", "Lookup", "activity_block", "catalogue", "fit_scales"]
 
@@ -74,7 +74,7 @@ class Lookup:
     dictionary: pa.Array
 
     @classmethod
-    def of(cls, values: list[str | None]) -> "Lookup":
+    def of(cls, values: list[str | None]) -> Lookup:
         distinct = sorted({v for v in values if v is not None})
         where = {v: i for i, v in enumerate(distinct)}
         return cls(np.array([where.get(v, -1) if v is not None else -1 for v in values], np.int64), pa.array(distinct, pa.string()))

@@ -25,16 +25,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from wholepop.contract.calendar import year_end, year_start
 from wholepop.contract.load import parse_contract
 from wholepop.contract.presets import preset_text
-from wholepop.contract.calendar import year_end, year_start
 from wholepop.inputs.coverage import declared_table
-from wholepop.vocab import Condition, Form, Sex
 from wholepop.synth import activity as act
 from wholepop.synth.measures import measures_table
 from wholepop.synth.people import CONDITIONS, FEMALE, MALE, NO_DAY, UNKNOWN, Area, Population, YearFrame, simulate
 from wholepop.synth.practices import draw_practices, memberships_table, practices_table
 from wholepop.synth.unregistered import unregistered_table
+from wholepop.vocab import Condition, Form, Sex
 
 __all__ = ["BLOCK_PEOPLE", "DISTRICT_PEOPLE", "Progress", "districts", "generate"]
 

@@ -65,15 +65,14 @@ from wholepop.importers.nhs import (
 )
 from wholepop.inputs.coverage import declared_table
 from wholepop.inputs.problems import Problem
-from wholepop.vocab import Form, Integration, NeedWeighting, Sex
 from wholepop.population.cells import age_sex_cells
-from wholepop.synth import activity as act
-from wholepop.synth import england
+from wholepop.synth import activity as act, england
 from wholepop.synth.dataset import _PARQUET, ID_WIDTH, _conditions, _patients, _prefixed, _registrations
 from wholepop.synth.measures import measures_table
-from wholepop.synth.people import FEMALE, MALE, UNKNOWN, Area, Calibration, StartLists, simulate
+from wholepop.synth.people import Area, Calibration, StartLists, simulate
 from wholepop.synth.practices import Practices, draw_practices, memberships_table
 from wholepop.synth.unregistered import unregistered_table
+from wholepop.vocab import Form, Integration, NeedWeighting
 
 __all__ = ["BuildReport", "Selection", "build", "england_calibration", "imd_deciles", "start_lists"]
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wholepop.contract.calendar import year_end, year_start
-from wholepop.vocab import Condition
 from wholepop.synth import england
+from wholepop.vocab import Condition
 
 __all__ = ["NO_DAY", "Calibration", "Population", "StartLists", "YearFrame", "day", "simulate"]
 
@@ -80,7 +80,7 @@ class YearFrame:
     def __len__(self) -> int:
         return len(self.person)
 
-    def block(self, lo: int, hi: int) -> "YearFrame":
+    def block(self, lo: int, hi: int) -> YearFrame:
         """People ``lo:hi`` of the frame (the activity generator works in such blocks)."""
         return YearFrame(self.year, *(getattr(self, f)[lo:hi] for f in _FRAME_ARRAYS))
 
@@ -126,12 +126,12 @@ class Population:
     cond_from: list = field(default_factory=list)
     held: np.ndarray | None = None  # (people, conditions) bool
     # The condition and death scales the run used (set by ``simulate``).
-    calibration: "Calibration | None" = None
+    calibration: Calibration | None = None
 
     def __len__(self) -> int:
         return len(self.sex)
 
-    def extend(self, other: "Population") -> None:
+    def extend(self, other: Population) -> None:
         """Append newcomers (their own registration and condition lists are empty)."""
         for name in (
             "sex", "birth_year", "birth_day", "enter_day", "exit_day", "death_day", "practice",

@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 
 from wholepop.contract.calendar import year_end, year_start
-from wholepop.vocab import Integration
 from wholepop.synth import england
 from wholepop.synth.people import LSOAS_PER_PRACTICE, Area
+from wholepop.vocab import Integration
 
 __all__ = ["Practices", "draw_practices", "memberships_table", "practices_table"]
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
 
-from wholepop.vocab import Service
 from wholepop.synth.services import SERVICES
+from wholepop.vocab import Service
 
 __all__ = ["UNREGISTERED_SHARE", "unregistered_table"]
 

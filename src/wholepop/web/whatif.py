@@ -50,8 +50,7 @@ def project(base, contract: Contract, runs: int = QUICK_RUNS, seed: int = 0, sce
     ``settled``: the facts of the years ``settle`` would settle (``Prepared.facts``): those
     years are settled under ``contract`` and the projection continues from the last, as
     ``wholepop project`` does; None projects every year from the baseline."""
-    from wholepop.projection import default_scenario, simulate
-    from wholepop.projection import project as project_term
+    from wholepop.projection import default_scenario, project as project_term, simulate
     from wholepop.projection.summary import summary
 
     scenario = scenario or default_scenario()

@@ -6,9 +6,9 @@ from importlib import resources
 import pytest
 
 from wholepop.contract.load import parse_contract
+from wholepop.contract.mssp_rules import Track
 from wholepop.errors import ContractError
 from wholepop.money.mssp import benchmark_per_capita, mssp_terms, settle_aco
-from wholepop.contract.mssp_rules import Track
 
 PRESET = (resources.files("wholepop.contract") / "presets" / "aco.toml").read_text(encoding="utf-8")
 

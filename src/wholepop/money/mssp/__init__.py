@@ -7,11 +7,11 @@ recomputes a CMS per-ACO results file, whose layout ``recognise(header)`` finds 
 ``layouts.LAYOUTS``. The rules themselves are tables in ``rules``.
 """
 
-from wholepop.money.mssp.layouts import LAYOUTS, Layout, recognise
-from wholepop.money.mssp.puf import Reconciliation, ReconcileRow, Status, reconcile, reconcile_text
 from wholepop.contract.mssp_rules import QualityRegime, Track, pay_for_reporting, track_rules, variable_msr, year_rules
-from wholepop.money.mssp.settle import AcoYear, MsspOutcome, benchmark_per_capita, resolve_msr, settle_aco, settle_mssp
 from wholepop.contract.mssp_terms import MsspTerms, mssp_terms
+from wholepop.money.mssp.layouts import LAYOUTS, Layout, recognise
+from wholepop.money.mssp.puf import ReconcileRow, Reconciliation, Status, reconcile, reconcile_text
+from wholepop.money.mssp.settle import AcoYear, MsspOutcome, benchmark_per_capita, resolve_msr, settle_aco, settle_mssp
 
 __all__ = [
     "LAYOUTS",

@@ -14,13 +14,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from wholepop.contract.model import Contract
-from wholepop.errors import UserError
-from wholepop.vocab import Service
-from wholepop.money.facts import MoneyFacts
 from wholepop.contract.mssp_rules import track_rules
-from wholepop.money.mssp.settle import benchmark_per_capita, settle_aco_outcome
 from wholepop.contract.mssp_terms import mssp_terms
+from wholepop.errors import UserError
+from wholepop.money.facts import MoneyFacts
+from wholepop.money.mssp.settle import benchmark_per_capita, settle_aco_outcome
 from wholepop.money.statement import PartyShare, PerformancePart, RiskSharePart, Statement, StatementLine
+from wholepop.vocab import Service
 
 __all__ = ["settle_aco_year"]
 

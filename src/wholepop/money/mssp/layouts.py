@@ -28,10 +28,10 @@ is refused with the columns expected, rather than read on a guess.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["CORE_COLUMNS", "LAYOUTS", "Layout", "RateScale", "recognise", "unrecognised"]
 

@@ -36,10 +36,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from wholepop.errors import InputError
-from wholepop.inputs.problems import Problem
-from wholepop.money.mssp.explain import first_difference
-from wholepop.money.mssp.layouts import Layout, RateScale, recognise, unrecognised
 from wholepop.contract.mssp_rules import (
     FIXED_MSR_CHOICES,
     MSR_TABLE_MIN_BENEFICIARIES,
@@ -49,6 +45,10 @@ from wholepop.contract.mssp_rules import (
     track_rules,
     year_rules,
 )
+from wholepop.errors import InputError
+from wholepop.inputs.problems import Problem
+from wholepop.money.mssp.explain import first_difference
+from wholepop.money.mssp.layouts import Layout, RateScale, recognise, unrecognised
 from wholepop.money.mssp.settle import AcoYear, MsspOutcome, resolve_msr, settle_mssp
 from wholepop.money.pence import to_pence
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from wholepop.contract.model import Contract
-from wholepop.errors import ContractError
 from wholepop.contract.mssp_rules import (
     FIXED_MSR_CHOICES,
     MSR_TABLE_MIN_BENEFICIARIES,
@@ -38,6 +37,7 @@ from wholepop.contract.mssp_rules import (
     year_rules,
 )
 from wholepop.contract.mssp_terms import mssp_terms
+from wholepop.errors import ContractError
 from wholepop.money.pence import ONE, ZERO, to_pence
 from wholepop.money.sharing import ShareResult, ShareRule, share_variance
 from wholepop.money.statement import StatementLine
@@ -302,7 +302,7 @@ def settle_mssp(a: AcoYear) -> MsspOutcome:
         and a.met_quality_standard
         and (a.beneficiaries or 0) >= MSR_TABLE_MIN_BENEFICIARIES
         and (a.agreement_start_year or 0) >= year.reduced_savings_from_agreement_year
-        and 0 < gross
+        and gross > 0
         and rate < a.msr
     )
     max_share = rules.max_share / 2 if reduced else rules.max_share
