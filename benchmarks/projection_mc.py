@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 T_START, C_START = time.perf_counter(), time.process_time()
-import wholepop.cli  # noqa: F401  (the CLI's imports, timed: every command registers)
+import wholepop.cli  # noqa: E402, F401  (the CLI's imports, timed: every command registers)
 
 IMPORTS = (time.perf_counter() - T_START, time.process_time() - C_START)
 

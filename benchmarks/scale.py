@@ -199,7 +199,7 @@ def settle_run(
          str(parts), "validate" if validate else "no-validate"],
         check=True, stdout=subprocess.PIPE, text=True,
     )
-    line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
     got = json.loads(line.removeprefix("RESULT "))
     rows = activity_rows(folder)
     floor, peak = got["floor"], got["peak_gb"]

@@ -67,7 +67,7 @@ def connect(
         if memory_limit:
             try:
                 con.raw_sql(f"SET memory_limit = '{memory_limit}'")
-            except Exception as exc:  # noqa: BLE001  (DuckDB's parser and conversion errors)
+            except Exception as exc:  # DuckDB's parser and conversion errors
                 raise UserError(f"--memory-limit: {memory_limit!r} is not a size DuckDB understands (e.g. 12GB)") from exc
         if temp_directory:
             con.raw_sql(f"SET temp_directory = '{temp_directory}'")
@@ -107,7 +107,7 @@ def spark_session():
             .config("spark.sql.ansi.enabled", "false")
             .getOrCreate()
         )
-    except Exception as exc:  # noqa: BLE001  (Java missing or failing to start: py4j raises plain errors)
+    except Exception as exc:  # Java missing or failing to start: py4j raises plain errors
         raise UserError(f"--engine spark: could not start a local Spark session ({exc}); is Java 17+ installed?") from exc
 
 

@@ -211,7 +211,7 @@ def test_mssp_table_is_checked_on_load(tmp_path):
     lines = str(e.value).splitlines()
     assert lines and all(line.startswith("aco.toml mssp.track: must be 'BASIC_A'") for line in lines)
     path.write_text(FULL + '\n[mssp]\ntrack = "BASIC_E"\n')
-    with pytest.raises(ContractError, match='^aco.toml contract.form: MSSP terms settle only form = "aco"'):
+    with pytest.raises(ContractError, match=r'^aco\.toml contract\.form: MSSP terms settle only form = "aco"'):
         load_contract(path)
 
 

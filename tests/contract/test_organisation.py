@@ -29,7 +29,7 @@ def test_an_mcp_held_by_a_trust_was_not_devoted_exclusively_to_it():
 
 
 def test_a_fully_integrated_mcp_was_a_member_of_its_ccg_until_ccgs_closed():
-    [(key, message)] = [w for w in warnings("full", "limited_company", start=2018)]
+    [(key, message)] = list(warnings("full", "limited_company", start=2018))
     assert key == "contract.form" and "member of its commissioner" in message and "historical" in message
     # 2027: ICBs have no members; but a limited company holding a full contract since 2019:
     [(key, message)] = warnings("full", "limited_company", start=2027)
@@ -54,5 +54,5 @@ def test_provider_table_takes_reserves_and_working_capital():
 def test_an_unknown_organisation_is_an_error():
     from wholepop.errors import ContractError
 
-    with pytest.raises(ContractError, match="provider.organisation: must be"):
+    with pytest.raises(ContractError, match=r"provider\.organisation: must be"):
         parse_contract(preset_text("mnp") + '\n[provider]\norganisation = "charity"\n')

@@ -66,7 +66,7 @@ def test_different_inputs_are_refused_without_correct(path):
 
 def test_a_changed_contract_file_is_named_in_the_refusal(path):
     ledger.append(path, statement(2027), provenance("a"))
-    with pytest.raises(LedgerError, match="changed since version 1: contract$"):
+    with pytest.raises(LedgerError, match=r"changed since version 1: contract$"):
         ledger.append(path, statement(2027), provenance("a", contract_text='[contract]\nname = "northfield"\n# edited\n'))
 
 
@@ -168,7 +168,7 @@ def test_default_path_is_next_to_the_contract(tmp_path):
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):  # DuckDB files only
-    with pytest.raises(LedgerError, match="folder .*nowhere does not exist"):
+    with pytest.raises(LedgerError, match=r"folder .*nowhere does not exist"):
         ledger.append(tmp_path / "nowhere" / "l.duckdb", statement(2027), provenance("a"))
 
 

@@ -72,7 +72,7 @@ def test_a_contract_may_map_a_line_to_another_component():
 
 def test_components_need_the_components_rule():
     text = BASE_CONTRACT.format(form="full", services='["community"]', mode="withhold", gateway="false", risk="")
-    with pytest.raises(ContractError, match='budget.components: applies only with need_weighting = "components"'):
+    with pytest.raises(ContractError, match=r'budget\.components: applies only with need_weighting = "components"'):
         parse_contract(text.replace('unregistered = "baseline"', 'unregistered = "baseline"\ncomponents = { community = "community" }'))
 
 

@@ -188,7 +188,7 @@ def test_pacs_with_an_acute_provider_party_is_refused():
     from wholepop.errors import ContractError
 
     bad = PACS_SHARE.format(share="0.5").replace("commissioner = 1.0", "commissioner = 0.5, acute_provider = 0.5")
-    with pytest.raises(ContractError, match="system_share.parties.acute_provider: a pacs shares"):
+    with pytest.raises(ContractError, match=r"system_share\.parties\.acute_provider: a pacs shares"):
         contract(form="pacs", risk=False, extra=bad)
 
 

@@ -26,7 +26,7 @@ def test_plain_mappings_become_typed_rows():
 
 
 def test_a_patient_identifier_never_enters_a_report():
-    with pytest.raises(ValueError, match="ReportData.segments row 2 column patient_id: patient identifiers never enter a report"):
+    with pytest.raises(ValueError, match=r"ReportData\.segments row 2 column patient_id: patient identifiers never enter a report"):
         dataclasses.replace(
             report_data(),
             segments=[

@@ -87,8 +87,8 @@ def statements(tmp_path_factory):
 
 def test_spark_statement_is_duckdbs_to_the_penny(statements):
     duck, spark = statements["duckdb"], statements["spark"]
-    assert [(l.section, l.item, l.amount_pence) for l in spark.lines] == [
-        (l.section, l.item, l.amount_pence) for l in duck.lines
+    assert [(line.section, line.item, line.amount_pence) for line in spark.lines] == [
+        (line.section, line.item, line.amount_pence) for line in duck.lines
     ]
     assert spark.total_payable_pence == duck.total_payable_pence
     assert spark.to_json() == duck.to_json()

@@ -50,7 +50,7 @@ def test_files_hold_exactly_the_declared_columns_and_types(data):
 
 
 def test_required_columns_have_no_nulls_and_vocabularies_hold(data):
-    folder, con = data[0], data[1]
+    con = data[1]
     for decl in TABLES:
         if decl.name not in WRITTEN:
             continue

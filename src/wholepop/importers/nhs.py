@@ -495,7 +495,7 @@ def read_practice_map(path: Path | str) -> tuple[pa.Table, tuple[str, ...], str]
     layout_name = ""
     for source in sources:
         t = _upper_header(source.table)
-        for layout_name, cols in _MAP_LAYOUTS:
+        for layout_name, cols in _MAP_LAYOUTS:  # noqa: B007  (returned: the layout that matched)
             if set(cols) <= set(t.column_names):
                 break
         else:
@@ -634,7 +634,7 @@ def read_imd(path: Path | str) -> pa.Table:
     """
     (source,) = _read_sources(Path(path))[:1]
     t = source.table
-    for name, (code_name, value_name) in _IMD_LAYOUTS:
+    for name, (code_name, value_name) in _IMD_LAYOUTS:  # noqa: B007  (read after the loop: the layout that matched)
         code_col, value_col = _find(t.column_names, code_name), _find(t.column_names, value_name)
         if code_col and value_col:
             break

@@ -168,7 +168,7 @@ def open_catalog(backend: BaseBackend, database: str | tuple[str, str] | None = 
         qualified = f"{where}.{decl.name}" if where else decl.name
         try:
             table = backend.table(decl.name, database=database)
-        except Exception as exc:  # noqa: BLE001  (each engine says "no such table" its own way)
+        except Exception as exc:  # each engine says "no such table" its own way
             if decl.required:
                 raise UserError(f"{decl.name}: cannot read table {qualified} ({str(exc).strip().splitlines()[0][:200]})") from exc
             tables[decl.name] = empty(decl)

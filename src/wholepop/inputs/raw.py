@@ -242,21 +242,21 @@ def stage(folder: str | Path, backend: BaseBackend, listing: InputListing | None
             unreadable[decl.name] = (tf.path, str(e))
         except (OSError, pa.ArrowException, ValueError) as e:
             unreadable[decl.name] = (tf.path, f"cannot read {tf.path.name} ({_reason(e)})")
-        except Exception as e:  # noqa: BLE001 (engines raise their own error classes for corrupt files)
+        except Exception as e:  # engines raise their own error classes for corrupt files
             if not engine_error(e):
                 raise
             unreadable[decl.name] = (tf.path, f"cannot read {tf.path.name} ({_reason(e)})")
     counts: dict[str, int] = {}
     try:
         counts = _count_rows(backend, tables)
-    except Exception as e:  # noqa: BLE001 (a corrupt page is found when first scanned)
+    except Exception as e:  # a corrupt page is found when first scanned
         if not engine_error(e):
             raise
         # Count table by table to name the one that cannot be read.
         for name in list(tables):
             try:
                 counts.update(_count_rows(backend, {name: tables[name]}))
-            except Exception as e2:  # noqa: BLE001
+            except Exception as e2:
                 if not engine_error(e2):
                     raise
                 unreadable[name] = (tables[name].path, f"cannot read {tables[name].path.name} ({_reason(e2)})")

@@ -110,7 +110,7 @@ class Table:
         raise KeyError(f"{self.name} has no column {name}")
 
 
-S, I, F, Dt = DType.STRING, DType.INT, DType.FLOAT, DType.DATE
+S, I, F, Dt = DType.STRING, DType.INT, DType.FLOAT, DType.DATE  # noqa: E741  (one-letter dtype shorthands for the tables below)
 _YEARS = (1900, 2199, "a year from 1900 to 2199")
 _MEASURE = (-(10**12), 10**12, "at most 10**12 in size")
 

@@ -66,7 +66,7 @@ def load_inputs(
     for check in CHECKS:
         try:
             problems.extend(check(raw, contract))
-        except Exception as e:  # noqa: BLE001  (a corrupt page is found when a check first reads it)
+        except Exception as e:  # a corrupt page is found when a check first reads it
             if not engine_error(e):
                 raise
             problems.append(Problem("inputs", None, None, f"cannot read the data ({_first_line(e)})", Severity.ERROR, ("money",)))

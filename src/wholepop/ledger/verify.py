@@ -86,7 +86,7 @@ def _check_head(store: Store, head: str) -> list[str]:
 
 def _verify(store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
-    contracts = {h: text for h, text in store.query("SELECT contract_hash, contract_text FROM contracts")}
+    contracts = dict(store.query("SELECT contract_hash, contract_text FROM contracts"))
     for h, text in sorted(contracts.items()):
         if text is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != h:
             problems.append(f"contracts row {h[:12]} column contract_text: the stored contract no longer has its hash")

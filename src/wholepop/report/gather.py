@@ -84,7 +84,7 @@ def gather_run(run: Run, ledger: Path, year: int | None = None, restricted: bool
 
     agg = year_aggregates(run, year)  # what `wholepop population` prints, from one function
     hubs = tuple(
-        HubRow(hub=r["hub"], person_months=int(round(r["person_months"])),
+        HubRow(hub=r["hub"], person_months=round(r["person_months"]),
                weighted_population=D(r["weighted_population"]).quantize(Decimal("0.01")))
         for r in agg.hubs
     )

@@ -11,6 +11,7 @@ and Parquet is written without the Arrow schema blob or any timestamp.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -182,7 +183,7 @@ def districts(sizes: np.ndarray, district_people: int) -> list[tuple[int, int]]:
         lo = bounds[-1]
         base = int(cum[lo - 1]) if lo else 0
         bounds.append(max(int(np.searchsorted(cum, base + district_people, side="right")), lo + 1))
-    return list(zip(bounds[:-1], bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 class _Sinks:

@@ -180,7 +180,7 @@ def start_lists(counts: np.ndarray, rng: np.random.Generator) -> StartLists:
     Ages are uniform within a 5-year band; 95+ runs 95..104 with England's survival.
     People come in cell order (practice, then sex, then band).
     """
-    k, n_sex, n_band = counts.shape
+    _, n_sex, n_band = counts.shape
     flat = counts.reshape(-1)
     cell = np.repeat(np.arange(flat.size), flat)
     practice, rest = np.divmod(cell, n_sex * n_band)

@@ -78,7 +78,7 @@ def test_settle_aco_lines_and_earned_amount():
     # gross $8,496,000 = 5.33% >= 2.88%; x 50% x 0.98 = $4,163,040 (cap 10% = $15,953,600).
     lines, earned = settle_aco(contract(), D("13520"), D("12800"), D("11800"))
     assert earned == 416_304_000
-    assert [(l.item, l.amount_pence, l.payable) for l in lines] == [
+    assert [(line.item, line.amount_pence, line.payable) for line in lines] == [
         ("benchmark (memo)", 15_953_600_000, False),
         ("expenditure (memo)", 15_104_000_000, False),
         ("gross savings (+) or losses (-) (memo)", 849_600_000, False),
@@ -86,7 +86,7 @@ def test_settle_aco_lines_and_earned_amount():
         ("shared savings (+) or losses (-) (memo)", 416_304_000, False),
         ("earned savings (+) or shared losses owed (-)", 416_304_000, True),
     ]
-    assert {l.section for l in lines} == {"mssp"}
+    assert {line.section for line in lines} == {"mssp"}
     assert "MSR 2.8800%" in lines[3].basis and "sequestration 0.98" in lines[4].basis
 
 
@@ -102,7 +102,7 @@ def test_settle_aco_loss_capped_by_participant_revenue():
 
 def test_settle_aco_rejects_other_forms():
     text = PRESET.replace('form = "aco"', 'form = "full"')
-    with pytest.raises(ContractError, match='^contract.form: MSSP terms settle only form = "aco"'):
+    with pytest.raises(ContractError, match=r'^contract\.form: MSSP terms settle only form = "aco"'):
         mssp_terms(parse_contract(text))
 
 
@@ -127,7 +127,7 @@ def test_settle_aco_year_statement_from_facts():
         416_304_000, 15_953_600_000, 849_600_000,
     )
     assert [(p.party, p.amount_pence) for p in s.risk_share.parties] == [("medicare", 433_296_000)]
-    assert [l.item for l in s.lines if l.payable] == ["earned savings (+) or shared losses owed (-)"]
+    assert [line.item for line in s.lines if line.payable] == ["earned savings (+) or shared losses owed (-)"]
     assert Statement.from_json(s.to_json()) == s
 
 
