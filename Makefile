@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: demo test clean bench chromium postgresql
+.PHONY: demo test lint clean bench chromium postgresql
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,6 +31,11 @@ demo: $(STAMP)
 
 test: $(STAMP) $(SPARK_STAMP) chromium postgresql
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# ruff over the tree under pyproject.toml's [tool.ruff] (tests/test_lint.py runs the same in `make test`).
+# `$(BIN)/ruff check --fix src tests benchmarks` applies the safe fixes; review anything else by hand.
+lint: $(STAMP)
+	$(BIN)/python -m ruff check src tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/stage_ratio.py --data $(DEMO) --year 2027
