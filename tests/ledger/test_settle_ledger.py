@@ -146,6 +146,34 @@ def test_a_ledger_refusal_writes_no_json_file(data, ledger_at, capsys, tmp_path)
     assert json_out.read_text(encoding="utf-8") == ledger.get_statement(where, "example-mcp", 2027)[2]
 
 
+def test_several_years_are_settled_together_or_not_at_all(data, ledger_at, capsys):
+    """``settle --year 2027 --year 2028`` appends both in one transaction: 2028 already settled
+    under other terms refuses the run, and 2027 (not settled before) is not left written."""
+    where = ledger_at()
+
+    def settle_years(*years: int, extra: tuple[str, ...] = ()) -> int:
+        args = ["settle", "--data", str(data), "--contract", str(data / "contract.toml"), "--ledger", str(where), "--quiet"]
+        for y in years:
+            args += ["--year", str(y)]
+        return run_cli([*args, *extra])
+
+    assert settle_years(2028) == 0
+    before = ledger.head(where)
+    text = (data / "contract.toml").read_text()
+    (data / "contract.toml").write_text(re.sub(r"(?m)^uplift = [0-9.]+", "uplift = 0.05", text, count=1))
+    capsys.readouterr()
+    code = settle_years(2027, 2028)
+    out = capsys.readouterr()
+    said = " ".join((out.out + out.err).split())
+    assert code == 3 and "2028 is already settled as version 1 with different inputs" in said
+    assert ledger.head(where) == before  # nothing written: not 2027 either
+    assert [(r.year, r.version) for r in ledger.list_settlements(where)] == [(2028, 1)]
+    # with a reason both are written in one go: 2027 as version 1, 2028 superseded by version 2
+    assert settle_years(2027, 2028, extra=("--correct", "uplift agreed at 5%")) == 0
+    assert sorted((r.year, r.version) for r in ledger.list_settlements(where)) == [(2027, 1), (2028, 1), (2028, 2)]
+    assert ledger.verify(where) == []  # the chain links the two rows written in one transaction
+
+
 def test_changed_inputs_mark_the_settled_year_stale_naming_the_tables(data, ledger_at, capsys, template):
     where = ledger_at()
     assert settle(data, where)[0] == 0

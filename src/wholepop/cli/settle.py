@@ -167,8 +167,8 @@ def default_years(run) -> list[int]:
 
 def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_year=False, *, prov=None, data=None,
                       new_contract=False) -> None:
-    """Settle (or, ``in_year``, forecast) and print each year; with a ledger, record each
-    settlement and print the chain's head.
+    """Settle (or, ``in_year``, forecast) and print each year; with a ledger, record every
+    settlement in one transaction (all the years or none) and print the chain's head.
 
     With a ledger, ``prov`` is the provenance taken before reading (``_before_reading``):
     the inputs are hashed again after the last read, and a change refuses the whole run
@@ -182,8 +182,9 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_
     for y in years:
         with console.status(f"{'forecasting' if in_year else 'settling'} {y}..."):
             statements.append(forecast(run, y) if in_year else settle_one(run, y))
+    results = [None] * len(statements)
     if ledger is not None:
-        from wholepop.ledger import append, provenance, recheck
+        from wholepop.ledger import append_all, provenance, recheck
 
         if prov is None:  # a caller that did not hash before reading: hash now (weaker, said in the docs)
             prov = provenance(dict(run.inputs.files), contract, __version__)
@@ -199,20 +200,23 @@ def _settle_and_print(run, year, json_out, ledger, correct, contract, quiet, in_
                 ),
                 highlight=False, soft_wrap=True,
             )
-    result = None
-    for s in statements:
-        if not quiet:
-            console.print(statement_table(s))
-        console.print(headline(s), highlight=False)
-        if ledger is not None:
-            # a forecast never supersedes a settlement, so a rules change does not concern it
-            if not in_year and correct is None and (why := rules_changed(ledger, s, prov)) is not None:
+        # a forecast never supersedes a settlement, so a rules change does not concern it
+        for s in statements if not in_year and correct is None else ():
+            if (why := rules_changed(ledger, s, prov)) is not None:
                 from wholepop.errors import LedgerError
 
                 raise LedgerError(why)
-            result = append(ledger, s, prov, correct=correct, contract_id=run.contract.id,
-                            kind="forecast" if in_year else "settlement",
-                            practices=_practices(run, s.year), new_contract=new_contract)
+        # every year in one transaction: a year the ledger refuses leaves none written
+        if statements:
+            results = append_all(ledger, [(s, _practices(run, s.year)) for s in statements], prov, correct=correct,
+                                 contract_id=run.contract.id, kind="forecast" if in_year else "settlement",
+                                 new_contract=new_contract)
+    result = None
+    for s, result in zip(statements, results):
+        if not quiet:
+            console.print(statement_table(s))
+        console.print(headline(s), highlight=False)
+        if result is not None:
             console.print(f"  ledger: {result.message}", highlight=False)
         if json_out is not None:
             path = json_out if len(statements) == 1 else json_out.with_name(f"{json_out.stem}-{s.year}{json_out.suffix}")

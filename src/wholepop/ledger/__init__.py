@@ -6,7 +6,7 @@ first settlement of a contract year is version 1; re-running with the same input
 nothing; different inputs are refused unless a correction reason is given, which writes
 a new version superseding the last. In-year forecasts are appended with
 ``kind="forecast"`` and versioned apart. Nothing is updated in place or deleted, each
-append is one transaction, and a hash chain over every stored row lets ``verify`` catch
+append is one transaction (``append_all`` records several years in one: all or none), and a hash chain over every stored row lets ``verify`` catch
 tampering (and, given a ``head`` kept from earlier, the removal of the newest rows).
 
 A ledger is a DuckDB file (the default) or a PostgreSQL database named by a
@@ -17,7 +17,7 @@ Modules: ``store`` (the small storage interface), ``duckdb_store`` and
 ``provenance`` (hashing), ``chain`` (the hash chain), ``append``, ``read`` and ``verify``.
 """
 
-from wholepop.ledger.append import KINDS, LEDGER_FILE, append, default_path, head
+from wholepop.ledger.append import KINDS, LEDGER_FILE, append, append_all, default_path, head
 from wholepop.ledger.provenance import (
     InputHash,
     Provenance,
@@ -57,6 +57,7 @@ __all__ = [
     "SettlementRecord",
     "StaleYear",
     "append",
+    "append_all",
     "default_path",
     "describe",
     "diff",

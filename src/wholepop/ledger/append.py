@@ -21,7 +21,7 @@ from wholepop.ledger.records import AppendResult, Head
 from wholepop.ledger.store import DEFAULT_BUSY_TIMEOUT, Location, Store, open_store
 from wholepop.money.statement import Statement
 
-__all__ = ["KINDS", "append", "default_path", "head"]
+__all__ = ["KINDS", "append", "append_all", "default_path", "head"]
 
 LEDGER_FILE = "wholepop.duckdb"
 
@@ -86,15 +86,44 @@ def append(
             the reason is blank, or the practices and year are settled under another id.
         LedgerBusy: another process kept the ledger busy for ``busy_timeout`` seconds.
     """
+    (result,) = append_all(ledger_path, ((statement, practices),), provenance, correct, contract_id=contract_id, kind=kind,
+                           new_contract=new_contract, busy_timeout=busy_timeout)
+    return result
+
+
+def append_all(
+    ledger_path: Location,
+    entries: Sequence[tuple[Statement, Sequence[str]]],
+    provenance: Provenance,
+    correct: str | None = None,
+    *,
+    contract_id: str | None = None,
+    kind: str = "settlement",
+    new_contract: bool = False,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+) -> tuple[AppendResult, ...]:
+    """Record several statements (each with the practices it covers) in one transaction:
+    every one of them, or (when the ledger refuses any, or anything fails) none.
+
+    ``wholepop settle`` with several years appends them so: a year already settled
+    differently refuses the run without leaving the years before it written. Each entry
+    is recorded exactly as ``append`` records one (same checks, versions and messages, in
+    order); the arguments are ``append``'s.
+
+    Raises:
+        LedgerError, LedgerBusy: as ``append``; nothing is written.
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if correct is not None and not correct.strip():
         raise LedgerError('--correct needs a reason, e.g. --correct "activity for March was incomplete"')
-    key = _Key(contract_id or provenance.contract_id or statement.contract, kind, ",".join(sorted(set(practices))) or None)
-    json_text = statement.to_json()
-    _refuse_nul(statement, key)
+    todo = []
+    for statement, practices in entries:  # a few contract years
+        key = _Key(contract_id or provenance.contract_id or statement.contract, kind, ",".join(sorted(set(practices))) or None)
+        _refuse_nul(statement, key)
+        todo.append((statement, statement.to_json(), key))
     with open_store(ledger_path, write=True, busy_timeout=busy_timeout) as store, store.transaction(exclusive=True):
-        return _append(store, statement, json_text, provenance, correct, key, new_contract)
+        return tuple(_append(store, s, text, provenance, correct, key, new_contract) for s, text, key in todo)
 
 
 @dataclass(frozen=True)
