@@ -9,8 +9,8 @@ its own. Two drifts it used to have, each pinned here on the people alone (no ac
   now each condition's prevalence among the people present stays on its age curve;
 - **deaths depleting the heavy users among the old**: conditions cluster in people with a
   high persistent propensity and raised their death rate, so year after year the 80+ lost
-  their heaviest users (their mean persistent propensity fell from 0.99 to 0.90 in six
-  years, and cost per head within an age band fell about 1% a year); now conditions choose
+  their heaviest users (their mean propensity fell from 0.99 to 0.90 in six years, its
+  persistent part to 0.87, and cost per head within an age band fell about 1% a year); now conditions choose
   who dies within an age and propensity, and the age-sex table how many.
 
 One population of 200,000 lived for six years (seed 3), read with numpy.
