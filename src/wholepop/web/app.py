@@ -160,13 +160,13 @@ def _year(request: Request, prepared: Prepared) -> int:
     raw = request.query_params.get("year") or ""
     if not raw:
         if not prepared.years:
-            if prepared.part_years:  # data, but none of it a whole year: settle's refusal says why
-                return prepared.covered(prepared.part_years[0])
+            if prepared.part_years:  # data, but none of it a whole year: stating it gives settle's refusal
+                return prepared.part_years[0]
             raise UserError("the data holds no contract year")
         return prepared.years[0]
     if not raw.isdigit():
         raise UserError(f"--year: expected a year such as {prepared.years[0] if prepared.years else 2027}, got {raw!r}")
-    return prepared.covered(int(raw))  # a year the data does not cover: settle's refusal, in its words
+    return int(raw)
 
 
 def _position(statement) -> int | None:
@@ -492,7 +492,7 @@ def settle_page(request: Request) -> Response:
 def _settle_view(request: Request, provider: Provider, prepared: Prepared, year: int, message: str | None = None,
                  error: str | None = None, status: int = 200) -> Response:
     contract = provider.contract()
-    statement = whatif.settle(prepared.facts, contract, year)
+    statement = prepared.statement(contract, year)
     records = _records(provider, contract.id)
     diff = None
     q = request.query_params
@@ -518,8 +518,8 @@ def settle_post(request: Request) -> Response:
         return prepared
     form = request.state.form
     contract = provider.contract()
-    year = prepared.covered(_int(form.get("year") or "", "year", 1900, 2200))  # never what the data does not cover
-    statement = whatif.settle(prepared.facts, contract, year)
+    year = _int(form.get("year") or "", "year", 1900, 2200)
+    statement = prepared.statement(contract, year)
     reason = str(form.get("reason") or "").strip() or None
     prov = provenance(dict(prepared.run.inputs.files), provider.contract_path, __version__)
     try:
@@ -589,7 +589,7 @@ def _whatif_result(prepared: Prepared, contract, year: int, runs: int, horizon: 
     import time
 
     t0 = time.perf_counter()
-    statement = whatif.settle(prepared.facts, contract, year)
+    statement = prepared.statement(contract, year)
     t1 = time.perf_counter()
     doc = whatif.project(prepared.projection_base(), contract, runs, horizon=horizon, settled=prepared.facts)
     t2 = time.perf_counter()
@@ -614,7 +614,7 @@ def whatif_run(request: Request) -> Response:
     if unknown:
         raise UserError(f"not a money term of this contract: {', '.join(unknown)} (change it on the Contract page)")
     contract, errors, _ = whatif.with_terms(saved, changes)
-    year = prepared.covered(_int(form.get("year") or str(prepared.years[0] if prepared.years else 0), "year", 1900, 2200))
+    year = _int(form.get("year") or str(prepared.years[0] if prepared.years else 0), "year", 1900, 2200)
     runs = whatif.FULL_RUNS if str(form.get("runs")) == str(whatif.FULL_RUNS) else whatif.QUICK_RUNS
     horizon = _horizon(form.get("horizon"), saved)
     if contract is None:
@@ -678,7 +678,7 @@ def download(request: Request) -> Response:
     stem = "".join(c if c.isalnum() else "-" for c in contract.name.lower()).strip("-") or "wholepop"
     if what == "statement.json":
         year = _year(request, prepared)
-        statement = whatif.settle(prepared.facts, contract, year)
+        statement = prepared.statement(contract, year)
         return Response(statement.to_json(), media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{stem}-statement-{year}.json"'})
     if what == "projection.json":

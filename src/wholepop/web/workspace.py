@@ -143,19 +143,25 @@ class Prepared:
                 self._base = base_from_run(self.run, facts=self.facts)
         return self._base
 
-    def covered(self, year: int) -> int:
-        """``year``, unless it is one of ``part_years`` (a year without data, or not a
-        contract year, is refused by ``whatif.settle`` in ``settle``'s words).
+    def statement(self, contract: Contract, year: int):
+        """The statement of ``year`` under ``contract`` (``whatif.settle`` on the cached
+        facts), refused in ``settle``'s own words when the data does not cover the year.
+
+        Every page and download that states a year goes through here, so none can state
+        (or write to the ledger) what ``wholepop settle`` would refuse.
 
         Raises:
-            InputError: ``settle``'s own refusal of a year the data does not cover.
+            InputError: a year the data does not cover (one of ``part_years``).
+            UserError: not a contract year, or no registered population in it.
         """
+        from wholepop.web import whatif
+
         if year in self.part_years:
             from wholepop.pipeline import refuse_uncovered
 
             with DUCKDB:
                 refuse_uncovered(self.run, year)
-        return year
+        return whatif.settle(self.facts, contract, year)
 
 
 _warmed = threading.Event()
